@@ -1,0 +1,77 @@
+package io.cdcfanout.schema;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one JSON rendering of a row image, shared by every sink and the HTTP API so that the index, the
+ * cache and the history show a row the same way: numerics stay exact, json/jsonb stay JSON, bytea is
+ * base64, NaN and infinities (which JSON cannot hold) become the strings {@code "NaN"},
+ * {@code "Infinity"} and {@code "-Infinity"}. Unknown (unchanged TOAST) columns are left out.
+ */
+public final class RowJson {
+
+    /** A mapper configured to keep decimals exact; share it, it is thread-safe. */
+    public static final JsonMapper MAPPER = JsonMapper.builder()
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .build();
+
+    private static final JsonNodeFactory NODES = MAPPER.getNodeFactory();
+
+    private RowJson() {
+    }
+
+    public static ObjectNode toJson(Row row) {
+        ObjectNode node = NODES.objectNode();
+        for (Map.Entry<String, Object> e : row.values().entrySet()) {
+            node.set(e.getKey(), toJson(e.getValue()));
+        }
+        return node;
+    }
+
+    public static JsonNode toJson(Object value) {
+        if (value == null) {
+            return NODES.nullNode();
+        }
+        if (value instanceof JsonNode json) {
+            return json;
+        }
+        if (value instanceof String s) {
+            return NODES.textNode(s);
+        }
+        if (value instanceof Long l) {
+            return NODES.numberNode(l);
+        }
+        if (value instanceof Integer i) {
+            return NODES.numberNode(i);
+        }
+        if (value instanceof BigDecimal d) {
+            return NODES.numberNode(d);
+        }
+        if (value instanceof Double d) {
+            return d.isNaN() || d.isInfinite() ? NODES.textNode(d.toString()) : NODES.numberNode(d);
+        }
+        if (value instanceof Float f) {
+            return toJson(f.doubleValue());
+        }
+        if (value instanceof Boolean b) {
+            return NODES.booleanNode(b);
+        }
+        if (value instanceof byte[] bytes) {
+            return NODES.textNode(Base64.getEncoder().encodeToString(bytes));
+        }
+        if (value instanceof List<?> list) {
+            ArrayNode array = NODES.arrayNode(list.size());
+            list.forEach(element -> array.add(toJson(element)));
+            return array;
+        }
+        return NODES.textNode(value.toString());
+    }
+}

@@ -1,0 +1,29 @@
+-- The service's own state. It lives in a schema of its own that is never captured.
+-- ${schema} is replaced by the configured schema name (default cdc_fanout).
+
+CREATE SCHEMA IF NOT EXISTS ${schema};
+
+-- Debezium source offsets, one set per instance (instances are told apart by their slot name).
+CREATE TABLE IF NOT EXISTS ${schema}.offsets (
+    instance    text        NOT NULL,
+    key         bytea       NOT NULL,
+    value       bytea,
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (instance, key)
+);
+
+-- Changes a sink permanently rejected. Unique per (sink, table, key, lsn, sequence) so a replay adds nothing.
+CREATE TABLE IF NOT EXISTS ${schema}.dead_letters (
+    id          bigserial   PRIMARY KEY,
+    sink        text        NOT NULL,
+    table_name  text        NOT NULL,
+    row_key     text        NOT NULL,
+    lsn         pg_lsn      NOT NULL,
+    sequence    bigint      NOT NULL,
+    tx_id       bigint      NOT NULL,
+    operation   text        NOT NULL,
+    reason      text        NOT NULL,
+    payload     jsonb,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (sink, table_name, row_key, lsn, sequence)
+);

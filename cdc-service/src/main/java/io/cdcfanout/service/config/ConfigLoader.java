@@ -1,0 +1,267 @@
+package io.cdcfanout.service.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.KeyDeserializer;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.jsontype.NamedType;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.cdcfanout.schema.TableId;
+import io.cdcfanout.sink.SinkFactory;
+import io.cdcfanout.sink.SinkRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+/**
+ * Reads the YAML configuration into a validated {@link ServiceConfig}.
+ *
+ * <p>Keys are kebab-case; unknown keys, wrong types, missing required keys and invalid values are
+ * errors whose message reads {@code FILE:LINE: KEY.PATH: what is wrong and what to write}.
+ * {@code ${NAME}} and {@code ${NAME:-default}} in values are taken from the environment.
+ */
+public final class ConfigLoader {
+
+    private final ObjectMapper mapper;
+    private final SinkRegistry sinks;
+    private final EnvSubstitution substitution;
+
+    public ConfigLoader(SinkRegistry sinks, Map<String, String> environment) {
+        this.sinks = sinks;
+        this.substitution = new EnvSubstitution(environment);
+        this.mapper = newMapper(sinks);
+    }
+
+    public static ConfigLoader withSystemEnvironment() {
+        return new ConfigLoader(SinkRegistry.load(), System.getenv());
+    }
+
+    public ServiceConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": no such file");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        return parse(text, file.toString());
+    }
+
+    /** Parses configuration text; {@code fileName} only labels the messages. */
+    public ServiceConfig parse(String yaml, String fileName) {
+        YamlLocations locations;
+        JsonNode tree;
+        try {
+            locations = new YamlLocations(yaml);
+            tree = mapper.readTree(yaml);
+        } catch (MarkedYAMLException e) {
+            throw new ConfigException(fileName + ":" + (e.getProblemMark().getLine() + 1) + ": not valid YAML: " + e.getProblem());
+        } catch (JsonProcessingException e) {
+            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+            throw new ConfigException(fileName + ":" + line + ": not valid YAML: " + e.getOriginalMessage());
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new ConfigException(fileName + ":1: expected a mapping with keys source, sinks (and optionally offsets, http)");
+        }
+        ErrorFormatter errors = new ErrorFormatter(fileName, locations);
+        substituteEnvironment(tree, new ArrayList<>(), errors);
+        checkSinkTypes(tree, errors);
+        try {
+            return mapper.treeToValue(tree, ServiceConfig.class);
+        } catch (JsonMappingException e) {
+            throw errors.bindingError(e);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(fileName + ": " + e.getOriginalMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(fileName + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void substituteEnvironment(JsonNode node, List<Object> path, ErrorFormatter errors) {
+        if (node.isObject()) {
+            ObjectNode object = (ObjectNode) node;
+            List<String> names = new ArrayList<>();
+            object.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                JsonNode child = object.get(name);
+                path.add(name);
+                if (child.isTextual()) {
+                    object.set(name, substituted(child.textValue(), path, errors));
+                } else {
+                    substituteEnvironment(child, path, errors);
+                }
+                path.remove(path.size() - 1);
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                JsonNode child = node.get(i);
+                path.add(i);
+                if (child.isTextual()) {
+                    ((com.fasterxml.jackson.databind.node.ArrayNode) node).set(i, substituted(child.textValue(), path, errors));
+                } else {
+                    substituteEnvironment(child, path, errors);
+                }
+                path.remove(path.size() - 1);
+            }
+        }
+    }
+
+    private TextNode substituted(String text, List<Object> path, ErrorFormatter errors) {
+        try {
+            return TextNode.valueOf(substitution.apply(text));
+        } catch (IllegalArgumentException e) {
+            throw errors.at(path, e.getMessage());
+        }
+    }
+
+    /** Sink types are checked before binding so the message can list the supported ones. */
+    private void checkSinkTypes(JsonNode tree, ErrorFormatter errors) {
+        JsonNode sinkNodes = tree.get("sinks");
+        if (sinkNodes == null || !sinkNodes.isObject()) {
+            return;
+        }
+        String supported = String.join(", ", sinks.factories().keySet());
+        for (Iterator<Map.Entry<String, JsonNode>> it = sinkNodes.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> sink = it.next();
+            List<Object> path = List.of("sinks", sink.getKey());
+            if (!sink.getValue().isObject()) {
+                throw errors.at(path, "expected a mapping with 'type' and the sink's keys");
+            }
+            JsonNode type = sink.getValue().get("type");
+            if (type == null || !type.isTextual()) {
+                throw errors.at(path, "missing required key 'type'; supported types: " + supported);
+            }
+            if (!sinks.factories().containsKey(type.textValue())) {
+                throw errors.at(List.of("sinks", sink.getKey(), "type"),
+                        "unknown sink type '" + type.textValue() + "'; supported types: " + supported);
+            }
+        }
+    }
+
+    private static ObjectMapper newMapper(SinkRegistry sinks) {
+        SimpleModule module = new SimpleModule("cdc-fanout-config");
+        module.addDeserializer(Duration.class, new JsonDeserializer<>() {
+            @Override
+            public Duration deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+                try {
+                    return Durations.parse(p.getValueAsString());
+                } catch (IllegalArgumentException e) {
+                    throw InvalidFormatException.from(p, e.getMessage(), p.getValueAsString(), Duration.class);
+                }
+            }
+        });
+        module.addKeyDeserializer(TableId.class, new KeyDeserializer() {
+            @Override
+            public Object deserializeKey(String key, DeserializationContext ctx) throws IOException {
+                try {
+                    return TableId.parse(key);
+                } catch (IllegalArgumentException e) {
+                    throw InvalidFormatException.from(ctx.getParser(), e.getMessage(), key, TableId.class);
+                }
+            }
+        });
+        ObjectMapper mapper = new ObjectMapper(new YAMLFactory())
+                .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .registerModule(module);
+        for (SinkFactory<?> factory : sinks.factories().values()) {
+            mapper.registerSubtypes(new NamedType(factory.configType(), factory.type()));
+        }
+        return mapper;
+    }
+
+    /** Turns binding failures into {@code file:line: key.path: message}. */
+    private record ErrorFormatter(String fileName, YamlLocations locations) {
+
+        ConfigException at(List<Object> path, String message) {
+            return new ConfigException(fileName + ":" + locations.line(path).orElse(1) + ": "
+                    + (path.isEmpty() ? "" : keyPath(path) + ": ") + message);
+        }
+
+        ConfigException bindingError(JsonMappingException e) {
+            List<Object> path = e.getPath().stream()
+                    .map(ref -> ref.getFieldName() != null ? (Object) ref.getFieldName() : (Object) ref.getIndex())
+                    .collect(Collectors.toCollection(ArrayList::new));
+            String message;
+            if (e instanceof UnrecognizedPropertyException u) {
+                String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream()
+                        .map(Object::toString).filter(k -> !k.equals("type")).sorted().collect(Collectors.joining(", "));
+                message = "unknown key '" + u.getPropertyName() + "'" + (known.isEmpty() ? "" : "; supported keys here: " + known);
+            } else if (e instanceof ValueInstantiationException v) {
+                Throwable cause = v.getCause() != null ? v.getCause() : v;
+                message = cause.getMessage();
+            } else if (e instanceof InvalidFormatException f) {
+                message = f.getOriginalMessage().startsWith("not ") ? f.getOriginalMessage()
+                        : "expected " + typeName(f.getTargetType()) + ", not '" + f.getValue() + "'";
+            } else if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+                message = "expected " + typeName(m.getTargetType()) + " here";
+            } else {
+                message = e.getOriginalMessage();
+            }
+            return at(path, message);
+        }
+
+        private static String typeName(Class<?> type) {
+            if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+                return "a whole number";
+            }
+            if (type == Boolean.class || type == boolean.class) {
+                return "true or false";
+            }
+            if (type == String.class) {
+                return "a text value";
+            }
+            if (List.class.isAssignableFrom(type) || java.util.Set.class.isAssignableFrom(type)) {
+                return "a list";
+            }
+            if (Map.class.isAssignableFrom(type) || type.isRecord()) {
+                return "a mapping";
+            }
+            if (type == Duration.class) {
+                return "a duration (e.g. 500ms, 10s, 5m)";
+            }
+            return "a " + type.getSimpleName();
+        }
+
+        private static String keyPath(List<Object> path) {
+            StringBuilder out = new StringBuilder();
+            for (Object step : path) {
+                if (step instanceof Integer i) {
+                    out.append('[').append(i).append(']');
+                } else {
+                    if (!out.isEmpty()) {
+                        out.append('.');
+                    }
+                    out.append(step);
+                }
+            }
+            return out.toString();
+        }
+    }
+}

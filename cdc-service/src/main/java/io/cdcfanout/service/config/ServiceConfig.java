@@ -1,0 +1,34 @@
+package io.cdcfanout.service.config;
+
+import io.cdcfanout.schema.TableId;
+import io.cdcfanout.sink.SinkConfig;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole configuration file, validated. Built by {@link ConfigLoader}; every record below it checks
+ * its own values when constructed, so a {@code ServiceConfig} that exists is usable.
+ */
+public record ServiceConfig(SourceConfig source, OffsetsConfig offsets, HttpConfig http, Map<String, SinkConfig> sinks) {
+
+    public ServiceConfig {
+        Validation.require(source, "source");
+        offsets = offsets == null ? OffsetsConfig.DEFAULT : offsets;
+        http = http == null ? HttpConfig.DEFAULT : http;
+        Validation.require(sinks, "sinks");
+        if (sinks.isEmpty()) {
+            throw new IllegalArgumentException("'sinks' is empty: configure at least one sink (types: caffeine, elasticsearch, scd2)");
+        }
+        sinks.forEach((name, sink) -> {
+            Validation.require(sink, "sinks." + name);
+            List<TableId> unknown = sink.sourceTables().stream().filter(t -> !source.tables().contains(t)).toList();
+            if (!unknown.isEmpty()) {
+                throw new IllegalArgumentException("sink '" + name + "' names table(s) " + unknown
+                        + " that are not in source.tables " + source.tables() + ": add them there or remove them from the sink");
+            }
+        });
+        sinks = Collections.unmodifiableMap(new LinkedHashMap<>(sinks));
+    }
+}

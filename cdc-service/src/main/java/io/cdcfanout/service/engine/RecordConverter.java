@@ -1,0 +1,235 @@
+package io.cdcfanout.service.engine;
+
+import io.cdcfanout.schema.CanonicalValues;
+import io.cdcfanout.schema.ChangeEvent;
+import io.cdcfanout.schema.Lsn;
+import io.cdcfanout.schema.Operation;
+import io.cdcfanout.schema.Row;
+import io.cdcfanout.schema.RowKey;
+import io.cdcfanout.schema.SourcePosition;
+import io.cdcfanout.schema.TableId;
+import io.debezium.data.VariableScaleDecimal;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.OffsetTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Turns Debezium's Postgres records into {@link ChangeEvent}s.
+ *
+ * <p>Only data-change records become events; heartbeats, transaction markers and fence messages carry
+ * just a position ({@link #positionOf}). Values are mapped to the types {@link Row} documents, with
+ * Debezium's logical types decoded (dates, times, exact decimals, json, uuid); an unchanged TOASTed value
+ * arrives as {@link DebeziumProperties#UNCHANGED_TOAST_PLACEHOLDER} and becomes an unknown column.
+ *
+ * <p>Not thread-safe: one converter per engine thread (it numbers snapshot rows).
+ */
+public final class RecordConverter {
+
+    private static final byte[] PLACEHOLDER_BYTES = DebeziumProperties.UNCHANGED_TOAST_PLACEHOLDER.getBytes(StandardCharsets.UTF_8);
+
+    private long snapshotSequence;
+
+    /** The event for a data-change record, or empty for any other record. */
+    public Optional<ChangeEvent> convert(SourceRecord record) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
+            return Optional.empty();
+        }
+        Operation op = operation(value.getString("op"));
+        if (op == null) {
+            return Optional.empty();
+        }
+        Struct source = value.getStruct("source");
+        TableId table = new TableId(source.getString("schema"), source.getString("table"));
+        SourcePosition position = position(value, source, op);
+        if (op == Operation.TRUNCATE) {
+            return Optional.of(new ChangeEvent(table, op, null, null, null, position));
+        }
+        Row before = row(value.getStruct("before"));
+        Row after = row(value.getStruct("after"));
+        RowKey key = key(record, op == Operation.DELETE ? before : after);
+        return Optional.of(new ChangeEvent(table, op, key, before, op == Operation.DELETE ? null : after, position));
+    }
+
+    /** The WAL position a record stands at (any record type), from its source offset. */
+    public static Optional<Lsn> positionOf(SourceRecord record) {
+        Map<String, ?> offset = record.sourceOffset();
+        Object lsn = offset == null ? null : offset.get("lsn");
+        return lsn instanceof Number n ? Optional.of(new Lsn(n.longValue())) : Optional.empty();
+    }
+
+    private static Operation operation(String op) {
+        return switch (op) {
+            case "r" -> Operation.SNAPSHOT;
+            case "c" -> Operation.INSERT;
+            case "u" -> Operation.UPDATE;
+            case "d" -> Operation.DELETE;
+            case "t" -> Operation.TRUNCATE;
+            default -> null;
+        };
+    }
+
+    private SourcePosition position(Struct value, Struct source, Operation op) {
+        Long lsn = source.getInt64("lsn");
+        Long txId = source.getInt64("txId");
+        Instant commitTime = commitTime(source);
+        long sequence;
+        Struct tx = value.schema().field("transaction") == null ? null : value.getStruct("transaction");
+        if (tx != null && tx.getInt64("total_order") != null) {
+            sequence = tx.getInt64("total_order");
+        } else if (op == Operation.SNAPSHOT) {
+            sequence = ++snapshotSequence;
+        } else {
+            sequence = 0;
+        }
+        return new SourcePosition(new Lsn(lsn == null ? 0 : lsn), txId == null ? 0 : txId, commitTime, sequence);
+    }
+
+    private static Instant commitTime(Struct source) {
+        if (source.schema().field("ts_us") != null && source.getInt64("ts_us") != null) {
+            long micros = source.getInt64("ts_us");
+            return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1000L);
+        }
+        return Instant.ofEpochMilli(source.getInt64("ts_ms"));
+    }
+
+    private RowKey key(SourceRecord record, Row image) {
+        if (record.key() instanceof Struct key) {
+            List<String> columns = new ArrayList<>();
+            List<Object> values = new ArrayList<>();
+            for (Field field : key.schema().fields()) {
+                columns.add(field.name());
+                values.add(value(field.schema(), key.get(field)));
+            }
+            return new RowKey(columns, values);
+        }
+        throw new IllegalStateException("change of " + record.topic() + " has no key: the table needs a primary key");
+    }
+
+    private Row row(Struct struct) {
+        if (struct == null) {
+            return null;
+        }
+        Row.Builder row = Row.builder();
+        for (Field field : struct.schema().fields()) {
+            Object raw = struct.get(field);
+            if (isUnchangedToast(raw)) {
+                row.unchangedToast(field.name());
+            } else {
+                row.put(field.name(), value(field.schema(), raw));
+            }
+        }
+        return row.build();
+    }
+
+    static boolean isUnchangedToast(Object raw) {
+        if (raw instanceof String s) {
+            return s.equals(DebeziumProperties.UNCHANGED_TOAST_PLACEHOLDER);
+        }
+        if (raw instanceof byte[] bytes) {
+            return Arrays.equals(bytes, PLACEHOLDER_BYTES);
+        }
+        if (raw instanceof ByteBuffer buffer) {
+            return buffer.remaining() == PLACEHOLDER_BYTES.length && ByteBuffer.wrap(PLACEHOLDER_BYTES).equals(buffer);
+        }
+        if (raw instanceof List<?> list) {
+            return list.size() == 1 && isUnchangedToast(list.get(0));
+        }
+        return false;
+    }
+
+    /** One value, by its Connect schema and Debezium logical type name. */
+    static Object value(Schema schema, Object raw) {
+        if (raw == null) {
+            return null;
+        }
+        String logical = schema.name();
+        if (logical != null) {
+            switch (logical) {
+                case "org.apache.kafka.connect.data.Decimal":
+                    return raw;
+                case VariableScaleDecimal.LOGICAL_NAME: {
+                    var special = VariableScaleDecimal.toLogical((Struct) raw);
+                    Optional<BigDecimal> decimal = special.getDecimalValue();
+                    return decimal.isPresent() ? decimal.get() : special.toString();
+                }
+                case "io.debezium.time.Date":
+                    return CanonicalValues.date(LocalDate.ofEpochDay(((Number) raw).longValue()));
+                case "io.debezium.time.Time":
+                    return CanonicalValues.time(LocalTime.ofNanoOfDay(TimeUnit.MILLISECONDS.toNanos(((Number) raw).longValue())));
+                case "io.debezium.time.MicroTime":
+                    return CanonicalValues.time(LocalTime.ofNanoOfDay(TimeUnit.MICROSECONDS.toNanos(((Number) raw).longValue())));
+                case "io.debezium.time.NanoTime":
+                    return CanonicalValues.time(LocalTime.ofNanoOfDay(((Number) raw).longValue()));
+                case "io.debezium.time.Timestamp":
+                    return CanonicalValues.timestamp(localDateTime(((Number) raw).longValue(), 1_000_000L));
+                case "io.debezium.time.MicroTimestamp":
+                    return CanonicalValues.timestamp(localDateTime(((Number) raw).longValue(), 1_000L));
+                case "io.debezium.time.NanoTimestamp":
+                    return CanonicalValues.timestamp(localDateTime(((Number) raw).longValue(), 1L));
+                case "io.debezium.time.ZonedTimestamp":
+                    return zonedTimestamp(raw.toString());
+                case "io.debezium.time.ZonedTime":
+                    return CanonicalValues.timeTz(OffsetTime.parse(raw.toString()));
+                case "io.debezium.data.Json":
+                    return CanonicalValues.json(raw.toString());
+                default:
+                    break;
+            }
+        }
+        return switch (schema.type()) {
+            case INT8, INT16, INT32, INT64 -> ((Number) raw).longValue();
+            case FLOAT32 -> CanonicalValues.real((Float) raw);
+            case FLOAT64 -> (Double) raw;
+            case BOOLEAN -> (Boolean) raw;
+            case STRING -> raw.toString();
+            case BYTES -> raw instanceof ByteBuffer b ? bytes(b) : (byte[]) raw;
+            case ARRAY -> ((List<?>) raw).stream().map(element -> value(schema.valueSchema(), element)).toList();
+            case STRUCT -> structAsMap((Struct) raw);
+            case MAP -> raw.toString();
+        };
+    }
+
+    private static String zonedTimestamp(String text) {
+        try {
+            return CanonicalValues.timestampTz(OffsetDateTime.parse(text).toInstant());
+        } catch (RuntimeException e) {
+            return text; // 'infinity' and other special values stay as Postgres wrote them
+        }
+    }
+
+    private static LocalDateTime localDateTime(long value, long nanosPerUnit) {
+        long nanos = Math.multiplyExact(value, nanosPerUnit);
+        return LocalDateTime.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), (int) Math.floorMod(nanos, 1_000_000_000L), ZoneOffset.UTC);
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] out = new byte[buffer.remaining()];
+        buffer.duplicate().get(out);
+        return out;
+    }
+
+    private static Object structAsMap(Struct struct) {
+        var node = io.cdcfanout.schema.RowJson.MAPPER.createObjectNode();
+        for (Field field : struct.schema().fields()) {
+            node.set(field.name(), io.cdcfanout.schema.RowJson.toJson(value(field.schema(), struct.get(field))));
+        }
+        return node;
+    }
+}

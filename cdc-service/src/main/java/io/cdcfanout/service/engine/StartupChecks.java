@@ -1,0 +1,233 @@
+package io.cdcfanout.service.engine;
+
+import io.cdcfanout.schema.ServiceTables;
+import io.cdcfanout.schema.TableId;
+import io.cdcfanout.service.config.ServiceConfig;
+import io.cdcfanout.service.config.SourceConfig;
+import io.cdcfanout.sink.SourceDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks the source before streaming starts and prepares what the service owns there: its schema, and
+ * a publication for exactly the configured tables. Every failure is a {@link StartupException} saying
+ * what to do.
+ */
+public final class StartupChecks {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StartupChecks.class);
+
+    private final ServiceConfig config;
+    private final SourceDatabase database;
+
+    public StartupChecks(ServiceConfig config) {
+        this.config = config;
+        this.database = config.source().postgres().asSourceDatabase();
+    }
+
+    /** Runs every check in order and prepares the service's schema and the publication. */
+    public void run() {
+        try (Connection c = connect()) {
+            checkWalLevel(c);
+            checkReplicationPrivilege(c);
+            checkTables(c);
+            createServiceTables(c);
+            checkSlot(c);
+            ensurePublication(c);
+        } catch (SQLException e) {
+            throw new StartupException("source check failed: " + e.getMessage(), e);
+        }
+    }
+
+    Connection connect() {
+        var pg = config.source().postgres();
+        try {
+            return database.connect("cdc-fanout startup");
+        } catch (SQLException e) {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            String where = pg.user() + "@" + pg.host() + ":" + pg.port() + "/" + pg.database();
+            throw new StartupException(switch (state) {
+                case "28P01" -> "Postgres refused the password for " + where
+                        + ": check source.postgres.user and source.postgres.password (e.g. password: ${PG_PASSWORD})";
+                case "28000" -> "Postgres refused " + where + ": " + e.getMessage()
+                        + " (check the user exists and pg_hba.conf allows it from this host)";
+                case "3D000" -> "database '" + pg.database() + "' does not exist on " + pg.host() + ":" + pg.port()
+                        + ": check source.postgres.database";
+                case "08001", "08004", "08006" -> "cannot connect to Postgres at " + pg.host() + ":" + pg.port()
+                        + ": " + e.getMessage() + " (is it running, and are source.postgres.host/port right?)";
+                default -> "cannot connect to Postgres as " + where + ": " + e.getMessage();
+            }, e);
+        }
+    }
+
+    private void checkWalLevel(Connection c) throws SQLException {
+        String walLevel = queryString(c, "SHOW wal_level");
+        if (!"logical".equals(walLevel)) {
+            throw new StartupException("Postgres has wal_level=" + walLevel + ", but logical decoding needs wal_level=logical. "
+                    + "Fix: run ALTER SYSTEM SET wal_level = logical; (or set it in postgresql.conf) and restart Postgres; "
+                    + "in Docker: command: postgres -c wal_level=logical");
+        }
+    }
+
+    private void checkReplicationPrivilege(Connection c) throws SQLException {
+        String user = config.source().postgres().user();
+        Boolean ok = queryBoolean(c, "SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user");
+        if (!Boolean.TRUE.equals(ok)) {
+            throw new StartupException("user '" + user + "' may not stream changes: it lacks the REPLICATION attribute. "
+                    + "Fix: ALTER ROLE " + user + " WITH REPLICATION; (as a superuser)");
+        }
+    }
+
+    private void checkTables(Connection c) throws SQLException {
+        List<String> missing = new ArrayList<>();
+        List<String> withoutKey = new ArrayList<>();
+        for (TableId table : config.source().tables()) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT c.relkind,
+                           EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
+                    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = ? AND c.relname = ?""")) {
+                ps.setString(1, table.schema());
+                ps.setString(2, table.table());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        missing.add(table.toString());
+                    } else if (!rs.getBoolean(2)) {
+                        withoutKey.add(table.toString());
+                    }
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new StartupException("table(s) " + missing + " do not exist in database '" + config.source().postgres().database()
+                    + "': create them, or fix source.tables (names are schema.table, e.g. public.products)");
+        }
+        if (!withoutKey.isEmpty()) {
+            throw new StartupException("table(s) " + withoutKey + " have no primary key. cdc-fanout keeps derived state per row "
+                    + "and needs a key to tell rows apart: add one (ALTER TABLE <table> ADD PRIMARY KEY (<columns>)), "
+                    + "or remove the table from source.tables");
+        }
+    }
+
+    private void createServiceTables(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(ServiceTables.ddl(config.offsets().schema()));
+        } catch (SQLException e) {
+            throw new StartupException("cannot create the service's schema '" + config.offsets().schema() + "': " + e.getMessage()
+                    + " (grant CREATE on the database to " + config.source().postgres().user() + ", or create the schema for it)", e);
+        }
+    }
+
+    /** A lost slot or offsets without a slot mean changes were missed: say so rather than skip them. */
+    private void checkSlot(Connection c) throws SQLException {
+        SourceConfig source = config.source();
+        boolean hasOffsets = config.offsets().inPostgres() && hasStoredOffsets(c);
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT plugin, database, wal_status, active_pid FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, source.slot());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    if (hasOffsets) {
+                        throw new StartupException("replication slot '" + source.slot() + "' does not exist, but offsets for it are stored in "
+                                + config.offsets().schema() + ".offsets: changes made since the slot went away are lost to cdc-fanout. "
+                                + "To rebuild the derived systems from a fresh snapshot: DELETE FROM " + config.offsets().schema()
+                                + ".offsets WHERE instance = '" + source.slot() + "'; then start again");
+                    }
+                    LOG.info("replication slot {} does not exist yet; it will be created", source.slot());
+                    return;
+                }
+                if (!"pgoutput".equals(rs.getString(1)) || !source.postgres().database().equals(rs.getString(2))) {
+                    throw new StartupException("replication slot '" + source.slot() + "' exists but is for plugin " + rs.getString(1)
+                            + " on database " + rs.getString(2) + ": choose another source.slot (each instance needs its own)");
+                }
+                if ("lost".equals(rs.getString(3))) {
+                    throw new StartupException("replication slot '" + source.slot() + "' was invalidated by Postgres (wal_status=lost): "
+                            + "WAL it still needed was removed (max_slot_wal_keep_size), so changes were missed. To rebuild from a fresh "
+                            + "snapshot: SELECT pg_drop_replication_slot('" + source.slot() + "'); DELETE FROM " + config.offsets().schema()
+                            + ".offsets WHERE instance = '" + source.slot() + "'; then start again");
+                }
+                int activePid = rs.getInt(4);
+                if (!rs.wasNull()) {
+                    throw new StartupException("replication slot '" + source.slot() + "' is in use by another connection (pid " + activePid
+                            + "): is another cdc-fanout instance running with the same source.slot? Each instance needs its own slot");
+                }
+            }
+        }
+    }
+
+    private boolean hasStoredOffsets(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT EXISTS (SELECT 1 FROM " + config.offsets().schema() + ".offsets WHERE instance = ?)")) {
+            ps.setString(1, config.source().slot());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private void ensurePublication(Connection c) throws SQLException {
+        String publication = config.source().publication();
+        Set<String> wanted = config.source().tables().stream().map(TableId::toString).collect(Collectors.toCollection(TreeSet::new));
+        String tableList = config.source().tables().stream().map(TableId::quoted).collect(Collectors.joining(", "));
+        Set<String> current = null;
+        try (PreparedStatement ps = c.prepareStatement("SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    if (rs.getBoolean(1)) {
+                        throw new StartupException("publication '" + publication + "' is FOR ALL TABLES; cdc-fanout needs one for exactly "
+                                + wanted + ": choose another source.publication or drop it");
+                    }
+                    current = new TreeSet<>();
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            if (current == null) {
+                s.execute("CREATE PUBLICATION \"" + publication + "\" FOR TABLE " + tableList);
+                LOG.info("created publication {} for {}", publication, wanted);
+                return;
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = ?")) {
+                ps.setString(1, publication);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        current.add(rs.getString(1));
+                    }
+                }
+            }
+            if (!current.equals(wanted)) {
+                s.execute("ALTER PUBLICATION \"" + publication + "\" SET TABLE " + tableList);
+                LOG.info("publication {} now covers {} (was {})", publication, wanted, current);
+            }
+        } catch (SQLException e) {
+            throw new StartupException("cannot create or alter publication '" + publication + "': " + e.getMessage()
+                    + " (the user must own the tables, or a superuser creates it: CREATE PUBLICATION " + publication
+                    + " FOR TABLE " + tableList + ")", e);
+        }
+    }
+
+    private static String queryString(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    private static Boolean queryBoolean(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getBoolean(1) : null;
+        }
+    }
+}

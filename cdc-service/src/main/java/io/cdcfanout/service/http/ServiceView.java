@@ -1,0 +1,33 @@
+package io.cdcfanout.service.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcfanout.schema.Lsn;
+import io.cdcfanout.service.pipeline.SinkStatus;
+import io.cdcfanout.sink.HistoryReader;
+import io.cdcfanout.sink.LatestRowReader;
+import java.util.List;
+
+/** What the HTTP API may see of the running service. */
+public interface ServiceView {
+
+    /** True while the engine streams (or snapshots) from the slot. */
+    boolean streaming();
+
+    List<SinkStatus> sinkStatuses();
+
+    /** Source-side figures for {@code /status}: slot, positions, lag. */
+    ObjectNode sourceStatus();
+
+    List<LatestRowReader> rowReaders();
+
+    List<HistoryReader> historyReaders();
+
+    /**
+     * Writes a fence into the WAL (a logical decoding message) and returns its position: once a sink has
+     * applied that position it has applied every transaction that committed before this call.
+     */
+    Lsn fence() throws Exception;
+
+    /** Prometheus text exposition of every metric. */
+    String scrapeMetrics();
+}

@@ -1,0 +1,147 @@
+package io.cdcfanout.service.pipeline;
+
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import io.cdcfanout.schema.ChangeEvent;
+import io.cdcfanout.schema.Lsn;
+import io.cdcfanout.service.engine.RecordConverter;
+import io.cdcfanout.sink.ApplyResult;
+import io.cdcfanout.sink.Rejection;
+import io.cdcfanout.sink.Sink;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives Debezium's batches in commit order and fans each out to every sink's lane at once.
+ *
+ * <p>A batch is acknowledged to Debezium (and so its offsets may be committed and the slot's
+ * {@code confirmed_flush_lsn} may advance) only after every lane has applied it and its rejections are
+ * in the dead-letter table. A crash before that replays the batch, which idempotent sinks absorb.
+ *
+ * <p>Called by the engine's single consumer thread.
+ */
+public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>>, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+    private final List<SinkLane> lanes;
+    private final DeadLetterStore deadLetters;
+    private final RecordConverter converter = new RecordConverter();
+    private final MeterRegistry meters;
+    private final Counter batches;
+    private volatile Lsn receivedLsn = Lsn.ZERO;
+
+    Pipeline(List<SinkLane> lanes, DeadLetterStore deadLetters, MeterRegistry meters) {
+        this.lanes = List.copyOf(lanes);
+        this.deadLetters = deadLetters;
+        this.meters = meters;
+        this.batches = Counter.builder("cdc_batches").description("batches received from the engine").register(meters);
+    }
+
+    @Override
+    public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
+                            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
+        batches.increment();
+        List<ChangeEvent> events = new ArrayList<>(records.size());
+        List<DeadLetterStore.DeadLetter> letters = new ArrayList<>();
+        Lsn end = receivedLsn;
+        for (RecordChangeEvent<SourceRecord> r : records) {
+            SourceRecord record = r.record();
+            Optional<Lsn> position = RecordConverter.positionOf(record);
+            try {
+                converter.convert(record).ifPresent(events::add);
+            } catch (RuntimeException e) {
+                LOG.error("cannot convert change at {} on {}: {}", position.orElse(null), record.topic(), e.toString());
+                meters.counter("cdc_conversion_failures").increment();
+            }
+            if (position.isPresent()) {
+                end = Lsn.max(end, position.get());
+            }
+        }
+        List<CompletableFuture<ApplyResult>> results = new ArrayList<>(lanes.size());
+        for (SinkLane lane : lanes) {
+            results.add(lane.submit(events, end));
+        }
+        for (int i = 0; i < lanes.size(); i++) {
+            ApplyResult result = await(results.get(i));
+            for (Rejection rejection : result.rejections()) {
+                letters.add(new DeadLetterStore.DeadLetter(lanes.get(i).name(), rejection.event(), rejection.reason()));
+                meters.counter("cdc_dead_letters", "sink", lanes.get(i).name(), "table", rejection.event().table().toString()).increment();
+                LOG.warn("sink {} rejected {}: {}", lanes.get(i).name(), rejection.event(), rejection.reason());
+            }
+        }
+        writeDeadLetters(letters);
+        for (RecordChangeEvent<SourceRecord> r : records) {
+            committer.markProcessed(r);
+        }
+        committer.markBatchFinished();
+        receivedLsn = end;
+    }
+
+    private static ApplyResult await(CompletableFuture<ApplyResult> future) throws InterruptedException {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    private void writeDeadLetters(List<DeadLetterStore.DeadLetter> letters) throws InterruptedException {
+        if (letters.isEmpty()) {
+            return;
+        }
+        try {
+            Failsafe.with(RetryPolicies.forever(SQLException.class)
+                            .onRetry(e -> LOG.warn("cannot write dead letters, retrying: {}", e.getLastException().getMessage()))
+                            .build())
+                    .run(() -> deadLetters.write(letters));
+        } catch (FailsafeException e) {
+            if (e.getCause() instanceof InterruptedException ie) {
+                throw ie;
+            }
+            throw e;
+        }
+    }
+
+    /** The newest source position handed to the sinks. */
+    public Lsn receivedLsn() {
+        return receivedLsn;
+    }
+
+    public List<SinkStatus> statuses() {
+        return lanes.stream().map(SinkLane::status).toList();
+    }
+
+    public boolean allSinksReady() {
+        return lanes.stream().allMatch(SinkLane::isReady);
+    }
+
+    List<SinkLane> lanes() {
+        return lanes;
+    }
+
+    public List<Sink> sinks() {
+        return lanes.stream().map(SinkLane::sink).toList();
+    }
+
+    @Override
+    public void close() {
+        lanes.forEach(SinkLane::close);
+        deadLetters.close();
+    }
+}

@@ -1,0 +1,193 @@
+package io.cdcfanout.service.pipeline;
+
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
+import io.cdcfanout.schema.ChangeEvent;
+import io.cdcfanout.schema.Lsn;
+import io.cdcfanout.schema.Operation;
+import io.cdcfanout.schema.TableId;
+import io.cdcfanout.sink.ApplyResult;
+import io.cdcfanout.sink.ChangeBatch;
+import io.cdcfanout.sink.RetryableSinkException;
+import io.cdcfanout.sink.Sink;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One sink's lane: a single thread that applies that sink's batches in order, retrying a batch with
+ * backoff until the backend takes it. The pipeline hands it one batch at a time and waits, so a slow
+ * sink slows the engine instead of growing a queue.
+ */
+final class SinkLane implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SinkLane.class);
+
+    private final String name;
+    private final String type;
+    private final Sink sink;
+    private final Set<TableId> tables;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final ExecutorService thread;
+    private final RetryPolicy<Object> retry;
+
+    private volatile SinkState state = SinkState.STARTING;
+    private volatile Lsn lastAppliedLsn = Lsn.ZERO;
+    private volatile Instant lastCommitTime;
+    private volatile long lagMillis;
+    private volatile String lastError;
+    private final AtomicLong applied = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+
+    private final Counter retryCounter;
+    private final Timer applyTimer;
+    private final Timer lagTimer;
+    private final DistributionSummary batchSizes;
+
+    SinkLane(String name, String type, Sink sink, Set<TableId> tables, Clock clock, MeterRegistry meters) {
+        this.name = name;
+        this.type = type;
+        this.sink = sink;
+        this.tables = Set.copyOf(tables);
+        this.clock = clock;
+        this.meters = meters;
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sink-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+        this.retry = RetryPolicies.forever(RetryableSinkException.class)
+                .onRetry(e -> onRetry(e.getLastException(), e.getAttemptCount()))
+                .build();
+        this.retryCounter = Counter.builder("cdc_sink_retries").description("transient sink failures retried")
+                .tag("sink", name).register(meters);
+        this.applyTimer = Timer.builder("cdc_sink_apply").description("time to apply one batch, retries included")
+                .tag("sink", name).publishPercentileHistogram().register(meters);
+        this.lagTimer = Timer.builder("cdc_commit_to_applied").description("source commit to sink applied, per change")
+                .tag("sink", name).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10)).register(meters);
+        this.batchSizes = DistributionSummary.builder("cdc_sink_batch_size").description("changes per batch")
+                .tag("sink", name).register(meters);
+        meters.gauge("cdc_sink_ready", List.of(io.micrometer.core.instrument.Tag.of("sink", name)), this,
+                lane -> lane.state == SinkState.READY ? 1 : 0);
+    }
+
+    String name() {
+        return name;
+    }
+
+    Sink sink() {
+        return sink;
+    }
+
+    boolean isReady() {
+        return state == SinkState.READY;
+    }
+
+    /** Starts the sink, retrying while its backend is unreachable; blocks until it is started. */
+    void start() throws InterruptedException {
+        run(() -> {
+            sink.start();
+            return null;
+        });
+        state = SinkState.READY;
+        lastError = null;
+    }
+
+    /** Applies the part of {@code events} that belongs to this sink; completes when applied. */
+    CompletableFuture<ApplyResult> submit(List<ChangeEvent> events, Lsn endLsn) {
+        List<ChangeEvent> mine = events.stream().filter(e -> tables.contains(e.table())).toList();
+        ChangeBatch batch = new ChangeBatch(mine, endLsn);
+        return CompletableFuture.supplyAsync(() -> applyWithRetry(batch), thread);
+    }
+
+    private ApplyResult applyWithRetry(ChangeBatch batch) {
+        long started = System.nanoTime();
+        ApplyResult result;
+        try {
+            result = run(() -> sink.apply(batch));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("sink " + name + " interrupted", e);
+        }
+        applyTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        state = SinkState.READY;
+        lastError = null;
+        record(batch, result);
+        return result;
+    }
+
+    private void record(ChangeBatch batch, ApplyResult result) {
+        Instant now = clock.instant();
+        if (!batch.isEmpty()) {
+            batchSizes.record(batch.size());
+        }
+        for (ChangeEvent e : batch.events()) {
+            meters.counter("cdc_events_applied", "sink", name, "table", e.table().toString(), "op", e.op().name().toLowerCase()).increment();
+            if (e.op() != Operation.SNAPSHOT) {
+                lagTimer.record(Duration.between(e.position().commitTime(), now).abs());
+            }
+        }
+        applied.addAndGet(batch.size() - result.rejections().size());
+        rejected.addAndGet(result.rejections().size());
+        if (!batch.isEmpty()) {
+            ChangeEvent newest = batch.events().get(batch.size() - 1);
+            lastCommitTime = newest.position().commitTime();
+            lagMillis = Math.max(0, Duration.between(lastCommitTime, now).toMillis());
+        }
+        lastAppliedLsn = Lsn.max(lastAppliedLsn, batch.endLsn());
+    }
+
+    private <T> T run(dev.failsafe.function.CheckedSupplier<T> action) throws InterruptedException {
+        try {
+            return Failsafe.with(retry).get(action);
+        } catch (FailsafeException e) {
+            if (e.getCause() instanceof InterruptedException ie) {
+                throw ie;
+            }
+            throw new IllegalStateException("sink " + name + " failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private void onRetry(Throwable error, int attempt) {
+        state = SinkState.RETRYING;
+        lastError = String.valueOf(error.getMessage());
+        retries.incrementAndGet();
+        retryCounter.increment();
+        if (attempt == 1 || attempt % 10 == 0) {
+            LOG.warn("sink {} not ready (attempt {}), retrying with backoff: {}", name, attempt, lastError);
+        }
+    }
+
+    SinkStatus status() {
+        return new SinkStatus(name, type, state, lastAppliedLsn, lastCommitTime, lagMillis, applied.get(), rejected.get(), retries.get(), lastError);
+    }
+
+    @Override
+    public void close() {
+        state = SinkState.CLOSED;
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sink.close();
+    }
+}

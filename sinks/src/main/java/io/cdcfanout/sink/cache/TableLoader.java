@@ -1,0 +1,67 @@
+package io.cdcfanout.sink.cache;
+
+import io.cdcfanout.schema.Row;
+import io.cdcfanout.schema.RowKey;
+import io.cdcfanout.schema.TableId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/** Reads whole tables and their primary keys from Postgres, inside one caller-managed snapshot. */
+final class TableLoader {
+
+    private TableLoader() {
+    }
+
+    static List<String> primaryKey(Connection c, TableId table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT a.attname
+                FROM pg_index i
+                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+                WHERE i.indrelid = ?::regclass AND i.indisprimary
+                ORDER BY array_position(i.indkey::int2[], a.attnum)""")) {
+            ps.setString(1, table.quoted());
+            List<String> columns = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    columns.add(rs.getString(1));
+                }
+            }
+            if (columns.isEmpty()) {
+                throw new SQLException("table " + table + " has no primary key");
+            }
+            return columns;
+        }
+    }
+
+    /** Streams every row of the table to {@code sink}; {@code c} must not be in autocommit (cursor fetch). */
+    static void load(Connection c, TableId table, List<String> keyColumns, BiConsumer<RowKey, Row> sink) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.setFetchSize(2000);
+            try (ResultSet rs = s.executeQuery("SELECT * FROM " + table.quoted())) {
+                ResultSetMetaData meta = rs.getMetaData();
+                int n = meta.getColumnCount();
+                String[] names = new String[n + 1];
+                String[] types = new String[n + 1];
+                for (int i = 1; i <= n; i++) {
+                    names[i] = meta.getColumnName(i);
+                    types[i] = meta.getColumnTypeName(i);
+                }
+                while (rs.next()) {
+                    Row.Builder row = Row.builder();
+                    for (int i = 1; i <= n; i++) {
+                        row.put(names[i], JdbcValues.read(rs, i, types[i]));
+                    }
+                    Row image = row.build();
+                    sink.accept(RowKey.of(keyColumns, image), image);
+                }
+            }
+        }
+    }
+}

@@ -49,6 +49,8 @@ public final class DebeziumProperties {
         // Sequence within the transaction (total_order), kept in offsets across restarts.
         p.setProperty("provide.transaction.metadata", "true");
         p.setProperty("tombstones.on.delete", "false");
+        p.setProperty("skipped.operations", "none"); // Debezium skips TRUNCATE by default
+
         p.setProperty("decimal.handling.mode", "precise");
         p.setProperty("time.precision.mode", "adaptive_time_microseconds");
         p.setProperty("interval.handling.mode", "string");

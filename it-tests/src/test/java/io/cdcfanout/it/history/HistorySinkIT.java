@@ -401,6 +401,18 @@ class HistorySinkIT {
         assertThatThrownBy(() -> start(db, config)).hasMessageContaining("has no primary key");
     }
 
+    @Test
+    void anExistingHistoryTableWithAnotherKeyFailsStartWithWhatToDo(TestDatabase db) {
+        db.execute("CREATE TABLE tax_rates (region text PRIMARY KEY, rate numeric NOT NULL)",
+                "CREATE SCHEMA history",
+                "CREATE TABLE history.tax_rates (region_code int NOT NULL, valid_from timestamptz NOT NULL, valid_to timestamptz,"
+                        + " deleted boolean NOT NULL, lsn pg_lsn NOT NULL, tx_id bigint NOT NULL, data jsonb)");
+
+        assertThatThrownBy(() -> startedSink(db, Map.of(TAX_RATES, "history.tax_rates")))
+                .hasMessageContaining("does not fit source table public.tax_rates")
+                .hasMessageContaining("key column region is missing");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private Sink startedSink(TestDatabase db, Map<TableId, String> tables) throws Exception {

@@ -72,21 +72,28 @@ public final class HistorySink implements Sink, HistoryReader {
                 tables.put(table, new HistoryTable(config.historyTableOf(table), table, SourceKeyColumns.lookUp(source, table)));
             }
         } catch (SQLException e) {
-            throw failure("cannot read the key columns from the source database " + context.source(), e);
+            throw retryableOrFail("cannot read the key columns from the source database " + context.source(), e);
         }
         try {
             Connection c = connection();
             try (Statement s = c.createStatement()) {
                 for (HistoryTable table : tables.values()) {
-                    for (String ddl : table.ddl()) {
+                    for (String ddl : table.tableDdl()) {
+                        s.execute(ddl);
+                    }
+                    HistoryTableVerifier.verify(c, table);
+                    for (String ddl : table.indexDdl()) {
                         s.execute(ddl);
                     }
                 }
             }
             c.commit();
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             rollbackAndDrop();
-            throw failure("cannot create the history tables in " + historyDatabase, e);
+            if (e instanceof SQLException sql) {
+                throw retryableOrFail("cannot create the history tables in " + historyDatabase, sql);
+            }
+            throw (RuntimeException) e;
         }
         Map<TableId, HistoryWriter> created = new LinkedHashMap<>();
         tables.forEach((table, history) -> created.put(table, new HistoryWriter(history)));
@@ -194,7 +201,8 @@ public final class HistorySink implements Sink, HistoryReader {
         }
     }
 
-    private RetryableSinkException failure(String what, SQLException e) {
+    /** The exception to throw for a transient failure; a permanent one is thrown right here, unchecked. */
+    private RetryableSinkException retryableOrFail(String what, SQLException e) {
         if (SqlErrors.isRetryable(e)) {
             return new RetryableSinkException("history sink " + name + ": " + what + ": " + e.getMessage(), e);
         }

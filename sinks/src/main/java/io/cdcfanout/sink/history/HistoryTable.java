@@ -40,14 +40,17 @@ record HistoryTable(TableId name, TableId source, List<KeyColumn> keyColumns) {
     }
 
     /**
-     * The DDL, each statement idempotent: schema, table with UNIQUE (key, lsn), an index for as-of
-     * lookups (key, valid_from) and a unique partial index on the key's current version.
+     * The DDL, each statement idempotent: {@link #tableDdl()} then {@link #indexDdl()}.
      */
     List<String> ddl() {
+        return java.util.stream.Stream.concat(tableDdl().stream(), indexDdl().stream()).toList();
+    }
+
+    /** The schema and the table with UNIQUE (key, lsn); {@code IF NOT EXISTS}. */
+    List<String> tableDdl() {
         String keyDefinitions = keyColumns.stream()
                 .map(c -> c.quotedName() + " " + c.sqlType() + " NOT NULL")
                 .collect(Collectors.joining(",\n    "));
-        String keys = keyList();
         return List.of(
                 "CREATE SCHEMA IF NOT EXISTS " + quote(name.schema()),
                 "CREATE TABLE IF NOT EXISTS " + name.quoted() + " (\n"
@@ -58,9 +61,15 @@ record HistoryTable(TableId name, TableId source, List<KeyColumn> keyColumns) {
                         + "    lsn        pg_lsn      NOT NULL,\n"
                         + "    tx_id      bigint      NOT NULL,\n"
                         + "    data       jsonb,\n"
-                        + "    UNIQUE (" + keys + ", lsn),\n"
+                        + "    UNIQUE (" + keyList() + ", lsn),\n"
                         + "    CHECK (valid_to IS NULL OR valid_to >= valid_from)\n"
-                        + ")",
+                        + ")");
+    }
+
+    /** An index for as-of lookups (key, valid_from) and a unique partial index on the key's current version. */
+    List<String> indexDdl() {
+        String keys = keyList();
+        return List.of(
                 "CREATE INDEX IF NOT EXISTS " + quote(indexName("as_of")) + " ON " + name.quoted()
                         + " (" + keys + ", valid_from)",
                 "CREATE UNIQUE INDEX IF NOT EXISTS " + quote(indexName("current")) + " ON " + name.quoted()

@@ -129,6 +129,7 @@ class HistorySinkIT {
                         org.assertj.core.groups.Tuple.tuple(day(90), null, true));
         assertThat(counter("cdc_fanout.history.versions.opened")).as("2 snapshot rows, 3 changes, 1 deletion").isEqualTo(6);
         assertThat(counter("cdc_fanout.history.versions.closed")).isEqualTo(3);
+        assertThat(meters.get("cdc_fanout.history.batch.latency").tag("sink", "history").timer().count()).isEqualTo(4);
     }
 
     @Test
@@ -278,6 +279,31 @@ class HistorySinkIT {
         sink.apply(older);
 
         assertThat(dump(db, "history.tax_rates")).isEqualTo(after);
+        assertContiguous(db, "history.tax_rates", "region");
+    }
+
+    @Test
+    void aLargeBatchOfManyKeysAndChangesIsAppliedWholeAndReplayedHarmlessly(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE tax_rates (region text PRIMARY KEY, rate numeric NOT NULL)");
+        Sink sink = startedSink(db, Map.of(TAX_RATES, "history.tax_rates"));
+        List<ChangeEvent> events = new ArrayList<>();
+        for (int round = 0; round < 5; round++) {
+            for (int key = 0; key < 2_000; key++) {
+                Operation op = round == 0 ? Operation.INSERT : Operation.UPDATE;
+                events.add(tax(op, "R" + key, "0." + round + key, day(1).plusSeconds(60L * round)));
+            }
+        }
+        ChangeBatch big = new ChangeBatch(events, events.get(events.size() - 1).lsn());
+
+        assertThat(sink.apply(big).rejections()).isEmpty();
+        String once = dump(db, "history.tax_rates");
+        assertThat(sink.apply(big).rejections()).isEmpty();
+
+        assertThat(dump(db, "history.tax_rates")).isEqualTo(once);
+        assertThat(query(db, "SELECT count(*), count(*) FILTER (WHERE valid_to IS NULL) FROM history.tax_rates"))
+                .containsExactly(List.of("10000", "2000"));
+        assertThat(query(db, "SELECT data->>'rate' FROM history.tax_rates WHERE region = 'R1999' AND valid_to IS NULL"))
+                .containsExactly(List.of("0.41999"));
         assertContiguous(db, "history.tax_rates", "region");
     }
 

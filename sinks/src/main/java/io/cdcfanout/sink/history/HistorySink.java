@@ -98,7 +98,11 @@ public final class HistorySink implements Sink, HistoryReader {
         Map<TableId, HistoryWriter> created = new LinkedHashMap<>();
         tables.forEach((table, history) -> created.put(table, new HistoryWriter(history)));
         writers = created;
+        HistoryTableReader previous = reader;
         reader = new HistoryTableReader(historyDatabase, applicationName + "-reader", tables);
+        if (previous != null) {
+            previous.close();
+        }
         LOG.info("history sink {} started: {}", name, tables.values().stream().map(t -> t.source() + " -> " + t.name()).toList());
     }
 
@@ -121,7 +125,12 @@ public final class HistorySink implements Sink, HistoryReader {
             return ApplyResult.of(rejections);
         } catch (SQLException e) {
             rollbackAndDrop();
-            throw new RetryableSinkException("history sink " + name + ": " + e.getMessage(), e);
+            if (SqlErrors.isRetryable(e)) {
+                throw new RetryableSinkException("history sink " + name + ": " + e.getMessage(), e);
+            }
+            // Outside any one key (a TRUNCATE's sweep): skipping it would corrupt history, so hold the batch.
+            throw new RetryableSinkException("history sink " + name + ": the database refuses the batch for a reason no "
+                    + "single change explains (" + e.getMessage() + "); it is retried until this is fixed", e);
         }
     }
 

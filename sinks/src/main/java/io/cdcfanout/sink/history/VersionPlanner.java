@@ -88,14 +88,7 @@ final class VersionPlanner {
                 }
             }
         }
-        List<KeyPlan> plans = new ArrayList<>();
-        for (KeyState state : states.values()) {
-            KeyPlan plan = state.toPlan();
-            if (!plan.writesNothing() || !plan.events().isEmpty()) {
-                plans.add(plan);
-            }
-        }
-        return new VersionPlan(plans, truncates);
+        return new VersionPlan(states.values().stream().map(KeyState::toPlan).toList(), truncates);
     }
 
     /** One key's versions while the batch is planned: the stored current one, then the pending ones. */

@@ -1,0 +1,257 @@
+package io.cdcfanout.sink.history;
+
+import io.cdcfanout.schema.ChangeEvent;
+import io.cdcfanout.schema.Operation;
+import io.cdcfanout.schema.TableId;
+import io.cdcfanout.sink.ApplyResult;
+import io.cdcfanout.sink.ChangeBatch;
+import io.cdcfanout.sink.HistoryReader;
+import io.cdcfanout.sink.HistoryVersion;
+import io.cdcfanout.sink.Rejection;
+import io.cdcfanout.sink.RetryableSinkException;
+import io.cdcfanout.sink.Sink;
+import io.cdcfanout.sink.SinkContext;
+import io.cdcfanout.sink.SourceDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SCD type-2 history sink: keeps, per source table, a history table of every committed version
+ * of every row (see {@link VersionPlanner} for the rules), and reads it back as a {@link HistoryReader}.
+ *
+ * <p>{@link #start()} looks up the source tables' key columns in the source's catalog and creates the
+ * history tables if absent. {@link #apply(ChangeBatch)} writes a whole batch in one transaction. A
+ * transient database failure (lost connection, serialization failure, deadlock) rolls it back and is
+ * thrown as {@link RetryableSinkException}; the next call reconnects. A permanent failure rolls it back
+ * and the batch is applied again key by key, rejecting the changes of the keys the database refuses.
+ * A permanent failure outside any key (a TRUNCATE's sweep) cannot be isolated and is thrown as
+ * retryable too: skipping it would corrupt history, so the sink stays not-ready until someone fixes it.
+ *
+ * <p>Not thread-safe for {@code apply} (the pipeline calls it from one thread); the reader methods may be
+ * called from any thread once the sink has started.
+ */
+public final class HistorySink implements Sink, HistoryReader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HistorySink.class);
+
+    private final String name;
+    private final Scd2SinkConfig config;
+    private final SinkContext context;
+    private final SourceDatabase historyDatabase;
+    private final HistoryMetrics metrics;
+    private final String applicationName;
+    private volatile Map<TableId, HistoryWriter> writers;
+    private volatile HistoryTableReader reader;
+    private Connection connection;
+
+    HistorySink(String name, Scd2SinkConfig config, SinkContext context) {
+        this.name = name;
+        this.config = config;
+        this.context = context;
+        this.historyDatabase = config.jdbcUrl() == null
+                ? context.source()
+                : new SourceDatabase(config.jdbcUrl(), config.user(), config.password(), null);
+        this.metrics = new HistoryMetrics(context.meters(), name);
+        this.applicationName = "cdc-fanout-" + name;
+    }
+
+    @Override
+    public void start() throws RetryableSinkException {
+        Map<TableId, HistoryTable> tables = new LinkedHashMap<>();
+        try (Connection source = context.source().connect(applicationName)) {
+            for (TableId table : config.sourceTables()) {
+                tables.put(table, new HistoryTable(config.historyTableOf(table), table, SourceKeyColumns.lookUp(source, table)));
+            }
+        } catch (SQLException e) {
+            throw retryableOrFail("cannot read the key columns from the source database " + context.source(), e);
+        }
+        try {
+            Connection c = connection();
+            try (Statement s = c.createStatement()) {
+                for (HistoryTable table : tables.values()) {
+                    for (String ddl : table.tableDdl()) {
+                        s.execute(ddl);
+                    }
+                    HistoryTableVerifier.verify(c, table);
+                    for (String ddl : table.indexDdl()) {
+                        s.execute(ddl);
+                    }
+                }
+            }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollbackAndDrop();
+            if (e instanceof SQLException sql) {
+                throw retryableOrFail("cannot create the history tables in " + historyDatabase, sql);
+            }
+            throw (RuntimeException) e;
+        }
+        Map<TableId, HistoryWriter> created = new LinkedHashMap<>();
+        tables.forEach((table, history) -> created.put(table, new HistoryWriter(history)));
+        writers = created;
+        HistoryTableReader previous = reader;
+        reader = new HistoryTableReader(historyDatabase, applicationName + "-reader", tables);
+        if (previous != null) {
+            previous.close();
+        }
+        LOG.info("history sink {} started: {}", name, tables.values().stream().map(t -> t.source() + " -> " + t.name()).toList());
+    }
+
+    @Override
+    public ApplyResult apply(ChangeBatch batch) throws RetryableSinkException {
+        Map<TableId, HistoryWriter> writers = this.writers;
+        if (writers == null) {
+            throw new IllegalStateException("history sink " + name + " applied before start()");
+        }
+        if (batch.isEmpty()) {
+            return ApplyResult.allApplied();
+        }
+        List<Rejection> rejections = new ArrayList<>();
+        Map<TableId, List<ChangeEvent>> byTable = acceptedByTable(batch, writers, rejections);
+        long started = System.nanoTime();
+        try {
+            Map<TableId, HistoryWriter.Counts> counts = write(byTable, writers, rejections);
+            metrics.batchLatency().record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+            counts.forEach(metrics::recorded);
+            return ApplyResult.of(rejections);
+        } catch (SQLException e) {
+            rollbackAndDrop();
+            if (SqlErrors.isRetryable(e)) {
+                throw new RetryableSinkException("history sink " + name + ": " + e.getMessage(), e);
+            }
+            // Outside any one key (a TRUNCATE's sweep): skipping it would corrupt history, so hold the batch.
+            throw new RetryableSinkException("history sink " + name + ": the database refuses the batch for a reason no "
+                    + "single change explains (" + e.getMessage() + "); it is retried until this is fixed", e);
+        }
+    }
+
+    private Map<TableId, HistoryWriter.Counts> write(Map<TableId, List<ChangeEvent>> byTable, Map<TableId, HistoryWriter> writers,
+                                                     List<Rejection> rejections) throws SQLException {
+        Connection c = connection();
+        Map<TableId, HistoryWriter.Counts> counts = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<TableId, List<ChangeEvent>> e : byTable.entrySet()) {
+                counts.put(e.getKey(), writers.get(e.getKey()).apply(c, e.getValue()));
+            }
+            c.commit();
+            return counts;
+        } catch (SQLException e) {
+            c.rollback();
+            if (SqlErrors.isRetryable(e)) {
+                throw e;
+            }
+            LOG.warn("history sink {}: batch refused ({}); applying it key by key to isolate the refused changes", name, e.getMessage());
+        }
+        counts.clear();
+        List<Rejection> isolated = new ArrayList<>();
+        try {
+            for (Map.Entry<TableId, List<ChangeEvent>> e : byTable.entrySet()) {
+                counts.put(e.getKey(), writers.get(e.getKey()).applyIsolatingKeys(c, e.getValue(), isolated));
+            }
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        }
+        rejections.addAll(isolated);
+        return counts;
+    }
+
+    /** The batch's changes per configured table, in order; changes the sink cannot take become rejections. */
+    private static Map<TableId, List<ChangeEvent>> acceptedByTable(ChangeBatch batch, Map<TableId, HistoryWriter> writers,
+                                                                   List<Rejection> rejections) {
+        Map<TableId, List<ChangeEvent>> byTable = new LinkedHashMap<>();
+        for (ChangeEvent event : batch.events()) {
+            HistoryWriter writer = writers.get(event.table());
+            if (writer == null) {
+                rejections.add(new Rejection(event, "the scd2 sink keeps no history for " + event.table()
+                        + "; it is configured for " + writers.keySet()));
+                continue;
+            }
+            if (event.op() != Operation.TRUNCATE) {
+                List<String> expected = writer.table().keyColumns().stream().map(KeyColumn::name).toList();
+                if (!event.key().columns().equals(expected)) {
+                    rejections.add(new Rejection(event, "key columns " + event.key().columns() + " do not match the key "
+                            + expected + " of history table " + writer.table().name()
+                            + " (did the primary key change? restart the sink after migrating the history table)"));
+                    continue;
+                }
+            }
+            byTable.computeIfAbsent(event.table(), t -> new ArrayList<>()).add(event);
+        }
+        return byTable;
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null || connection.isClosed()) {
+            connection = historyDatabase.connect(applicationName);
+            connection.setAutoCommit(false);
+        }
+        return connection;
+    }
+
+    private void rollbackAndDrop() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                LOG.debug("closing a failed connection: {}", e.getMessage());
+            }
+            connection = null;
+        }
+    }
+
+    /** The exception to throw for a transient failure; a permanent one is thrown right here, unchecked. */
+    private RetryableSinkException retryableOrFail(String what, SQLException e) {
+        if (SqlErrors.isRetryable(e)) {
+            return new RetryableSinkException("history sink " + name + ": " + what + ": " + e.getMessage(), e);
+        }
+        throw new IllegalStateException("history sink " + name + ": " + what + ": " + e.getMessage(), e);
+    }
+
+    @Override
+    public boolean serves(TableId table) {
+        return config.sourceTables().contains(table);
+    }
+
+    @Override
+    public List<String> keyColumns(TableId table) {
+        return reader().keyColumns(table);
+    }
+
+    @Override
+    public List<HistoryVersion> versions(TableId table, Map<String, String> key) {
+        return reader().versions(table, key);
+    }
+
+    @Override
+    public Optional<HistoryVersion> asOf(TableId table, Map<String, String> key, Instant instant) {
+        return reader().asOf(table, key, instant);
+    }
+
+    private HistoryTableReader reader() {
+        HistoryTableReader current = reader;
+        if (current == null) {
+            throw new IllegalStateException("history sink " + name + " has not started yet");
+        }
+        return current;
+    }
+
+    @Override
+    public void close() {
+        rollbackAndDrop();
+        HistoryTableReader current = reader;
+        if (current != null) {
+            current.close();
+        }
+    }
+}

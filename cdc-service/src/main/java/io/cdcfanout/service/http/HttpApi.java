@@ -52,7 +52,7 @@ public final class HttpApi implements AutoCloseable {
         app.get("/cache/{table}/{key}", ctx -> cache(ctx, ctx.pathParam("key")));
         app.get("/history/{table}", ctx -> history(ctx, null));
         app.get("/history/{table}/{key}", ctx -> history(ctx, ctx.pathParam("key")));
-        app.exception(BadRequest.class, (e, ctx) -> json(ctx, HttpStatus.BAD_REQUEST, obj().put("error", e.getMessage())));
+        app.exception(IllegalArgumentException.class, (e, ctx) -> json(ctx, HttpStatus.BAD_REQUEST, obj().put("error", e.getMessage())));
         app.exception(Exception.class, (e, ctx) -> json(ctx, HttpStatus.INTERNAL_SERVER_ERROR, obj().put("error", String.valueOf(e.getMessage()))));
     }
 
@@ -240,7 +240,7 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /** A request that cannot be answered as asked; 400. */
-    static final class BadRequest extends RuntimeException {
+    static final class BadRequest extends IllegalArgumentException {
         BadRequest(String message) {
             super(message);
         }

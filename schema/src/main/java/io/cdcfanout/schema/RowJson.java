@@ -1,5 +1,6 @@
 package io.cdcfanout.schema;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -21,6 +22,7 @@ public final class RowJson {
     /** A mapper configured to keep decimals exact; share it, it is thread-safe. */
     public static final JsonMapper MAPPER = JsonMapper.builder()
             .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
 
     private static final JsonNodeFactory NODES = MAPPER.getNodeFactory();

@@ -113,6 +113,11 @@ final class DocumentMapper {
         }
     }
 
+    /** The tombstone a TRUNCATE leaves for one document that existed before it (version = the TRUNCATE's LSN). */
+    static DocumentWrite truncateTombstone(ChangeEvent truncate, String index, String id) {
+        return new DocumentWrite(truncate, index, id, truncate.lsn().value(), true, tombstone(truncate), Set.of());
+    }
+
     private static ObjectNode tombstone(ChangeEvent event) {
         ObjectNode source = RowJson.MAPPER.createObjectNode();
         source.set(META_FIELD, meta(event, true));

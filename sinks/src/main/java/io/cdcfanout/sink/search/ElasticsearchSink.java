@@ -1,9 +1,7 @@
 package io.cdcfanout.sink.search;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch._types.Conflicts;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import co.elastic.clients.elasticsearch.core.DeleteByQueryResponse;
 import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.Operation;
@@ -16,7 +14,6 @@ import io.cdcfanout.sink.Sink;
 import io.cdcfanout.sink.SinkContext;
 import io.cdcfanout.sink.search.BulkWriter.ItemResult;
 import io.cdcfanout.sink.search.DocumentMapper.UnmappableChangeException;
-import io.cdcfanout.sink.search.ElasticsearchSinkConfig.Refresh;
 import io.cdcfanout.sink.search.ElasticsearchSinkConfig.TableOptions;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -34,9 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>How a batch is applied:
  * <ol>
- *   <li>each TRUNCATE first: its LSN is stored as the table's durable watermark, then every document older
- *       than it (live ones and tombstones) is deleted by query; changes older than the watermark are dropped
- *       from now on, in this batch and in any replay;</li>
+ *   <li>each TRUNCATE first: its LSN is stored as the table's durable watermark, then every live document
+ *       older than it is replaced by a tombstone ({@link TableTruncator}); changes older than the watermark
+ *       are dropped from now on, in this batch and in any replay;</li>
  *   <li>the remaining changes are coalesced to the newest per document ({@link ChangeCoalescer});</li>
  *   <li>each becomes an index action with {@code version=LSN, version_type=external_gte}: a full document for
  *       snapshot rows, inserts and updates, a tombstone {@code {"_cdc":{"deleted":true,...}}} for deletes
@@ -71,6 +68,7 @@ public final class ElasticsearchSink implements Sink {
     private BulkWriter bulkWriter;
     private ToastMerger toastMerger;
     private TruncateWatermarks watermarks;
+    private TableTruncator truncator;
 
     public ElasticsearchSink(String name, ElasticsearchSinkConfig config, SinkContext context) {
         this(name, config, context, ElasticsearchClients::create);
@@ -96,6 +94,7 @@ public final class ElasticsearchSink implements Sink {
             bulkWriter = new BulkWriter(client, config.bulk(), config.refresh(), metrics, name);
             toastMerger = new ToastMerger(client);
             watermarks = new TruncateWatermarks(client);
+            truncator = new TableTruncator(client, bulkWriter);
         }
         IndexManager indexes = new IndexManager(client);
         try {
@@ -121,12 +120,12 @@ public final class ElasticsearchSink implements Sink {
         if (batch.isEmpty()) {
             return ApplyResult.allApplied();
         }
+        List<Rejection> rejections = new ArrayList<>();
         for (ChangeEvent event : batch.events()) {
             if (event.op() == Operation.TRUNCATE) {
-                truncate(event.table(), event.lsn());
+                truncate(event, rejections);
             }
         }
-        List<Rejection> rejections = new ArrayList<>();
         Map<ChangeEvent, String> ids = new HashMap<>();
         List<ChangeEvent> rows = new ArrayList<>();
         for (ChangeEvent event : batch.events()) {
@@ -161,14 +160,7 @@ public final class ElasticsearchSink implements Sink {
         completed.stale().forEach(w -> metrics.index(w.index()).versionConflicts().increment());
 
         for (ItemResult result : bulkWriter.write(completed.ready())) {
-            ElasticsearchSinkMetrics.Meters meters = metrics.index(result.write().index());
-            switch (result.outcome()) {
-                case APPLIED -> (result.write().tombstone() ? meters.deleted() : meters.indexed()).increment();
-                case STALE -> meters.versionConflicts().increment();
-                case REJECTED -> rejections.add(new Rejection(result.write().event(), "Elasticsearch refused document "
-                        + result.write().index() + "/" + result.write().id() + ": " + result.reason()));
-                case RETRYABLE -> throw new IllegalStateException("BulkWriter returned a retryable item: " + result);
-            }
+            count(result, rejections);
         }
         rejections.forEach(r -> metrics.index(mapper(r.event().table()).index()).rejections().increment());
         if (!rejections.isEmpty()) {
@@ -179,33 +171,38 @@ public final class ElasticsearchSink implements Sink {
     }
 
     /**
-     * Records the watermark first, then deletes every document older than the TRUNCATE from the concrete
-     * indexes behind the alias (tombstones included: the watermark now guards against their resurrection).
-     * A replay repeats both steps harmlessly; documents written after the TRUNCATE are newer and stay.
+     * Records the watermark first, then tombstones every live document older than the TRUNCATE
+     * ({@link TableTruncator}). A replay repeats both steps harmlessly; documents written after the TRUNCATE
+     * are newer and stay.
      */
-    private void truncate(TableId table, Lsn lsn) throws RetryableSinkException {
+    private void truncate(ChangeEvent truncate, List<Rejection> rejections) throws RetryableSinkException {
+        TableId table = truncate.table();
         String alias = mapper(table).index();
         try {
-            watermarks.record(alias, table, lsn);
-            truncateWatermarks.merge(alias, lsn, Lsn::max);
-            List<String> concrete = List.copyOf(client.indices().getAlias(g -> g.name(alias)).aliases().keySet());
-            // delete-by-query searches: make writes of earlier batches visible to it first
-            client.indices().refresh(r -> r.index(concrete));
-            DeleteByQueryResponse response = client.deleteByQuery(d -> d
-                    .index(concrete)
-                    .conflicts(Conflicts.Proceed)
-                    .refresh(config.refresh() == Refresh.WAIT_FOR)
-                    .query(q -> q.range(r -> r.longNumber(n -> n.field(DocumentMapper.VERSION_FIELD).lt(lsn.value())))));
-            if (!response.failures().isEmpty()) {
-                throw new RetryableSinkException("sink " + name + ": TRUNCATE of " + table + " left documents in " + alias + ": "
-                        + response.failures().get(0).cause().type() + ": " + response.failures().get(0).cause().reason());
+            watermarks.record(alias, table, truncate.lsn());
+            truncateWatermarks.merge(alias, truncate.lsn(), Lsn::max);
+            int tombstones = 0;
+            for (ItemResult result : truncator.truncate(truncate, alias)) {
+                count(result, rejections);
+                tombstones++;
             }
-            LOG.info("sink {}: TRUNCATE {} at {}: deleted {} document(s) from {}", name, table, lsn, response.deleted(), concrete);
+            LOG.info("sink {}: TRUNCATE {} at {}: {} document(s) tombstoned in {}", name, table, truncate.lsn(), tombstones, alias);
         } catch (ElasticsearchException e) {
             throw new RetryableSinkException("sink " + name + ": Elasticsearch refused the TRUNCATE of " + table + ": "
                     + ElasticsearchErrors.describe(e), e);
         } catch (IOException e) {
             throw new RetryableSinkException("sink " + name + ": cannot reach Elasticsearch for the TRUNCATE of " + table + ": " + e, e);
+        }
+    }
+
+    private void count(ItemResult result, List<Rejection> rejections) {
+        ElasticsearchSinkMetrics.Meters meters = metrics.index(result.write().index());
+        switch (result.outcome()) {
+            case APPLIED -> (result.write().tombstone() ? meters.deleted() : meters.indexed()).increment();
+            case STALE -> meters.versionConflicts().increment();
+            case REJECTED -> rejections.add(new Rejection(result.write().event(), "Elasticsearch refused document "
+                    + result.write().index() + "/" + result.write().id() + ": " + result.reason()));
+            case RETRYABLE -> throw new IllegalStateException("BulkWriter returned a retryable item: " + result);
         }
     }
 

@@ -110,13 +110,18 @@ public record ElasticsearchSinkConfig(
     }
 
     private static void checkUrl(String url) {
+        URI uri;
         try {
-            URI uri = URI.create(url);
-            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-                throw new IllegalArgumentException();
-            }
+            uri = URI.create(url);
         } catch (IllegalArgumentException e) {
+            uri = null;
+        }
+        if (uri == null || !"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
             throw new IllegalArgumentException("elasticsearch sink: 'url' entry '" + url + "' is not an http(s) URL, e.g. https://es1:9200");
+        }
+        if (uri.getUserInfo() != null) {
+            // URLs end up in logs and error messages; credentials belong in the Secret-typed keys
+            throw new IllegalArgumentException("elasticsearch sink: 'url' must not carry credentials; use 'username'/'password' or 'api-key'");
         }
     }
 

@@ -120,6 +120,7 @@ class ElasticsearchSinkConfigTest {
         assertRejected("type: elasticsearch\ntables: { a.b: { index: x } }\n", "'url' is required");
         assertRejected("type: elasticsearch\nurl: es:9200\ntables: { a.b: { index: x } }\n", "not an http(s) URL");
         assertRejected("type: elasticsearch\nurl: http://es:9200\n", "'tables' is required");
+        assertRejected("type: elasticsearch\nurl: http://u:p@es:9200\ntables: { a.b: { index: x } }\n", "must not carry credentials");
         assertRejected("type: elasticsearch\nurl: http://es:9200\nusername: u\ntables: { a.b: { index: x } }\n", "both 'username' and 'password'");
         assertRejected("type: elasticsearch\nurl: http://es:9200\nusername: u\npassword: p\napi-key: k\ntables: { a.b: { index: x } }\n", "not both");
         assertRejected("type: elasticsearch\nurl: http://es:9200\ntables: { a.b: { id: '{x}' } }\n", "needs 'index: <name>'");

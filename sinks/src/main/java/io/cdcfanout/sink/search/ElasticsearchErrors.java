@@ -66,7 +66,10 @@ final class ElasticsearchErrors {
         return e.status() == 400 || e.status() == 413;
     }
 
-    /** A dead-letter reason: {@code type: reason (caused by type: reason)}. */
+    /** Longest reason kept: Elasticsearch quotes document content in some reasons, which the dead letter holds anyway. */
+    static final int MAX_REASON_CHARS = 1000;
+
+    /** A dead-letter reason: {@code type: reason (caused by type: reason)}, at most {@value #MAX_REASON_CHARS} characters. */
     static String describe(ErrorCause error) {
         if (error == null) {
             return "unknown error";
@@ -75,6 +78,10 @@ final class ElasticsearchErrors {
         ErrorCause cause = error.causedBy();
         if (cause != null) {
             text.append(" (caused by ").append(cause.type()).append(": ").append(cause.reason()).append(')');
+        }
+        if (text.length() > MAX_REASON_CHARS) {
+            text.setLength(MAX_REASON_CHARS - 1);
+            text.append('…');
         }
         return text.toString();
     }

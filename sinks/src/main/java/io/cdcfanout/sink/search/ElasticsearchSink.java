@@ -17,7 +17,7 @@ import io.cdcfanout.sink.search.DocumentMapper.UnmappableChangeException;
 import io.cdcfanout.sink.search.ElasticsearchSinkConfig.TableOptions;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,7 +126,7 @@ public final class ElasticsearchSink implements Sink {
                 truncate(event, rejections);
             }
         }
-        Map<ChangeEvent, String> ids = new HashMap<>();
+        Map<ChangeEvent, String> ids = new IdentityHashMap<>();
         List<ChangeEvent> rows = new ArrayList<>();
         for (ChangeEvent event : batch.events()) {
             if (event.op() == Operation.TRUNCATE) {

@@ -46,4 +46,10 @@ class ElasticsearchErrorsTest {
         assertThat(ElasticsearchErrors.describe(error)).isEqualTo(
                 "document_parsing_exception: failed to parse field [stock] (caused by number_format_exception: For input string: \"many\")");
     }
+
+    @Test
+    void longReasonsAreCut() {
+        ErrorCause error = ErrorCause.of(e -> e.type("document_parsing_exception").reason("x".repeat(5_000)));
+        assertThat(ElasticsearchErrors.describe(error)).hasSize(ElasticsearchErrors.MAX_REASON_CHARS).endsWith("…");
+    }
 }

@@ -126,6 +126,24 @@ public final class ElasticsearchSink implements Sink {
                 truncate(event, rejections);
             }
         }
+        List<DocumentWrite> writes = toWrites(newestRowChanges(batch, rejections), rejections);
+        ToastMerger.Result completed = toastMerger.complete(writes);
+        rejections.addAll(completed.rejections());
+        completed.stale().forEach(w -> metrics.index(w.index()).versionConflicts().increment());
+
+        for (ItemResult result : bulkWriter.write(completed.ready())) {
+            count(result, rejections);
+        }
+        rejections.forEach(r -> metrics.index(mapper(r.event().table()).index()).rejections().increment());
+        if (!rejections.isEmpty()) {
+            LOG.warn("sink {}: {} change(s) rejected, first: {} ({})", name, rejections.size(),
+                    rejections.get(0).event(), rejections.get(0).reason());
+        }
+        return ApplyResult.of(rejections);
+    }
+
+    /** The row changes of the batch that still matter: not older than a TRUNCATE, the newest per document. */
+    private List<ChangeEvent> newestRowChanges(ChangeBatch batch, List<Rejection> rejections) {
         Map<ChangeEvent, String> ids = new IdentityHashMap<>();
         List<ChangeEvent> rows = new ArrayList<>();
         for (ChangeEvent event : batch.events()) {
@@ -145,29 +163,19 @@ public final class ElasticsearchSink implements Sink {
                 rejections.add(new Rejection(event, e.getMessage()));
             }
         }
-        List<ChangeEvent> newest = ChangeCoalescer.newestPerDocument(rows, e -> mapper(e.table()).index() + "\u0000" + ids.get(e));
+        return ChangeCoalescer.newestPerDocument(rows, e -> mapper(e.table()).index() + "\u0000" + ids.get(e));
+    }
 
-        List<DocumentWrite> writes = new ArrayList<>(newest.size());
-        for (ChangeEvent event : newest) {
+    private List<DocumentWrite> toWrites(List<ChangeEvent> changes, List<Rejection> rejections) {
+        List<DocumentWrite> writes = new ArrayList<>(changes.size());
+        for (ChangeEvent event : changes) {
             try {
                 writes.add(mapper(event.table()).toWrite(event));
             } catch (UnmappableChangeException e) {
                 rejections.add(new Rejection(event, e.getMessage()));
             }
         }
-        ToastMerger.Result completed = toastMerger.complete(writes);
-        rejections.addAll(completed.rejections());
-        completed.stale().forEach(w -> metrics.index(w.index()).versionConflicts().increment());
-
-        for (ItemResult result : bulkWriter.write(completed.ready())) {
-            count(result, rejections);
-        }
-        rejections.forEach(r -> metrics.index(mapper(r.event().table()).index()).rejections().increment());
-        if (!rejections.isEmpty()) {
-            LOG.warn("sink {}: {} change(s) rejected, first: {} ({})", name, rejections.size(),
-                    rejections.get(0).event(), rejections.get(0).reason());
-        }
-        return ApplyResult.of(rejections);
+        return writes;
     }
 
     /**

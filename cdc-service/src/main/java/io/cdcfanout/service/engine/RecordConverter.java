@@ -98,7 +98,10 @@ public final class RecordConverter {
         } else {
             sequence = 0;
         }
-        return new SourcePosition(new Lsn(lsn == null ? 0 : lsn), txId == null ? 0 : txId, commitTime, sequence);
+        // Snapshot rows are older than every streamed change: a transaction that wrote before the snapshot
+        // point but committed after it streams with a change LSN below the snapshot's, and must still win.
+        long version = op == Operation.SNAPSHOT || lsn == null ? 0 : lsn;
+        return new SourcePosition(new Lsn(version), txId == null ? 0 : txId, commitTime, sequence);
     }
 
     private static Instant commitTime(Struct source) {

@@ -1,0 +1,152 @@
+package io.cdcfanout.sink.search;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcfanout.schema.ChangeEvent;
+import io.cdcfanout.schema.Row;
+import io.cdcfanout.schema.RowJson;
+import io.cdcfanout.sink.search.ElasticsearchSinkConfig.TableOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns one change of one table into a {@link DocumentWrite}: the document id, the version (LSN) and the
+ * document, rendered with {@link RowJson} after the table's include/exclude lists.
+ *
+ * <p>Every document carries an object field {@value #META_FIELD}:
+ * {@code {"deleted": false, "version": <LSN as a number>, "lsn": "16/B374D848"}}; a delete becomes a
+ * tombstone holding only {@code {"_cdc": {"deleted": true, ...}}}. A row with a column that would land on
+ * that field ({@code _cdc} or {@code _cdc.*}) is refused rather than silently overwritten, so the metadata
+ * can never clash with user data.
+ */
+final class DocumentMapper {
+
+    static final String META_FIELD = "_cdc";
+    static final String DELETED_FIELD = META_FIELD + ".deleted";
+    static final String VERSION_FIELD = META_FIELD + ".version";
+
+    private final String index;
+    private final DocumentIdTemplate idTemplate;
+    private final Set<String> include; // null: all columns
+    private final Set<String> exclude;
+
+    DocumentMapper(TableOptions options) {
+        this.index = options.index();
+        this.idTemplate = DocumentIdTemplate.parse(options.id());
+        this.include = options.include() == null ? null : Set.copyOf(options.include());
+        this.exclude = Set.copyOf(options.exclude());
+    }
+
+    String index() {
+        return index;
+    }
+
+    /**
+     * The document id of a change's row.
+     *
+     * @throws UnmappableChangeException when the id template does not fit the key or the id is too long
+     */
+    String documentId(ChangeEvent event) throws UnmappableChangeException {
+        String id;
+        try {
+            id = idTemplate.render(event.key());
+        } catch (IllegalArgumentException e) {
+            throw new UnmappableChangeException(e.getMessage());
+        }
+        if (id.getBytes(StandardCharsets.UTF_8).length > DocumentIdTemplate.MAX_ID_BYTES) {
+            throw new UnmappableChangeException("document id is longer than " + DocumentIdTemplate.MAX_ID_BYTES
+                    + " bytes, which Elasticsearch refuses; configure a shorter 'id' template");
+        }
+        if (id.isEmpty()) {
+            throw new UnmappableChangeException("document id is empty; configure an 'id' template");
+        }
+        return id;
+    }
+
+    /**
+     * The write for a snapshot row, insert, update or delete.
+     *
+     * @throws UnmappableChangeException when the change cannot become a document (reason for the dead letter)
+     */
+    DocumentWrite toWrite(ChangeEvent event) throws UnmappableChangeException {
+        String id = documentId(event);
+        long version = event.lsn().value();
+        if (version < 0) {
+            throw new UnmappableChangeException("LSN " + event.lsn() + " is beyond Elasticsearch's version range");
+        }
+        return switch (event.op()) {
+            case DELETE -> new DocumentWrite(event, index, id, version, true, tombstone(event), Set.of());
+            case SNAPSHOT, INSERT, UPDATE -> upsert(event, id, version);
+            case TRUNCATE -> throw new IllegalArgumentException("a TRUNCATE is not a document write");
+        };
+    }
+
+    private DocumentWrite upsert(ChangeEvent event, String id, long version) throws UnmappableChangeException {
+        Row after = event.after();
+        ObjectNode source = RowJson.MAPPER.createObjectNode();
+        for (Map.Entry<String, Object> column : after.values().entrySet()) {
+            if (keeps(column.getKey())) {
+                checkNotReserved(column.getKey());
+                source.set(column.getKey(), RowJson.toJson(column.getValue()));
+            }
+        }
+        Set<String> unknown = new LinkedHashSet<>();
+        for (String column : after.unchangedToastColumns()) {
+            if (keeps(column)) {
+                checkNotReserved(column);
+                unknown.add(column);
+            }
+        }
+        source.set(META_FIELD, meta(event, false));
+        return new DocumentWrite(event, index, id, version, false, source, unknown);
+    }
+
+    private boolean keeps(String column) {
+        return (include == null || include.contains(column)) && !exclude.contains(column);
+    }
+
+    private static void checkNotReserved(String column) throws UnmappableChangeException {
+        if (column.equals(META_FIELD) || column.startsWith(META_FIELD + ".")) {
+            throw new UnmappableChangeException("column '" + column + "' clashes with the sink's metadata field '"
+                    + META_FIELD + "'; add it to the table's 'exclude' list or rename it");
+        }
+    }
+
+    /** The tombstone a TRUNCATE leaves for one document that existed before it (version = the TRUNCATE's LSN). */
+    static DocumentWrite truncateTombstone(ChangeEvent truncate, String index, String id) {
+        return new DocumentWrite(truncate, index, id, truncate.lsn().value(), true, tombstone(truncate), Set.of());
+    }
+
+    private static ObjectNode tombstone(ChangeEvent event) {
+        ObjectNode source = RowJson.MAPPER.createObjectNode();
+        source.set(META_FIELD, meta(event, true));
+        return source;
+    }
+
+    private static ObjectNode meta(ChangeEvent event, boolean deleted) {
+        ObjectNode meta = RowJson.MAPPER.createObjectNode();
+        meta.put("deleted", deleted);
+        meta.put("version", event.lsn().value());
+        meta.put("lsn", event.lsn().toString());
+        return meta;
+    }
+
+    /** The sink's fields in every index it creates, so strict user mappings accept them. */
+    static ObjectNode metaMapping() {
+        ObjectNode properties = RowJson.MAPPER.createObjectNode();
+        properties.putObject("deleted").put("type", "boolean");
+        properties.putObject("version").put("type", "long");
+        properties.putObject("lsn").put("type", "keyword");
+        ObjectNode meta = RowJson.MAPPER.createObjectNode();
+        meta.set("properties", properties);
+        return meta;
+    }
+
+    /** A change that cannot become a document; the message is the dead-letter reason. */
+    static final class UnmappableChangeException extends Exception {
+        UnmappableChangeException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.cdcfanout.sink.search;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcfanout.schema.RowJson;
+import java.io.IOException;
+import java.io.StringReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates what the sink writes into, idempotently, so that any number of instances may start at once:
+ * <ul>
+ *   <li>per configured index name {@code N}: a concrete index {@code N_v1} (the user's settings and mappings
+ *       plus the sink's {@value DocumentMapper#META_FIELD} fields) and, in the same create request, the alias
+ *       {@code N} filtered to hide tombstones ({@code must_not term _cdc.deleted: true});</li>
+ *   <li>the small state index {@value IndexNames#META_INDEX} for TRUNCATE watermarks.</li>
+ * </ul>
+ * An existing alias is used as it is (a later rebuild may point it at {@code N_v2}); an existing concrete index
+ * named {@code N} is a configuration error, since searches would bypass the tombstone filter.
+ */
+final class IndexManager {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IndexManager.class);
+
+    private final ElasticsearchClient client;
+
+    IndexManager(ElasticsearchClient client) {
+        this.client = client;
+    }
+
+    /** The filter that hides tombstones from everything that reads through the alias. */
+    static ObjectNode liveDocumentsFilter() {
+        ObjectNode filter = RowJson.MAPPER.createObjectNode();
+        filter.putObject("bool").putObject("must_not").putObject("term").put(DocumentMapper.DELETED_FIELD, true);
+        return filter;
+    }
+
+    /** The create-index body: user settings and mappings, the sink's fields, the filtered alias. */
+    static ObjectNode createIndexBody(String alias, IndexBody user) {
+        ObjectNode body = RowJson.MAPPER.createObjectNode();
+        body.set("settings", user.settings().deepCopy());
+        ObjectNode mappings = user.mappings().deepCopy();
+        ObjectNode properties = mappings.get("properties") instanceof ObjectNode p ? p : mappings.putObject("properties");
+        properties.set(DocumentMapper.META_FIELD, DocumentMapper.metaMapping());
+        body.set("mappings", mappings);
+        ObjectNode aliasBody = body.putObject("aliases").putObject(alias);
+        aliasBody.set("filter", liveDocumentsFilter());
+        aliasBody.put("is_write_index", true);
+        return body;
+    }
+
+    /**
+     * Makes sure the alias exists over a concrete index; creates both if absent.
+     *
+     * @throws IOException                when Elasticsearch cannot be reached
+     * @throws ElasticsearchException     when it refuses for another reason than a concurrent creation
+     * @throws IllegalStateException      when a plain index already has the alias's name
+     */
+    void ensureIndex(String alias, IndexBody user) throws IOException {
+        if (client.indices().existsAlias(a -> a.name(alias)).value()) {
+            return;
+        }
+        if (client.indices().exists(e -> e.index(alias)).value()) {
+            throw new IllegalStateException("elasticsearch sink: '" + alias + "' is an index, but the sink needs that name for an alias"
+                    + " (over " + IndexNames.concreteIndex(alias) + ") that hides delete tombstones. Reindex it into "
+                    + IndexNames.concreteIndex(alias) + " and replace it by the alias, or configure another index name");
+        }
+        String concrete = IndexNames.concreteIndex(alias);
+        ObjectNode body = createIndexBody(alias, user);
+        try {
+            client.indices().create(c -> c.index(concrete).withJson(new StringReader(body.toString())));
+            LOG.info("created index {} with alias {}", concrete, alias);
+        } catch (ElasticsearchException e) {
+            if (!isAlreadyExists(e)) {
+                throw e;
+            }
+            // Another instance created it, or the alias was removed by hand: (re)attach the alias; idempotent.
+            client.indices().updateAliases(u -> u.actions(a -> a.add(add -> add
+                    .index(concrete).alias(alias).isWriteIndex(true)
+                    .filter(f -> f.withJson(new StringReader(liveDocumentsFilter().toString()))))));
+            LOG.info("index {} existed; alias {} ensured", concrete, alias);
+        }
+    }
+
+    /** Creates the state index for TRUNCATE watermarks if absent. */
+    void ensureMetaIndex() throws IOException {
+        if (client.indices().exists(e -> e.index(IndexNames.META_INDEX)).value()) {
+            return;
+        }
+        String body = """
+                {"settings": {"number_of_shards": 1, "auto_expand_replicas": "0-1"},
+                 "mappings": {"dynamic": false, "properties": {
+                    "index": {"type": "keyword"}, "table": {"type": "keyword"},
+                    "truncated_before_lsn": {"type": "keyword"}, "truncated_before_version": {"type": "long"}}}}
+                """;
+        try {
+            client.indices().create(c -> c.index(IndexNames.META_INDEX).withJson(new StringReader(body)));
+        } catch (ElasticsearchException e) {
+            if (!isAlreadyExists(e)) {
+                throw e;
+            }
+        }
+    }
+
+    private static boolean isAlreadyExists(ElasticsearchException e) {
+        return e.error() != null && "resource_already_exists_exception".equals(e.error().type());
+    }
+}

@@ -1,0 +1,117 @@
+package io.cdcfanout.sink.search;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import co.elastic.clients.elasticsearch.core.MgetResponse;
+import co.elastic.clients.elasticsearch.core.get.GetResult;
+import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcfanout.sink.Rejection;
+import io.cdcfanout.sink.RetryableSinkException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Completes updates whose unchanged TOAST columns Postgres did not send, by copying those columns from the
+ * document already indexed (fetch-merge), so the update can still be a full {@code index} action with an
+ * external version.
+ *
+ * <p>Why not a partial update or a script: Elasticsearch's update API does not take external versions, so
+ * it could not be made replay-safe. Fetch-merge is safe here because one sink lane is the only writer of
+ * its indexes and writes to one document never run in parallel: nothing can change the document between
+ * the realtime multi-get and the versioned write. If the fetched document is already newer than the
+ * update, the update is stale and is skipped. If there is no live previous document to copy from (never
+ * indexed, rejected earlier, deleted), the change is rejected rather than indexed without the column.
+ */
+final class ToastMerger {
+
+    /**
+     * @param ready      writes that can be sent (completed or untouched)
+     * @param rejections changes that cannot be completed
+     * @param stale      writes dropped because the index already holds a newer version
+     */
+    record Result(List<DocumentWrite> ready, List<Rejection> rejections, List<DocumentWrite> stale) {
+    }
+
+    private final ElasticsearchClient client;
+
+    ToastMerger(ElasticsearchClient client) {
+        this.client = client;
+    }
+
+    Result complete(List<DocumentWrite> writes) throws RetryableSinkException {
+        List<DocumentWrite> ready = new ArrayList<>(writes.size());
+        List<Rejection> rejections = new ArrayList<>();
+        List<DocumentWrite> stale = new ArrayList<>();
+        Map<String, List<DocumentWrite>> incompleteByIndex = new LinkedHashMap<>();
+        for (DocumentWrite write : writes) {
+            if (write.needsPreviousDocument()) {
+                incompleteByIndex.computeIfAbsent(write.index(), k -> new ArrayList<>()).add(write);
+            } else {
+                ready.add(write);
+            }
+        }
+        for (Map.Entry<String, List<DocumentWrite>> e : incompleteByIndex.entrySet()) {
+            Map<String, GetResult<ObjectNode>> previous = fetch(e.getKey(), e.getValue());
+            for (DocumentWrite write : e.getValue()) {
+                GetResult<ObjectNode> found = previous.get(write.id());
+                String problem = null;
+                if (found == null || !found.found() || found.source() == null) {
+                    problem = "no previous document to copy them from";
+                } else if (found.version() != null && found.version() > write.version()) {
+                    stale.add(write);
+                    continue;
+                } else if (found.source().path(DocumentMapper.META_FIELD).path("deleted").asBoolean(false)) {
+                    problem = "the previous document is a delete tombstone";
+                } else {
+                    ObjectNode merged = write.source().deepCopy();
+                    List<String> missing = new ArrayList<>();
+                    for (String column : write.unknownColumns()) {
+                        JsonNode value = found.source().get(column);
+                        if (value == null) {
+                            missing.add(column);
+                        } else {
+                            merged.set(column, value);
+                        }
+                    }
+                    if (missing.isEmpty()) {
+                        ready.add(write.withSource(merged));
+                        continue;
+                    }
+                    problem = "the previous document lacks " + missing;
+                }
+                rejections.add(new Rejection(write.event(), "unchanged TOAST column(s) " + write.unknownColumns()
+                        + " were not sent by Postgres and " + problem + "; the update cannot be indexed without erasing them."
+                        + " Set REPLICA IDENTITY FULL on the table, or re-snapshot it"));
+            }
+        }
+        return new Result(ready, rejections, stale);
+    }
+
+    private Map<String, GetResult<ObjectNode>> fetch(String index, List<DocumentWrite> writes) throws RetryableSinkException {
+        List<String> ids = writes.stream().map(DocumentWrite::id).toList();
+        MgetResponse<ObjectNode> response;
+        try {
+            // realtime (the default): sees writes of earlier batches that are not refreshed yet
+            response = client.mget(m -> m.index(index).ids(ids).realtime(true), ObjectNode.class);
+        } catch (ElasticsearchException e) {
+            throw new RetryableSinkException("cannot read previous documents of '" + index + "' for unchanged TOAST columns: "
+                    + ElasticsearchErrors.describe(e), e);
+        } catch (IOException e) {
+            throw new RetryableSinkException("cannot reach Elasticsearch to read previous documents of '" + index + "': " + e, e);
+        }
+        Map<String, GetResult<ObjectNode>> byId = new LinkedHashMap<>();
+        for (MultiGetResponseItem<ObjectNode> item : response.docs()) {
+            if (item.isFailure()) {
+                throw new RetryableSinkException("cannot read previous document " + index + "/" + item.failure().id() + ": "
+                        + ElasticsearchErrors.describe(item.failure().error()));
+            }
+            byId.put(item.result().id(), item.result());
+        }
+        return byId;
+    }
+}

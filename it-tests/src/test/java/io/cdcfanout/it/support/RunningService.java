@@ -96,8 +96,13 @@ public final class RunningService implements AutoCloseable {
 
     /** Waits until every sink has applied the database's current WAL position (via a fence). */
     public void awaitCaughtUp(TestDatabase db) {
+        awaitCaughtUp(db, Duration.ofSeconds(60));
+    }
+
+    /** {@link #awaitCaughtUp(TestDatabase)} with a longer limit, for large backlogs. */
+    public void awaitCaughtUp(TestDatabase db, Duration atMost) {
         Lsn target = currentWalLsn(db);
-        Awaitility.await("sinks applied " + target).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+        Awaitility.await("sinks applied " + target).atMost(atMost).pollInterval(Duration.ofMillis(50))
                 .until(() -> {
                     service.fence();
                     JsonNode sinks = getJson("/status").get("sinks");

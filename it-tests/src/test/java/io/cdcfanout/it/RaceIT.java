@@ -1,0 +1,194 @@
+package io.cdcfanout.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcfanout.it.harness.Backends;
+import io.cdcfanout.it.harness.BackendsExtension;
+import io.cdcfanout.it.harness.ElasticsearchBackend;
+import io.cdcfanout.it.harness.TestDatabase;
+import io.cdcfanout.it.support.Equalities;
+import io.cdcfanout.it.support.EsDocs;
+import io.cdcfanout.it.support.HistoryCheck;
+import io.cdcfanout.it.support.Rows;
+import io.cdcfanout.it.support.RunningService;
+import io.cdcfanout.it.support.Workload;
+import io.cdcfanout.schema.RowJson;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The race: 16 writers hammer 20 hot rows in each of two tables with inserts, updates, deletes and
+ * re-inserts, single- and multi-row, some rolled back. Afterwards the index, the cache and the history
+ * must equal the table exactly, and each key's history must be its commit order.
+ *
+ * <p>Beside it the naive approach runs the same workload shape on its own tables: each writer commits to
+ * Postgres, then writes the document and a map entry itself. Its divergence is reported, not asserted
+ * (it depends on timing), in the log and in {@code target/race-report.json}.
+ */
+@ExtendWith(BackendsExtension.class)
+class RaceIT {
+
+    private static final int THREADS = 16;
+    private static final Duration DURATION = Duration.ofSeconds(Long.getLong("race.seconds", 30));
+
+    @Test
+    void concurrentWritersLeaveIndexCacheAndHistoryEqualToTheTable(TestDatabase db, ElasticsearchBackend elasticsearch) throws Exception {
+        Workload cdc = new Workload(db, "", null);
+        cdc.createTables();
+        String prefix = Backends.uniqueName("race");
+        String slot = prefix;
+        EsDocs es = new EsDocs(elasticsearch.url());
+        String sinks = """
+                  search:
+                    type: elasticsearch
+                    url: %s
+                    tables:
+                      public.products: { index: %s_products }
+                      public.stock: { index: %s_stock }
+                  cache:
+                    type: caffeine
+                    tables: [public.products, public.stock]
+                  history:
+                    type: scd2
+                    tables:
+                      public.products: { history-table: history.products }
+                      public.stock: { history-table: history.stock }
+                """.formatted(elasticsearch.url(), prefix, prefix);
+
+        NaiveFanout naive = new NaiveFanout(es, prefix + "_naive");
+        Workload naiveWorkload = new Workload(db, "naive_", naive::apply);
+        naiveWorkload.createTables();
+        naive.createIndexes(Map.of("products", Rows.read(db, "naive_products", "id"), "stock", Rows.read(db, "naive_stock", "sku")));
+        try (RunningService service = RunningService.start(db, slot, "public.products, public.stock", sinks)) {
+            service.awaitReady();
+
+            List<Thread> writers = new ArrayList<>(cdc.start(THREADS, DURATION));
+            writers.addAll(naiveWorkload.start(THREADS, DURATION));
+            for (Thread t : writers) {
+                t.join();
+            }
+            cdc.throwIfFailed();
+            naiveWorkload.throwIfFailed();
+            long caughtUpFrom = System.nanoTime();
+            service.awaitCaughtUp(db, Duration.ofSeconds(180));
+            long catchUpMillis = (System.nanoTime() - caughtUpFrom) / 1_000_000;
+
+            Map<String, Map<String, String>> products = Rows.read(db, "products", "id");
+            Map<String, Map<String, String>> stock = Rows.read(db, "stock", "sku");
+
+            List<String> problems = new ArrayList<>();
+            problems.addAll(Equalities.esProblems(es, prefix + "_products", products));
+            problems.addAll(Equalities.esProblems(es, prefix + "_stock", stock));
+            List<String> productKeys = IntStream.rangeClosed(1, Workload.KEYS).mapToObj(String::valueOf).toList();
+            List<String> skus = IntStream.rangeClosed(1, Workload.KEYS).mapToObj(Workload::sku).toList();
+            problems.addAll(Equalities.cacheProblems(service::get, "public.products", productKeys, products));
+            problems.addAll(Equalities.cacheProblems(service::get, "public.stock", skus, stock));
+            int esAndCacheProblems = problems.size();
+
+            var productHistory = HistoryCheck.read(db, "history.products", "id");
+            var stockHistory = HistoryCheck.read(db, "history.stock", "sku");
+            problems.addAll(HistoryCheck.problems(productHistory, products));
+            problems.addAll(HistoryCheck.problems(stockHistory, stock));
+            var expected = cdc.expectedHistory();
+            problems.addAll(HistoryCheck.againstWorkload(productHistory, "products", expected, cdc.rolledBackTokens(), cdc.supersededTokens()));
+            problems.addAll(HistoryCheck.againstWorkload(stockHistory, "stock", expected, cdc.rolledBackTokens(), cdc.supersededTokens()));
+            long historyVersions = productHistory.values().stream().mapToLong(List::size).sum()
+                    + stockHistory.values().stream().mapToLong(List::size).sum();
+
+            // the naive approach, measured the same way
+            Map<String, Map<String, String>> naiveProducts = Rows.read(db, "naive_products", "id");
+            Map<String, Map<String, String>> naiveStock = Rows.read(db, "naive_stock", "sku");
+            int naiveDocs = Equalities.divergent(es.liveRows(naive.index("products")), naiveProducts)
+                    + Equalities.divergent(es.liveRows(naive.index("stock")), naiveStock);
+            int naiveCache = Equalities.divergent(naive.cache("products"), naiveProducts)
+                    + Equalities.divergent(naive.cache("stock"), naiveStock);
+
+            ObjectNode report = RowJson.MAPPER.createObjectNode();
+            report.put("writer_threads", THREADS).put("seconds", DURATION.toSeconds()).put("hot_keys_per_table", Workload.KEYS);
+            ObjectNode c = report.putObject("cdc_fanout");
+            c.put("committed_transactions", cdc.committedTransactions()).put("changes_applied", cdc.committedChanges())
+                    .put("rolled_back_transactions", cdc.rolledBackTransactions()).put("deadlocked_transactions", cdc.failedTransactions())
+                    .put("history_versions", historyVersions).put("catch_up_ms", catchUpMillis)
+                    .put("divergent_docs_and_cache_entries", esAndCacheProblems).put("problems", problems.size());
+            ObjectNode n = report.putObject("naive");
+            n.put("committed_transactions", naiveWorkload.committedTransactions()).put("changes_applied", naiveWorkload.committedChanges())
+                    .put("divergent_docs", naiveDocs).put("divergent_cache_entries", naiveCache);
+            Path out = Path.of("target", "race-report.json");
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, RowJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+            System.out.printf("RACE: cdc-fanout changes applied=%d (%d transactions, %d rolled back, %d deadlocked), divergent docs/cache entries=%d, history problems=%d;"
+                            + " naive changes=%d, divergent docs=%d, divergent cache entries=%d%n",
+                    cdc.committedChanges(), cdc.committedTransactions(), cdc.rolledBackTransactions(), cdc.failedTransactions(),
+                    esAndCacheProblems, problems.size() - esAndCacheProblems, naiveWorkload.committedChanges(), naiveDocs, naiveCache);
+
+            assertThat(cdc.committedChanges()).as("the workload committed changes").isGreaterThan(500);
+            assertThat(cdc.rolledBackTransactions()).as("the workload rolled some transactions back").isPositive();
+            assertThat(problems).as("differences between the table and its derived views").isEmpty();
+        } finally {
+            es.deleteIndex(prefix + "_products_v1");
+            es.deleteIndex(prefix + "_stock_v1");
+            naive.deleteIndexes();
+        }
+    }
+
+    /** The naive fan-out: after each commit, the writer thread writes the document and the map entry itself. */
+    private static final class NaiveFanout {
+        private final EsDocs es;
+        private final String prefix;
+        private final Map<String, Map<String, Map<String, String>>> cache = new ConcurrentHashMap<>();
+
+        NaiveFanout(EsDocs es, String prefix) {
+            this.es = es;
+            this.prefix = prefix;
+        }
+
+        String index(String table) {
+            return prefix + "_" + table;
+        }
+
+        /** Creates the indexes and loads them and the map with the tables' initial rows. */
+        void createIndexes(Map<String, Map<String, Map<String, String>>> initial) throws Exception {
+            for (String table : List.of("products", "stock")) {
+                es.send("PUT", "/" + index(table), "{\"mappings\": {\"dynamic\": true}}");
+                cache.put(table, new ConcurrentHashMap<>());
+                for (var row : initial.get(table).entrySet()) {
+                    es.put(index(table), row.getKey(), RowJson.MAPPER.writeValueAsString(row.getValue()));
+                    cache.get(table).put(row.getKey(), row.getValue());
+                }
+            }
+        }
+
+        void apply(Map<Workload.Key, Map<String, String>> finals) throws Exception {
+            for (var e : finals.entrySet()) {
+                String table = e.getKey().table();
+                String id = e.getKey().key();
+                if (e.getValue() == null) {
+                    es.delete(index(table), id);
+                    cache.get(table).remove(id);
+                } else {
+                    es.put(index(table), id, RowJson.MAPPER.writeValueAsString(e.getValue()));
+                    cache.get(table).put(id, e.getValue());
+                }
+            }
+        }
+
+        Map<String, Map<String, String>> cache(String table) {
+            return new TreeMap<>(cache.get(table));
+        }
+
+        void deleteIndexes() {
+            es.deleteIndex(index("products"));
+            es.deleteIndex(index("stock"));
+        }
+    }
+}

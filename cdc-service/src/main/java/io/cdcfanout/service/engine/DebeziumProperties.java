@@ -17,6 +17,9 @@ public final class DebeziumProperties {
 
     static final String TOPIC_PREFIX = "cdc_fanout";
 
+    /** Data types whose source type Debezium passes on (as schema parameter {@code __debezium.source.column.type}). */
+    static final String NUMERIC_TYPES = ".+\\.numeric,.+\\.decimal,.+\\._numeric";
+
     /** Run by the connector on every heartbeat; see {@link #from}. */
     static final String HEARTBEAT_ACTION_QUERY = "SELECT pg_logical_emit_message(false, '" + FENCE_MESSAGE_PREFIX + "', 'heartbeat')";
 
@@ -54,7 +57,11 @@ public final class DebeziumProperties {
         p.setProperty("tombstones.on.delete", "false");
         p.setProperty("skipped.operations", "none"); // Debezium skips TRUNCATE by default
 
-        p.setProperty("decimal.handling.mode", "precise");
+        // Not "precise": in that mode Debezium turns numeric NaN and ±Infinity into NULL (with a warning),
+        // silently. As text every numeric value stays exact and the special values survive; the source type
+        // travels as a schema parameter so RecordConverter turns the text back into a BigDecimal.
+        p.setProperty("decimal.handling.mode", "string");
+        p.setProperty("datatype.propagate.source.type", NUMERIC_TYPES);
         p.setProperty("time.precision.mode", "adaptive_time_microseconds");
         p.setProperty("interval.handling.mode", "string");
         p.setProperty("hstore.handling.mode", "json");

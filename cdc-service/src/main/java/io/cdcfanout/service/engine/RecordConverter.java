@@ -8,6 +8,7 @@ import io.cdcfanout.schema.Row;
 import io.cdcfanout.schema.RowKey;
 import io.cdcfanout.schema.SourcePosition;
 import io.cdcfanout.schema.TableId;
+import io.debezium.connector.postgresql.PostgresValueConverter;
 import io.debezium.data.VariableScaleDecimal;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -29,6 +30,7 @@ import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.postgresql.PGStatement;
 
 /**
  * Turns Debezium's Postgres records into {@link ChangeEvent}s.
@@ -42,9 +44,17 @@ import org.apache.kafka.connect.source.SourceRecord;
  */
 public final class RecordConverter {
 
+    /** The epoch days Debezium sends for Postgres' {@code infinity} / {@code -infinity} dates. */
+    private static final long POSITIVE_INFINITY_EPOCH_DAY = io.debezium.time.Date.toEpochDay(PostgresValueConverter.POSITIVE_INFINITY_LOCAL_DATE, null);
+    private static final long NEGATIVE_INFINITY_EPOCH_DAY = io.debezium.time.Date.toEpochDay(PostgresValueConverter.NEGATIVE_INFINITY_LOCAL_DATE, null);
+
+    /** Schema parameter with the column's Postgres type; see {@code datatype.propagate.source.type}. */
+    private static final String SOURCE_TYPE = "__debezium.source.column.type";
+
     private static final byte[] PLACEHOLDER_BYTES = DebeziumProperties.UNCHANGED_TOAST_PLACEHOLDER.getBytes(StandardCharsets.UTF_8);
 
     private long snapshotSequence;
+    private final Map<TableId, List<String>> knownKeyColumns = new java.util.HashMap<>();
 
     /** The event for a data-change record, or empty for any other record. */
     public Optional<ChangeEvent> convert(SourceRecord record) {
@@ -63,8 +73,39 @@ public final class RecordConverter {
         }
         Row before = row(value.getStruct("before"));
         Row after = row(value.getStruct("after"));
-        RowKey key = key(record, op == Operation.DELETE ? before : after);
+        RowKey key = key(record, table, op == Operation.DELETE ? before : after);
         return Optional.of(new ChangeEvent(table, op, key, before, op == Operation.DELETE ? null : after, position));
+    }
+
+    /**
+     * For a data-change record {@link #convert} cannot read: an event with the record's table, operation,
+     * key and position whose image is the raw record text (column {@code debezium_record}), so it can go
+     * to the dead-letter table instead of vanishing. Empty for other records.
+     */
+    public Optional<ChangeEvent> unconvertible(SourceRecord record) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
+            return Optional.empty();
+        }
+        Operation op = operation(value.getString("op"));
+        if (op == null) {
+            return Optional.empty();
+        }
+        Struct source = value.getStruct("source");
+        TableId table = new TableId(source.getString("schema"), source.getString("table"));
+        List<String> columns = new ArrayList<>();
+        List<Object> values = new ArrayList<>();
+        if (record.key() instanceof Struct key) {
+            for (Field field : key.schema().fields()) {
+                columns.add(field.name());
+                values.add(String.valueOf(key.get(field)));
+            }
+        } else {
+            columns.add("?");
+            values.add("?");
+        }
+        Row raw = Row.builder().put("debezium_record", String.valueOf(value)).build();
+        return Optional.of(new ChangeEvent(table, op, op == Operation.TRUNCATE ? null : new RowKey(columns, values),
+                op == Operation.DELETE ? raw : null, op.hasAfterImage() ? raw : null, position(value, source, op)));
     }
 
     /** The WAL position a record stands at (any record type), from its source offset. */
@@ -112,7 +153,7 @@ public final class RecordConverter {
         return Instant.ofEpochMilli(source.getInt64("ts_ms"));
     }
 
-    private RowKey key(SourceRecord record, Row image) {
+    private RowKey key(SourceRecord record, TableId table, Row image) {
         if (record.key() instanceof Struct key) {
             List<String> columns = new ArrayList<>();
             List<Object> values = new ArrayList<>();
@@ -120,7 +161,15 @@ public final class RecordConverter {
                 columns.add(field.name());
                 values.add(value(field.schema(), key.get(field)));
             }
+            knownKeyColumns.put(table, List.copyOf(columns));
             return new RowKey(columns, values);
+        }
+        // Debezium reads a table's key from the catalog when a relation message arrives; if the table was
+        // dropped (or its key removed) since the change was written, the change comes without a key. The
+        // key columns it had when last seen still identify the row.
+        List<String> known = knownKeyColumns.get(table);
+        if (known != null && image != null && known.stream().allMatch(image::has)) {
+            return new RowKey(known, known.stream().map(image::get).toList());
         }
         throw new IllegalStateException("change of " + record.topic() + " has no key: the table needs a primary key");
     }
@@ -172,8 +221,13 @@ public final class RecordConverter {
                     Optional<BigDecimal> decimal = special.getDecimalValue();
                     return decimal.isPresent() ? decimal.get() : special.toString();
                 }
-                case "io.debezium.time.Date":
-                    return CanonicalValues.date(LocalDate.ofEpochDay(((Number) raw).longValue()));
+                case "io.debezium.time.Date": {
+                    long day = ((Number) raw).longValue();
+                    if (day == POSITIVE_INFINITY_EPOCH_DAY || day == NEGATIVE_INFINITY_EPOCH_DAY) {
+                        return day == POSITIVE_INFINITY_EPOCH_DAY ? "infinity" : "-infinity";
+                    }
+                    return CanonicalValues.date(LocalDate.ofEpochDay(day));
+                }
                 case "io.debezium.time.Time":
                     return CanonicalValues.time(LocalTime.ofNanoOfDay(TimeUnit.MILLISECONDS.toNanos(((Number) raw).longValue())));
                 case "io.debezium.time.MicroTime":
@@ -181,11 +235,11 @@ public final class RecordConverter {
                 case "io.debezium.time.NanoTime":
                     return CanonicalValues.time(LocalTime.ofNanoOfDay(((Number) raw).longValue()));
                 case "io.debezium.time.Timestamp":
-                    return CanonicalValues.timestamp(localDateTime(((Number) raw).longValue(), 1_000_000L));
+                    return timestamp(((Number) raw).longValue(), 1_000L);
                 case "io.debezium.time.MicroTimestamp":
-                    return CanonicalValues.timestamp(localDateTime(((Number) raw).longValue(), 1_000L));
+                    return timestamp(((Number) raw).longValue(), 1_000_000L);
                 case "io.debezium.time.NanoTimestamp":
-                    return CanonicalValues.timestamp(localDateTime(((Number) raw).longValue(), 1L));
+                    return timestamp(((Number) raw).longValue(), 1_000_000_000L);
                 case "io.debezium.time.ZonedTimestamp":
                     return zonedTimestamp(raw.toString());
                 case "io.debezium.time.ZonedTime":
@@ -195,6 +249,14 @@ public final class RecordConverter {
                 default:
                     break;
             }
+        }
+        String sourceType = schema.parameters() == null ? null : schema.parameters().get(SOURCE_TYPE);
+        if (sourceType != null && schema.type() == Schema.Type.STRING
+                && (sourceType.equalsIgnoreCase("numeric") || sourceType.equalsIgnoreCase("decimal"))) {
+            return numeric(raw.toString());
+        }
+        if (sourceType != null && schema.type() == Schema.Type.ARRAY && sourceType.equalsIgnoreCase("_numeric")) {
+            return ((List<?>) raw).stream().map(element -> element == null ? null : numeric(element.toString())).toList();
         }
         return switch (schema.type()) {
             case INT8, INT16, INT32, INT64 -> ((Number) raw).longValue();
@@ -209,6 +271,19 @@ public final class RecordConverter {
         };
     }
 
+    /**
+     * numeric as Debezium's string mode writes it: exact digits, or a special value, which becomes the text
+     * Postgres writes for it ({@code NaN}, {@code Infinity}, {@code -Infinity}).
+     */
+    static Object numeric(String text) {
+        return switch (text) {
+            case "NaN", "NAN" -> "NaN";
+            case "Infinity", "POSITIVE_INFINITY" -> "Infinity";
+            case "-Infinity", "NEGATIVE_INFINITY" -> "-Infinity";
+            default -> new BigDecimal(text);
+        };
+    }
+
     private static String zonedTimestamp(String text) {
         try {
             return CanonicalValues.timestampTz(OffsetDateTime.parse(text).toInstant());
@@ -217,9 +292,21 @@ public final class RecordConverter {
         }
     }
 
-    private static LocalDateTime localDateTime(long value, long nanosPerUnit) {
-        long nanos = Math.multiplyExact(value, nanosPerUnit);
-        return LocalDateTime.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), (int) Math.floorMod(nanos, 1_000_000_000L), ZoneOffset.UTC);
+    /**
+     * timestamp without time zone, from Debezium's count of {@code 1/unitsPerSecond} seconds since the epoch.
+     * Postgres' {@code infinity} and {@code -infinity} arrive as the driver's sentinel values and stay the
+     * words Postgres writes. Split into seconds first: in nanoseconds a long only reaches the year 2262.
+     */
+    static Object timestamp(long value, long unitsPerSecond) {
+        if (value == PGStatement.DATE_POSITIVE_INFINITY) {
+            return "infinity";
+        }
+        if (value == PGStatement.DATE_NEGATIVE_INFINITY) {
+            return "-infinity";
+        }
+        long seconds = Math.floorDiv(value, unitsPerSecond);
+        long nanos = Math.floorMod(value, unitsPerSecond) * (1_000_000_000L / unitsPerSecond);
+        return CanonicalValues.timestamp(LocalDateTime.ofEpochSecond(seconds, (int) nanos, ZoneOffset.UTC));
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

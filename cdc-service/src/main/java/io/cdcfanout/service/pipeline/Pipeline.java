@@ -64,6 +64,7 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
             } catch (RuntimeException e) {
                 LOG.error("cannot convert change at {} on {}: {}", position.orElse(null), record.topic(), e.toString());
                 meters.counter("cdc_conversion_failures").increment();
+                deadLetterUnconvertible(record, e, letters);
             }
             if (position.isPresent()) {
                 end = Lsn.max(end, position.get());
@@ -87,6 +88,28 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
         }
         committer.markBatchFinished();
         receivedLsn = end;
+    }
+
+    /**
+     * A change the converter cannot read is lost to every sink of its table: it goes to the dead-letter
+     * table once per such sink (with the raw record as payload) rather than vanishing from the stream.
+     */
+    private void deadLetterUnconvertible(SourceRecord record, RuntimeException error, List<DeadLetterStore.DeadLetter> letters) {
+        Optional<ChangeEvent> skeleton;
+        try {
+            skeleton = converter.unconvertible(record);
+        } catch (RuntimeException e) {
+            LOG.error("cannot even describe the unconvertible change on {}; it is lost: {}", record.topic(), e.toString());
+            return;
+        }
+        skeleton.ifPresent(event -> {
+            for (SinkLane lane : lanes) {
+                if (lane.handles(event.table())) {
+                    letters.add(new DeadLetterStore.DeadLetter(lane.name(), event, "cannot convert the change: " + error));
+                    meters.counter("cdc_dead_letters", "sink", lane.name(), "table", event.table().toString()).increment();
+                }
+            }
+        });
     }
 
     private static ApplyResult await(CompletableFuture<ApplyResult> future) throws InterruptedException {

@@ -92,6 +92,11 @@ final class SinkLane implements AutoCloseable {
         return name;
     }
 
+    /** Whether this lane's sink receives changes of {@code table}. */
+    boolean handles(TableId table) {
+        return tables.contains(table);
+    }
+
     Sink sink() {
         return sink;
     }

@@ -53,6 +53,40 @@ public final class Rows {
         return row;
     }
 
+    /** Two JSON trees hold the same values: numbers compare by value ({@code 1.5E+300} equals its plain form). */
+    public static boolean sameJson(JsonNode a, JsonNode b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        if (a.isNumber() && b.isNumber()) {
+            return a.decimalValue().compareTo(b.decimalValue()) == 0;
+        }
+        if (a.isObject() && b.isObject()) {
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (Iterator<String> names = a.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!sameJson(a.get(name), b.get(name))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (a.isArray() && b.isArray()) {
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (int i = 0; i < a.size(); i++) {
+                if (!sameJson(a.get(i), b.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return a.equals(b);
+    }
+
     /** One value's comparable text. */
     public static String norm(Object value) {
         if (value == null) {

@@ -57,6 +57,7 @@ public final class Workload {
     private final AtomicLong rolledBackTx = new AtomicLong();
     private final AtomicLong failedTx = new AtomicLong();
     private final List<Throwable> errors = new ArrayList<>();
+    private volatile Duration pause = Duration.ZERO;
 
     public Workload(TestDatabase db, String prefix, AfterCommit afterCommit) {
         this.db = db;
@@ -113,6 +114,12 @@ public final class Workload {
         throwIfFailed();
     }
 
+    /** Makes each writer pause this long after every transaction (a steady load rather than a flood). */
+    public Workload pacedBy(Duration pause) {
+        this.pause = pause;
+        return this;
+    }
+
     public void stop() {
         stop.set(true);
     }
@@ -131,6 +138,9 @@ public final class Workload {
             c.setAutoCommit(false);
             while (!stop.get() && System.nanoTime() < end) {
                 transaction(c, random);
+                if (!pause.isZero()) {
+                    Thread.sleep(pause.toMillis());
+                }
             }
         } catch (Throwable e) {
             synchronized (errors) {

@@ -44,9 +44,10 @@ public final class BackendsExtension implements ParameterResolver {
                 .backends();
     }
 
-    private record ClosingBackends(Backends backends) implements ExtensionContext.Store.CloseableResource {
+    /** Closed by the root store when the run ends; AutoCloseable is what JUnit 5.13+ looks for, CloseableResource what older ones do. */
+    private record ClosingBackends(Backends backends) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
-        public void close() throws Throwable {
+        public void close() throws Exception {
             backends.close();
         }
     }

@@ -144,12 +144,14 @@ public final class LocalElasticsearch implements AutoCloseable {
         }
         Process launched = process;
         hook = ShutdownHooks.register("Elasticsearch on port " + httpPort, () -> Processes.killTree(launched.toHandle()));
+        long begin = System.nanoTime();
         try {
             awaitHealthy();
         } catch (RuntimeException e) {
             stop();
             throw e;
         }
+        System.err.println("[backends] Elasticsearch at " + url() + " healthy " + Duration.ofNanos(System.nanoTime() - begin).toMillis() + " ms after launch");
     }
 
     private void awaitHealthy() {
@@ -191,8 +193,11 @@ public final class LocalElasticsearch implements AutoCloseable {
         if (process == null) {
             return;
         }
-        if (!Processes.stopTree(process.toHandle(), STOP_GRACE)) {
-            System.err.println("[backends] Elasticsearch did not stop within " + STOP_GRACE.toSeconds() + " s; killed it");
+        long begin = System.nanoTime();
+        if (Processes.stopTree(process.toHandle(), STOP_GRACE)) {
+            System.err.println("[backends] Elasticsearch at " + url() + " stopped in " + Duration.ofNanos(System.nanoTime() - begin).toMillis() + " ms");
+        } else {
+            System.err.println("[backends] Elasticsearch at " + url() + " did not stop within " + STOP_GRACE.toSeconds() + " s; killed it");
         }
         hook.close();
         process = null;

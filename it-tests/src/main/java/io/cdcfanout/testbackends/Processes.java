@@ -61,16 +61,18 @@ public final class Processes {
     }
 
     /**
-     * Stops {@code root} and every process below it: SIGTERM to the root, up to {@code grace} for
-     * the tree to exit, then SIGKILL to whatever is left. The descendants are listed before the
-     * root dies because orphans are re-parented and no longer show up as its descendants.
+     * Stops {@code root} and every process below it: SIGTERM to each of them, up to {@code grace}
+     * for the tree to exit, then SIGKILL to whatever is left. Every process gets the signal because
+     * launchers do not reliably forward it (Elasticsearch's launcher dies alone and leaves the
+     * server running). The tree is listed before signalling because orphans are re-parented and
+     * no longer show up as descendants.
      *
      * @return whether the tree exited within {@code grace} (false when it had to be killed)
      */
     public static boolean stopTree(ProcessHandle root, Duration grace) {
         List<ProcessHandle> tree = new ArrayList<>(root.descendants().toList());
         tree.add(0, root);
-        root.destroy();
+        tree.forEach(ProcessHandle::destroy);
         long deadline = System.nanoTime() + grace.toNanos();
         boolean graceful = true;
         for (ProcessHandle p : tree) {

@@ -135,6 +135,8 @@ public final class LocalElasticsearch implements AutoCloseable {
         env.put("ES_JAVA_HOME", javaHome.toString());
         env.put("ES_JAVA_OPTS", "-Xms512m -Xmx512m");
         env.put("ES_TMPDIR", workDir.resolve("tmp").toString());
+        // the launcher's own JVM leaves final-flags* directories in java.io.tmpdir otherwise
+        env.put("CLI_JAVA_OPTS", "-Djava.io.tmpdir=" + workDir.resolve("tmp"));
         env.put("HOME", workDir.toString());
         env.remove("ES_PATH_CONF");
         try {

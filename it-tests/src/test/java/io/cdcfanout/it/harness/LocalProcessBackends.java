@@ -15,7 +15,8 @@ import java.util.concurrent.CompletionException;
 /**
  * Backends as local processes: Postgres from the machine's binaries, Elasticsearch from the zip the
  * build unpacked (system property {@code cdc.it.es.distribution}, set by the it-tests pom). Both
- * start in parallel in a fresh {@link RunDirectory}, which is deleted when the run ends.
+ * start in parallel in a fresh {@link RunDirectory}, which is deleted when the run ends (kept, with
+ * the logs, when they fail to start).
  */
 final class LocalProcessBackends {
 
@@ -48,7 +49,7 @@ final class LocalProcessBackends {
             } catch (CompletionException ignored) {
                 // Elasticsearch failed too; the Postgres failure is the one to report
             }
-            run.delete();
+            keptForInspection(run);
             throw e;
         }
         LocalElasticsearch node;
@@ -56,7 +57,7 @@ final class LocalProcessBackends {
             node = es.join();
         } catch (CompletionException e) {
             pg.close();
-            run.delete();
+            keptForInspection(run);
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
         BackendsLog.started("Postgres", ORIGIN, pg.jdbcUrl("postgres"), pg.startupMillis());
@@ -84,6 +85,11 @@ final class LocalProcessBackends {
                 run.delete();
             }
         });
+    }
+
+    /** The logs of a failed start stay; the next run deletes the directory (its owner JVM will be gone by then). */
+    private static void keptForInspection(RunDirectory run) {
+        BackendsLog.info("start-up failed; logs kept in " + run.path() + " until the next run");
     }
 
     private static Path esDistribution() {

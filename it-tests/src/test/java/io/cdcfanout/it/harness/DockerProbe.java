@@ -39,6 +39,8 @@ final class DockerProbe {
                 Path.of("/var/run/docker.sock"),
                 Path.of(home, ".docker/run/docker.sock"),
                 Path.of(home, ".docker/desktop/docker.sock"),
+                Path.of(home, ".colima/default/docker.sock"),
+                Path.of(home, ".rd/docker.sock"),
                 Path.of(env.getOrDefault("XDG_RUNTIME_DIR", "/nonexistent"), "docker.sock"));
         return candidates.stream().anyMatch(Files::exists);
     }

@@ -59,6 +59,14 @@ public final class LocalPostgres implements AutoCloseable {
      * @throws IllegalStateException if initdb or the start fail, with the server log's tail
      */
     public static LocalPostgres start(Path bin, Path workDir, ProcessOwner owner) {
+        return start(bin, workDir, owner, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, Path, ProcessOwner)}, with settings that override the defaults (e.g.
+     * {@code wal_level=replica} to test how the service reacts to a misconfigured server).
+     */
+    public static LocalPostgres start(Path bin, Path workDir, ProcessOwner owner, Map<String, String> overrides) {
         long begin = System.nanoTime();
         Path dataDir = workDir.resolve("data");
         Path socketDir = workDir.resolve("socket");
@@ -79,7 +87,7 @@ public final class LocalPostgres implements AutoCloseable {
             throw new UncheckedIOException("cannot prepare " + workDir, e);
         }
         int port = FreePorts.next();
-        appendSettings(dataDir, port, socketDir);
+        appendSettings(dataDir, port, socketDir, overrides);
         ShutdownHooks.Registration hook = ShutdownHooks.register("Postgres on port " + port, () -> emergencyStop(bin, dataDir, owner));
         try {
             pgCtl(bin, dataDir, logFile, owner, "start");
@@ -94,7 +102,7 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     /** Settings go into postgresql.conf (not the command line) so that pg_ctl restart keeps them. */
-    private static void appendSettings(Path dataDir, int port, Path socketDir) {
+    private static void appendSettings(Path dataDir, int port, Path socketDir, Map<String, String> overrides) {
         String settings = String.join("\n",
                 "",
                 "# cdc-fanout integration tests",
@@ -110,6 +118,9 @@ public final class LocalPostgres implements AutoCloseable {
                 "synchronous_commit = off",
                 "full_page_writes = off",
                 "");
+        StringBuilder later = new StringBuilder(settings);
+        overrides.forEach((key, value) -> later.append(key).append(" = '").append(value).append("'\n"));
+        settings = later.toString();
         try {
             Files.writeString(dataDir.resolve("postgresql.conf"), settings, StandardOpenOption.APPEND);
         } catch (IOException e) {

@@ -1,16 +1,11 @@
 package io.cdcfanout.it.harness;
 
-import io.cdcfanout.testbackends.JavaHomes;
+import io.cdcfanout.testbackends.LocalBackends;
 import io.cdcfanout.testbackends.LocalElasticsearch;
 import io.cdcfanout.testbackends.LocalPostgres;
-import io.cdcfanout.testbackends.PostgresBinaries;
-import io.cdcfanout.testbackends.ProcessOwner;
 import io.cdcfanout.testbackends.RunDirectory;
-
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Backends as local processes: Postgres from the machine's binaries, Elasticsearch from the zip the
@@ -27,39 +22,9 @@ final class LocalProcessBackends {
     }
 
     static Backends start(Map<String, String> env) {
-        // fail on configuration problems before anything is launched
-        ProcessOwner owner = ProcessOwner.forThisJvm(env);
-        Path pgBin = PostgresBinaries.find(env);
-        Path esJava = JavaHomes.find(env, JavaHomes.ELASTICSEARCH_MINIMUM);
-        Path distribution = esDistribution();
-        Path base = Path.of(env.getOrDefault("CDC_IT_WORK_DIR", System.getProperty("java.io.tmpdir")));
-
-        RunDirectory.reapStaleRuns(base);
-        RunDirectory run = RunDirectory.create(base, owner);
-        BackendsLog.info("local processes as " + owner.describe() + " in " + run.path() + " (Postgres " + pgBin + ", Elasticsearch on " + esJava + ")");
-
-        CompletableFuture<LocalElasticsearch> es = CompletableFuture.supplyAsync(
-                () -> LocalElasticsearch.start(distribution, run.path().resolve("elasticsearch"), esJava, owner));
-        LocalPostgres pg;
-        try {
-            pg = LocalPostgres.start(pgBin, run.path().resolve("postgres"), owner);
-        } catch (RuntimeException e) {
-            try {
-                es.join().close();
-            } catch (CompletionException ignored) {
-                // Elasticsearch failed too; the Postgres failure is the one to report
-            }
-            keptForInspection(run);
-            throw e;
-        }
-        LocalElasticsearch node;
-        try {
-            node = es.join();
-        } catch (CompletionException e) {
-            pg.close();
-            keptForInspection(run);
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
+        LocalBackends local = LocalBackends.start(env, esDistribution(), BackendsLog::info);
+        LocalPostgres pg = local.postgres();
+        LocalElasticsearch node = local.elasticsearch();
         BackendsLog.started("Postgres", ORIGIN, pg.jdbcUrl("postgres"), pg.startupMillis());
         BackendsLog.started("Elasticsearch", ORIGIN, node.url(), node.startupMillis());
 
@@ -77,19 +42,7 @@ final class LocalProcessBackends {
             public void start() { node.start(); }
             public String origin() { return ORIGIN; }
         };
-        return new Backends(postgres, elasticsearch, () -> {
-            try {
-                node.close();
-            } finally {
-                pg.close();
-                run.delete();
-            }
-        });
-    }
-
-    /** The logs of a failed start stay; the next run deletes the directory (its owner JVM will be gone by then). */
-    private static void keptForInspection(RunDirectory run) {
-        BackendsLog.info("start-up failed; logs kept in " + run.path() + " until the next run");
+        return new Backends(postgres, elasticsearch, local::close);
     }
 
     private static Path esDistribution() {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cdcfanout.it.harness.Backends;
 import io.cdcfanout.it.harness.BackendsExtension;
 import io.cdcfanout.it.harness.TestDatabase;
+import io.cdcfanout.it.support.ReadmeSql;
 import io.cdcfanout.it.support.RunningService;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -25,17 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(BackendsExtension.class)
 class HistoryEndToEndIT {
 
-    /** The README's example query, verbatim apart from the schema-qualified history table. */
-    private static final String TAX_QUERY = """
-            SELECT o.id, o.region, o.amount, r.data->>'rate' AS rate,
-                   o.amount * (r.data->>'rate')::numeric AS tax
-            FROM orders o
-            LEFT JOIN history.tax_rates r
-                   ON r.region = o.region
-                  AND r.valid_from <= o.placed_at
-                  AND (r.valid_to IS NULL OR o.placed_at < r.valid_to)
-                  AND NOT r.deleted
-            ORDER BY o.id""";
+    /** The README's example query, taken from README.md. */
+    private static final String TAX_QUERY = ReadmeSql.taxAtOrderTime();
 
     @Test
     void ordersUseTheRateValidWhenTheyWerePlaced(TestDatabase db) throws Exception {

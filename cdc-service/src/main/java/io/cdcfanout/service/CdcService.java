@@ -196,13 +196,24 @@ public final class CdcService implements AutoCloseable, ServiceView {
 
     @Override
     public Lsn fence() throws SQLException {
-        try (Connection c = source.connect("cdc-fanout fence");
-             PreparedStatement ps = c.prepareStatement("SELECT pg_logical_emit_message(false, ?, '')::text")) {
-            ps.setString(1, DebeziumProperties.FENCE_MESSAGE_PREFIX);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return Lsn.parse(rs.getString(1));
+        // A committed transactional message: the commit flushes the WAL (walsenders only send flushed
+        // WAL, and Postgres 15 never flushes a non-transactional message by itself), also when the
+        // server runs with synchronous_commit=off.
+        try (Connection c = source.connect("cdc-fanout fence")) {
+            c.setAutoCommit(false);
+            try (var s = c.createStatement()) {
+                s.execute("SET LOCAL synchronous_commit = on");
             }
+            Lsn lsn;
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_logical_emit_message(true, ?, '')::text")) {
+                ps.setString(1, DebeziumProperties.FENCE_MESSAGE_PREFIX);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    lsn = Lsn.parse(rs.getString(1));
+                }
+            }
+            c.commit();
+            return lsn;
         }
     }
 

@@ -114,8 +114,8 @@ public final class HttpApi implements AutoCloseable {
         String keyText = keyText(pathKey, reader.keyColumns(table), ctx);
         Optional<Lsn> minLsn = lsnParam(ctx);
         if (minLsn.isPresent() && minLsn.get().isAfter(reader.appliedLsn())) {
-            Lsn fence = Lsn.max(minLsn.get(), service.fence());
-            if (!reader.awaitApplied(fence, config.maxReadWait())) {
+            service.fence();
+            if (!reader.awaitApplied(minLsn.get(), config.maxReadWait())) {
                 json(ctx, HttpStatus.GATEWAY_TIMEOUT, obj()
                         .put("error", "the cache has not applied " + minLsn.get() + " within " + config.maxReadWait().toMillis() + " ms")
                         .put("applied_lsn", reader.appliedLsn().toString()));

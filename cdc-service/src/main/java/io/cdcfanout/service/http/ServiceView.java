@@ -23,8 +23,10 @@ public interface ServiceView {
     List<HistoryReader> historyReaders();
 
     /**
-     * Writes a fence into the WAL (a logical decoding message) and returns its position: once a sink has
-     * applied that position it has applied every transaction that committed before this call.
+     * Writes a fence into the WAL (a committed logical decoding message) and returns its position. The
+     * fence stands after every transaction that committed before this call, so any position taken
+     * before the call (such as a client's {@code min_lsn}) is reached by the pipeline once it has
+     * passed the fence, even when no other change follows.
      */
     Lsn fence() throws Exception;
 

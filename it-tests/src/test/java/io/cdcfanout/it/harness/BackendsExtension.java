@@ -37,17 +37,41 @@ public final class BackendsExtension implements ParameterResolver {
         return backends.createDatabase();
     }
 
-    /** The run's backends, started once; the root store closes them when the run ends. */
+    /**
+     * The run's backends, started once; the root store closes them when the run ends. If they fail
+     * to start, every later request fails at once with that first error instead of trying again
+     * (a second two-minute Elasticsearch timeout per test would help no one).
+     */
     public static Backends backends(ExtensionContext context) {
         return context.getRoot().getStore(NAMESPACE)
-                .getOrComputeIfAbsent(Backends.class, k -> new ClosingBackends(BackendsFactory.start()), ClosingBackends.class)
-                .backends();
+                .getOrComputeIfAbsent(Backends.class, k -> RunBackends.start(), RunBackends.class)
+                .get();
     }
 
-    private record ClosingBackends(Backends backends) implements ExtensionContext.Store.CloseableResource {
+    /** Closed by the root store when the run ends; AutoCloseable is what JUnit 5.13+ looks for, CloseableResource what older ones do. */
+    private record RunBackends(Backends backends, RuntimeException failure)
+            implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+
+        static RunBackends start() {
+            try {
+                return new RunBackends(BackendsFactory.start(), null);
+            } catch (RuntimeException e) {
+                return new RunBackends(null, e);
+            }
+        }
+
+        Backends get() {
+            if (failure != null) {
+                throw new IllegalStateException("the test backends failed to start: " + failure.getMessage(), failure);
+            }
+            return backends;
+        }
+
         @Override
-        public void close() throws Throwable {
-            backends.close();
+        public void close() throws Exception {
+            if (backends != null) {
+                backends.close();
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdcfanout.it.harness.BackendsExtension;
 import io.cdcfanout.it.harness.TestDatabase;
+import io.cdcfanout.it.support.ReadmeSql;
 import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.Operation;
@@ -49,17 +50,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class HistorySinkIT {
 
     /** The README's example: the tax rate valid when each order was placed. */
-    static final String TAX_AT_ORDER_TIME = """
-            SELECT o.id, o.region, o.amount, r.data->>'rate' AS rate,
-                   o.amount * (r.data->>'rate')::numeric AS tax
-            FROM orders o
-            LEFT JOIN history.tax_rates r
-                   ON r.region = o.region
-                  AND r.valid_from <= o.placed_at
-                  AND (r.valid_to IS NULL OR o.placed_at < r.valid_to)
-                  AND NOT r.deleted
-            ORDER BY o.id
-            """;
+    static final String TAX_AT_ORDER_TIME = ReadmeSql.taxAtOrderTime();
 
     private static final TableId TAX_RATES = TableId.parse("public.tax_rates");
     private static final Instant T0 = Instant.parse("2024-01-01T00:00:00Z");

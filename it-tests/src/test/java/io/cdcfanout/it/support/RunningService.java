@@ -115,9 +115,10 @@ public final class RunningService implements AutoCloseable {
                 });
     }
 
+    /** The WAL insert position: past every commit so far, also under synchronous_commit=off. */
     public static Lsn currentWalLsn(TestDatabase db) {
         try (Connection c = db.connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+             ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
             rs.next();
             return Lsn.parse(rs.getString(1));
         } catch (SQLException e) {

@@ -21,7 +21,7 @@ public final class DebeziumProperties {
     static final String NUMERIC_TYPES = ".+\\.numeric,.+\\.decimal,.+\\._numeric";
 
     /** Run by the connector on every heartbeat; see {@link #from}. */
-    static final String HEARTBEAT_ACTION_QUERY = "SELECT pg_logical_emit_message(false, '" + FENCE_MESSAGE_PREFIX + "', 'heartbeat')";
+    static final String HEARTBEAT_ACTION_QUERY = "SELECT pg_logical_emit_message(true, '" + FENCE_MESSAGE_PREFIX + "', 'heartbeat')";
 
     private DebeziumProperties() {
     }
@@ -76,10 +76,10 @@ public final class DebeziumProperties {
         p.setProperty("heartbeat.interval.ms", String.valueOf(source.heartbeatInterval().toMillis()));
         // A heartbeat alone does not move the slot: pgoutput sends nothing for transactions that touch no
         // published table, so with idle captured tables the connector has no newer LSN to confirm and the
-        // slot retains all WAL the rest of the database writes. Each heartbeat therefore also writes a
-        // non-transactional logical message (the fence prefix, which the stream already delivers); its LSN
-        // reaches every lane, and committing it advances confirmed_flush_lsn. Needs no table and no grant
-        // beyond REPLICATION. Proven by IdleSlotIT.
+        // slot retains all WAL the rest of the database writes. Each heartbeat therefore also commits a
+        // logical message (the fence prefix, which the stream already delivers; transactional, so its commit
+        // flushes it to the walsender like the fence's); its LSN reaches every lane, and committing it
+        // advances confirmed_flush_lsn. Needs no table. Proven by IdleSlotIT.
         p.setProperty("heartbeat.action.query", HEARTBEAT_ACTION_QUERY);
         p.setProperty("status.update.interval.ms", "1000");
 

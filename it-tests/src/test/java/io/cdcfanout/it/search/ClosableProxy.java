@@ -14,14 +14,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A TCP forwarder on a loopback port that a test can cut and restore, to simulate an Elasticsearch outage
  * without stopping the shared node.
  */
-final class ClosableProxy implements AutoCloseable {
+public final class ClosableProxy implements AutoCloseable {
 
     private final int targetPort;
     private final int port;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
 
-    ClosableProxy(int targetPort) throws IOException {
+    public ClosableProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
         try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             this.port = probe.getLocalPort();
@@ -29,11 +29,11 @@ final class ClosableProxy implements AutoCloseable {
         open();
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    synchronized void open() throws IOException {
+    public synchronized void open() throws IOException {
         ServerSocket s = new ServerSocket();
         s.setReuseAddress(true);
         s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
@@ -44,7 +44,7 @@ final class ClosableProxy implements AutoCloseable {
     }
 
     /** Refuses new connections and resets the open ones. */
-    synchronized void cut() {
+    public synchronized void cut() {
         try {
             server.close();
         } catch (IOException ignored) {

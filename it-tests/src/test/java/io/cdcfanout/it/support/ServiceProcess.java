@@ -15,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -115,10 +114,10 @@ public final class ServiceProcess implements AutoCloseable {
                 });
     }
 
+    /** A committed transactional message, as the service's own fence writes it (the commit flushes the WAL). */
     private static void fence(TestDatabase db) throws Exception {
-        try (Connection c = db.connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pg_logical_emit_message(false, 'cdc_fanout_fence', '')")) {
-            rs.next();
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_logical_emit_message(true, 'cdc_fanout_fence', '')");
         }
     }
 

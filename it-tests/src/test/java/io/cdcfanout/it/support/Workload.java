@@ -93,9 +93,10 @@ public final class Workload {
         return "'SKU-' || lpad(" + n + "::text, 2, '0')";
     }
 
-    /** Starts {@code threads} writers; they run until {@link #stop()} or {@code duration} has passed. */
+    /** Starts {@code threads} writers; they run until {@link #stop()} or {@code duration} has passed. May be called again after a stop. */
     public List<Thread> start(int threads, Duration duration) {
         long end = System.nanoTime() + duration.toNanos();
+        stop.set(false);
         List<Thread> started = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
             Thread t = new Thread(() -> writer(end), prefix + "writer-" + i);

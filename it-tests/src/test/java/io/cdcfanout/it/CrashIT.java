@@ -94,9 +94,8 @@ class CrashIT {
             var stockHistory = HistoryCheck.read(db, "history.stock", "sku");
             problems.addAll(HistoryCheck.problems(productHistory, products));
             problems.addAll(HistoryCheck.problems(stockHistory, stock));
-            var expected = workload.expectedHistory();
-            problems.addAll(HistoryCheck.againstWorkload(productHistory, "products", expected, workload.rolledBackTokens(), workload.supersededTokens()));
-            problems.addAll(HistoryCheck.againstWorkload(stockHistory, "stock", expected, workload.rolledBackTokens(), workload.supersededTokens()));
+            problems.addAll(HistoryCheck.againstWorkload(productHistory, "products", workload));
+            problems.addAll(HistoryCheck.againstWorkload(stockHistory, "stock", workload));
             System.out.printf("CRASH: %d kill -9 with restart, %d committed changes, restart-to-ready %s ms, problems=%d%n",
                     CRASHES, workload.committedChanges(), downMillis, problems.size());
 

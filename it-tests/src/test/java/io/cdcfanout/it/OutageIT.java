@@ -252,9 +252,8 @@ class OutageIT {
             var stockHistory = HistoryCheck.read(db, "history.stock", "sku");
             problems.addAll(HistoryCheck.problems(productHistory, products));
             problems.addAll(HistoryCheck.problems(stockHistory, stock));
-            var expected = workload.expectedHistory();
-            problems.addAll(HistoryCheck.againstWorkload(productHistory, "products", expected, workload.rolledBackTokens(), workload.supersededTokens()));
-            problems.addAll(HistoryCheck.againstWorkload(stockHistory, "stock", expected, workload.rolledBackTokens(), workload.supersededTokens()));
+            problems.addAll(HistoryCheck.againstWorkload(productHistory, "products", workload));
+            problems.addAll(HistoryCheck.againstWorkload(stockHistory, "stock", workload));
             return problems;
         }
 

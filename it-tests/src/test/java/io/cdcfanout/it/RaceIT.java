@@ -99,9 +99,8 @@ class RaceIT {
             var stockHistory = HistoryCheck.read(db, "history.stock", "sku");
             problems.addAll(HistoryCheck.problems(productHistory, products));
             problems.addAll(HistoryCheck.problems(stockHistory, stock));
-            var expected = cdc.expectedHistory();
-            problems.addAll(HistoryCheck.againstWorkload(productHistory, "products", expected, cdc.rolledBackTokens(), cdc.supersededTokens()));
-            problems.addAll(HistoryCheck.againstWorkload(stockHistory, "stock", expected, cdc.rolledBackTokens(), cdc.supersededTokens()));
+            problems.addAll(HistoryCheck.againstWorkload(productHistory, "products", cdc));
+            problems.addAll(HistoryCheck.againstWorkload(stockHistory, "stock", cdc));
             long historyVersions = productHistory.values().stream().mapToLong(List::size).sum()
                     + stockHistory.values().stream().mapToLong(List::size).sum();
 

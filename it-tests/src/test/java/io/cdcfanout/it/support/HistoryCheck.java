@@ -113,8 +113,10 @@ public final class HistoryCheck {
      * committed transaction that changed the key), the same number of deletions, and none of the
      * rolled-back or superseded tokens.
      */
-    public static List<String> againstWorkload(Map<String, List<Version>> history, String table, Map<Workload.Key, List<String>> expected,
-                                               Set<String> rolledBack, Set<String> superseded) {
+    public static List<String> againstWorkload(Map<String, List<Version>> history, String table, Workload workload) {
+        Map<Workload.Key, List<String>> expected = workload.expectedHistory();
+        Set<String> rolledBack = workload.rolledBackTokens();
+        Set<String> superseded = workload.supersededTokens();
         List<String> problems = new ArrayList<>();
         for (Map.Entry<Workload.Key, List<String>> e : expected.entrySet()) {
             if (!e.getKey().table().equals(table)) {
@@ -124,7 +126,19 @@ public final class HistoryCheck {
             List<String> actual = history.getOrDefault(key, List.of()).stream()
                     .map(v -> v.deleted() ? Workload.DELETED : Workload.token(table, v.data())).toList();
             if (!counts(actual).equals(counts(e.getValue()))) {
-                problems.add(table + " " + key + ": history " + actual + " != committed " + e.getValue());
+                Map<String, Integer> missing = new HashMap<>(counts(e.getValue()));
+                counts(actual).forEach((token, n) -> missing.merge(token, -n, Integer::sum));
+                List<String> lost = new ArrayList<>();
+                List<String> extra = new ArrayList<>();
+                missing.forEach((token, n) -> {
+                    if (n > 0) {
+                        lost.add(token + (workload.txidOf(token) == null ? "" : " (txid " + workload.txidOf(token) + ")"));
+                    } else if (n < 0) {
+                        extra.add(token);
+                    }
+                });
+                problems.add(table + " " + key + ": committed but not in history " + lost + ", in history more often than committed " + extra
+                        + "; history " + actual + ", committed " + e.getValue());
             }
             for (String token : actual) {
                 if (rolledBack.contains(token)) {

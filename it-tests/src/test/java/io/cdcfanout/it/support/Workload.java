@@ -58,6 +58,7 @@ public final class Workload {
     private final AtomicLong failedTx = new AtomicLong();
     private final List<Throwable> errors = new ArrayList<>();
     private volatile Duration pause = Duration.ZERO;
+    private final Map<String, Long> txids = new ConcurrentHashMap<>();
 
     public Workload(TestDatabase db, String prefix, AfterCommit afterCommit) {
         this.db = db;
@@ -210,6 +211,10 @@ public final class Workload {
                 rolledBackTx.incrementAndGet();
                 return;
             }
+            if (!finals.isEmpty()) {
+                long txid = txid(c);
+                finals.forEach((key, state) -> txids.put(state == null ? key + "@" + DELETED + "#" + txid : token(key.table(), state), txid));
+            }
             c.commit();
         } catch (SQLException e) {
             // deadlocks between multi-row transactions are part of the workload: the transaction is rolled back
@@ -230,6 +235,18 @@ public final class Workload {
     /** The unique token of a row state: products' name, stock's qty. */
     public static String token(String table, Map<String, String> state) {
         return table.equals("products") ? state.get("name") : state.get("qty");
+    }
+
+    private static long txid(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT txid_current()"); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The transaction id that committed a token (for diagnosing a lost change), or null. */
+    public Long txidOf(String token) {
+        return txids.get(token);
     }
 
     private static BigDecimal price(ThreadLocalRandom random) {

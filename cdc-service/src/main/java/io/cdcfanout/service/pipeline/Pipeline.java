@@ -3,7 +3,9 @@ package io.cdcfanout.service.pipeline;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import io.cdcfanout.schema.ChangeEvent;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcfanout.schema.Lsn;
+import io.cdcfanout.schema.RowJson;
 import io.cdcfanout.service.engine.RecordConverter;
 import io.cdcfanout.sink.ApplyResult;
 import io.cdcfanout.sink.Rejection;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +37,9 @@ import org.slf4j.LoggerFactory;
 public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>>, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+    /** The dead-letter "sink" of changes that could not be decoded at all. */
+    static final String UNDECODABLE = "(converter)";
 
     private final List<SinkLane> lanes;
     private final DeadLetterStore deadLetters;
@@ -62,8 +68,9 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
             try {
                 converter.convert(record).ifPresent(events::add);
             } catch (RuntimeException e) {
-                LOG.error("cannot convert change at {} on {}: {}", position.orElse(null), record.topic(), e.toString());
-                meters.counter("cdc_conversion_failures").increment();
+                LOG.error("cannot decode change at {} on {}; it goes to the dead-letter table: {}", position.orElse(null), record.topic(), e.toString());
+                meters.counter("cdc_dead_letters", "sink", UNDECODABLE, "table", record.topic()).increment();
+                letters.add(undecodable(record, position.orElse(Lsn.ZERO), e));
             }
             if (position.isPresent()) {
                 end = Lsn.max(end, position.get());
@@ -76,7 +83,7 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
         for (int i = 0; i < lanes.size(); i++) {
             ApplyResult result = await(results.get(i));
             for (Rejection rejection : result.rejections()) {
-                letters.add(new DeadLetterStore.DeadLetter(lanes.get(i).name(), rejection.event(), rejection.reason()));
+                letters.add(DeadLetterStore.DeadLetter.rejected(lanes.get(i).name(), rejection.event(), rejection.reason()));
                 meters.counter("cdc_dead_letters", "sink", lanes.get(i).name(), "table", rejection.event().table().toString()).increment();
                 LOG.warn("sink {} rejected {}: {}", lanes.get(i).name(), rejection.event(), rejection.reason());
             }
@@ -87,6 +94,20 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
         }
         committer.markBatchFinished();
         receivedLsn = end;
+    }
+
+    /** A record the converter could not turn into an event: kept whole, so nothing is lost. */
+    private static DeadLetterStore.DeadLetter undecodable(SourceRecord record, Lsn lsn, RuntimeException error) {
+        String table = record.topic();
+        long txId = 0;
+        if (record.value() instanceof Struct value && value.schema().field("source") != null && value.getStruct("source") != null) {
+            Struct source = value.getStruct("source");
+            table = source.getString("schema") + "." + source.getString("table");
+            txId = source.getInt64("txId") == null ? 0 : source.getInt64("txId");
+        }
+        ObjectNode payload = RowJson.MAPPER.createObjectNode().put("record", String.valueOf(record.value()));
+        return new DeadLetterStore.DeadLetter(UNDECODABLE, table, String.valueOf(record.key()), lsn, 0, txId, "UNKNOWN",
+                "cannot decode the change: " + error, payload.toString().replace("\\u0000", "\\\\u0000"));
     }
 
     private static ApplyResult await(CompletableFuture<ApplyResult> future) throws InterruptedException {

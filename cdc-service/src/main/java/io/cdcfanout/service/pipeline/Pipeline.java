@@ -47,6 +47,7 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
     private final MeterRegistry meters;
     private final Counter batches;
     private volatile Lsn receivedLsn = Lsn.ZERO;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     Pipeline(List<SinkLane> lanes, DeadLetterStore deadLetters, MeterRegistry meters) {
         this.lanes = List.copyOf(lanes);
@@ -161,8 +162,11 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
     }
 
     @Override
+    /** Stops every lane (interrupting a batch in hand) and closes the sinks; safe to call twice. */
     public void close() {
-        lanes.forEach(SinkLane::close);
-        deadLetters.close();
+        if (closed.compareAndSet(false, true)) {
+            lanes.forEach(SinkLane::close);
+            deadLetters.close();
+        }
     }
 }

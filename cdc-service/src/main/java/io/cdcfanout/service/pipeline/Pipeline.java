@@ -5,6 +5,7 @@ import dev.failsafe.FailsafeException;
 import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.service.engine.RecordConverter;
+import io.cdcfanout.service.privacy.ColumnPolicy;
 import io.cdcfanout.sink.ApplyResult;
 import io.cdcfanout.sink.Rejection;
 import io.cdcfanout.sink.Sink;
@@ -37,14 +38,16 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
 
     private final List<SinkLane> lanes;
     private final DeadLetterStore deadLetters;
+    private final ColumnPolicy columnPolicy;
     private final RecordConverter converter = new RecordConverter();
     private final MeterRegistry meters;
     private final Counter batches;
     private volatile Lsn receivedLsn = Lsn.ZERO;
 
-    Pipeline(List<SinkLane> lanes, DeadLetterStore deadLetters, MeterRegistry meters) {
+    Pipeline(List<SinkLane> lanes, DeadLetterStore deadLetters, ColumnPolicy columnPolicy, MeterRegistry meters) {
         this.lanes = List.copyOf(lanes);
         this.deadLetters = deadLetters;
+        this.columnPolicy = columnPolicy;
         this.meters = meters;
         this.batches = Counter.builder("cdc_batches").description("batches received from the engine").register(meters);
     }
@@ -60,7 +63,7 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
             SourceRecord record = r.record();
             Optional<Lsn> position = RecordConverter.positionOf(record);
             try {
-                converter.convert(record).ifPresent(events::add);
+                converter.convert(record).map(columnPolicy::apply).ifPresent(events::add); // private columns never reach a sink
             } catch (RuntimeException e) {
                 LOG.error("cannot convert change at {} on {}: {}", position.orElse(null), record.topic(), e.toString());
                 meters.counter("cdc_conversion_failures").increment();

@@ -130,6 +130,34 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
         return lanes.stream().map(SinkLane::status).toList();
     }
 
+    /**
+     * Pauses the named sink: it applies no further batch, so the pipeline (and the engine) wait for it until
+     * {@link #resume}. Empty when there is no such sink.
+     */
+    public Optional<SinkStatus> pause(String sink) {
+        return lane(sink).map(lane -> {
+            lane.pause();
+            return lane.status();
+        });
+    }
+
+    /** Lets a paused sink apply again, starting with the batch it held. Empty when there is no such sink. */
+    public Optional<SinkStatus> resume(String sink) {
+        return lane(sink).map(lane -> {
+            lane.resume();
+            return lane.status();
+        });
+    }
+
+    /** Resumes every paused sink, e.g. so a graceful stop can finish the batch in hand. */
+    public void resumeAll() {
+        lanes.forEach(SinkLane::resume);
+    }
+
+    private Optional<SinkLane> lane(String name) {
+        return lanes.stream().filter(l -> l.name().equals(name)).findFirst();
+    }
+
     public boolean allSinksReady() {
         return lanes.stream().allMatch(SinkLane::isReady);
     }

@@ -25,7 +25,7 @@ final class RunCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "${env:CDC_LOG_FORMAT:-text}",
-            description = "text or json (one JSON object per line); default: $${env:CDC_LOG_FORMAT} or text")
+            description = "text or json (one JSON object per line); default: the environment variable CDC_LOG_FORMAT, else text")
     LogFormat logFormat;
 
     @Override

@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
 
 /** Asks a running sidecar for {@code /status} and {@code /ready} and prints them. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show a running sidecar's status: source positions, slot lag, and per sink its state, last applied LSN,",
-                "lag and counts. Exit code 0 when it is ready, 1 when it is not, 3 when it cannot be asked (unreachable, 401)."})
+        description = "Show a running sidecar's status: source positions, slot lag, and per sink its state, last applied LSN, "
+                + "lag and counts. Exit code 0 when it is ready, 1 when it is not, 3 when it cannot be asked (unreachable, 401).")
 final class StatusCommand implements Callable<Integer> {
 
     static final int READY = 0;
@@ -34,7 +34,7 @@ final class StatusCommand implements Callable<Integer> {
     URI url;
 
     @Option(names = "--token", defaultValue = "${env:CDC_HTTP_TOKEN}", paramLabel = "TOKEN",
-            description = "bearer token (http.token); default: $${env:CDC_HTTP_TOKEN}, which keeps it out of the process list")
+            description = "bearer token (http.token); default: the environment variable CDC_HTTP_TOKEN, which keeps it out of the process list")
     String token;
 
     @Option(names = "--json", description = "print /status as the service returns it (JSON)")

@@ -29,6 +29,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -219,6 +220,16 @@ public final class CdcService implements AutoCloseable, ServiceView {
     }
 
     @Override
+    public Optional<SinkStatus> pauseSink(String name) {
+        return pipeline == null ? Optional.empty() : pipeline.pause(name);
+    }
+
+    @Override
+    public Optional<SinkStatus> resumeSink(String name) {
+        return pipeline == null ? Optional.empty() : pipeline.resume(name);
+    }
+
+    @Override
     public String scrapeMetrics() {
         return meters.scrape();
     }
@@ -229,6 +240,9 @@ public final class CdcService implements AutoCloseable, ServiceView {
      */
     @Override
     public synchronized void close() {
+        if (pipeline != null) {
+            pipeline.resumeAll(); // the engine finishes the batch in hand before it stops, paused or not
+        }
         if (engine != null) {
             DebeziumEngine<RecordChangeEvent<SourceRecord>> closing = engine;
             engine = null;

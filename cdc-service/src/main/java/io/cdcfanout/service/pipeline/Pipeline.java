@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.RowJson;
 import io.cdcfanout.service.engine.RecordConverter;
+import io.cdcfanout.service.privacy.ColumnPolicy;
 import io.cdcfanout.sink.ApplyResult;
 import io.cdcfanout.sink.Rejection;
 import io.cdcfanout.sink.Sink;
@@ -43,15 +44,17 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
 
     private final List<SinkLane> lanes;
     private final DeadLetterStore deadLetters;
+    private final ColumnPolicy columnPolicy;
     private final RecordConverter converter = new RecordConverter();
     private final MeterRegistry meters;
     private final Counter batches;
     private volatile Lsn receivedLsn = Lsn.ZERO;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    Pipeline(List<SinkLane> lanes, DeadLetterStore deadLetters, MeterRegistry meters) {
+    Pipeline(List<SinkLane> lanes, DeadLetterStore deadLetters, ColumnPolicy columnPolicy, MeterRegistry meters) {
         this.lanes = List.copyOf(lanes);
         this.deadLetters = deadLetters;
+        this.columnPolicy = columnPolicy;
         this.meters = meters;
         this.batches = Counter.builder("cdc_batches").description("batches received from the engine").register(meters);
     }
@@ -67,7 +70,7 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
             SourceRecord record = r.record();
             Optional<Lsn> position = RecordConverter.positionOf(record);
             try {
-                converter.convert(record).ifPresent(events::add);
+                converter.convert(record).map(columnPolicy::apply).ifPresent(events::add); // private columns never reach a sink
             } catch (RuntimeException e) {
                 LOG.error("cannot decode change at {} on {}; it goes to the dead-letter table: {}", position.orElse(null), record.topic(), e.toString());
                 meters.counter("cdc_dead_letters", "sink", UNDECODABLE, "table", record.topic()).increment();
@@ -147,6 +150,34 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
 
     public List<SinkStatus> statuses() {
         return lanes.stream().map(SinkLane::status).toList();
+    }
+
+    /**
+     * Pauses the named sink: it applies no further batch, so the pipeline (and the engine) wait for it until
+     * {@link #resume}. Empty when there is no such sink.
+     */
+    public Optional<SinkStatus> pause(String sink) {
+        return lane(sink).map(lane -> {
+            lane.pause();
+            return lane.status();
+        });
+    }
+
+    /** Lets a paused sink apply again, starting with the batch it held. Empty when there is no such sink. */
+    public Optional<SinkStatus> resume(String sink) {
+        return lane(sink).map(lane -> {
+            lane.resume();
+            return lane.status();
+        });
+    }
+
+    /** Resumes every paused sink, e.g. so a graceful stop can finish the batch in hand. */
+    public void resumeAll() {
+        lanes.forEach(SinkLane::resume);
+    }
+
+    private Optional<SinkLane> lane(String name) {
+        return lanes.stream().filter(l -> l.name().equals(name)).findFirst();
     }
 
     public boolean allSinksReady() {

@@ -55,6 +55,9 @@ class SecurityIT {
         try (CdcService service = CdcService.start(parse(yaml))) {
             String base = "http://127.0.0.1:" + service.httpPort();
             awaitReady(base);
+            // ready means streaming; the snapshot row may still be on its way to the history table
+            Awaitility.await("snapshot in history").atMost(Duration.ofSeconds(30))
+                    .until(() -> send("GET", base + "/history/public.products/1", TOKEN).statusCode() == 200);
 
             assertThat(send("GET", base + "/health", null).statusCode()).isEqualTo(200);
             List<String> guarded = List.of("GET /ready", "GET /status", "GET /metrics", "GET /cache/public.products/1",

@@ -29,6 +29,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -48,6 +49,7 @@ import org.slf4j.LoggerFactory;
 public final class CdcService implements AutoCloseable, ServiceView {
 
     private static final Logger LOG = LoggerFactory.getLogger(CdcService.class);
+    private static final java.time.Duration SHUTDOWN_GRACE = java.time.Duration.ofSeconds(20);
 
     private final ServiceConfig config;
     private final SourceDatabase source;
@@ -218,6 +220,16 @@ public final class CdcService implements AutoCloseable, ServiceView {
     }
 
     @Override
+    public Optional<SinkStatus> pauseSink(String name) {
+        return pipeline == null ? Optional.empty() : pipeline.pause(name);
+    }
+
+    @Override
+    public Optional<SinkStatus> resumeSink(String name) {
+        return pipeline == null ? Optional.empty() : pipeline.resume(name);
+    }
+
+    @Override
     public String scrapeMetrics() {
         return meters.scrape();
     }
@@ -228,18 +240,37 @@ public final class CdcService implements AutoCloseable, ServiceView {
      */
     @Override
     public synchronized void close() {
+        if (pipeline != null) {
+            pipeline.resumeAll(); // the engine finishes the batch in hand before it stops, paused or not
+        }
         if (engine != null) {
+            DebeziumEngine<RecordChangeEvent<SourceRecord>> closing = engine;
+            engine = null;
+            // The engine finishes the batch in hand before it stops; a sink stuck retrying would hold that
+            // forever, so after a grace period the lanes are interrupted and the batch is left uncommitted.
+            CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> {
+                try {
+                    closing.close();
+                } catch (Exception e) {
+                    LOG.warn("engine did not close cleanly: {}", e.toString());
+                }
+            });
             try {
-                engine.close();
+                closed.get(SHUTDOWN_GRACE.toSeconds(), TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                LOG.warn("the batch in hand was not applied within {} s; stopping without committing it (it is replayed on restart)",
+                        SHUTDOWN_GRACE.toSeconds());
+                if (pipeline != null) {
+                    pipeline.close();
+                }
             } catch (Exception e) {
                 LOG.warn("engine did not close cleanly: {}", e.toString());
             }
-            engine = null;
         }
         engineThread.shutdown();
         try {
-            if (!engineThread.awaitTermination(30, TimeUnit.SECONDS)) {
-                LOG.warn("engine still running after 30 s; interrupting the sinks");
+            if (!engineThread.awaitTermination(SHUTDOWN_GRACE.toSeconds(), TimeUnit.SECONDS)) {
+                LOG.warn("engine thread still running after {} s", SHUTDOWN_GRACE.toSeconds());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

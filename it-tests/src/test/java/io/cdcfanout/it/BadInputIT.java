@@ -193,10 +193,13 @@ class BadInputIT {
 
     private static String deadLetter(TestDatabase db, String sink, String table, String key) throws Exception {
         try (Connection c = db.connect();
-             PreparedStatement ps = c.prepareStatement("SELECT string_agg(reason, ' | ') FROM cdc_fanout.dead_letters WHERE sink = ? AND table_name = ? AND row_key = ?")) {
-            ps.setString(1, sink);
-            ps.setString(2, table);
+             // a sink's rejection, or a change nothing could decode (sink "(converter)", key as Debezium's Struct text)
+             PreparedStatement ps = c.prepareStatement("SELECT string_agg(reason, ' | ') FROM cdc_fanout.dead_letters WHERE table_name = ?"
+                     + " AND ((sink = ? AND row_key = ?) OR (sink = '(converter)' AND row_key LIKE '%=' || ? || '}'))")) {
+            ps.setString(1, table);
+            ps.setString(2, sink);
             ps.setString(3, key);
+            ps.setString(4, key);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getString(1);

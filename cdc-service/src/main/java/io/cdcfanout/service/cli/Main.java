@@ -11,8 +11,9 @@ import picocli.CommandLine.Command;
                 "Streams Postgres changes (logical decoding, pgoutput) in commit order to derived systems:",
                 "an Elasticsearch index, an in-process cache and an SCD2 history table.",
                 "",
-                "Start with:  validate --config cdc-fanout.yml   then   run --config cdc-fanout.yml"},
-        subcommands = {RunCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
+                "Start with:  validate --config cdc-fanout.yml   then   run --config cdc-fanout.yml",
+                "Check on it: status --url http://127.0.0.1:8080"},
+        subcommands = {RunCommand.class, ValidateCommand.class, StatusCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

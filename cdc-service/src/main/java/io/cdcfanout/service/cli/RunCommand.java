@@ -24,8 +24,13 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the YAML configuration file")
     Path config;
 
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "${env:CDC_LOG_FORMAT:-text}",
+            description = "text or json (one JSON object per line); default: the environment variable CDC_LOG_FORMAT, else text")
+    LogFormat logFormat;
+
     @Override
     public Integer call() {
+        logFormat.activate();
         ServiceConfig parsed;
         try {
             parsed = ConfigLoader.withSystemEnvironment().load(config);

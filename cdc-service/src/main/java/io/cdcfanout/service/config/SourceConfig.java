@@ -1,9 +1,13 @@
 package io.cdcfanout.service.config;
 
 import io.cdcfanout.schema.TableId;
+import io.cdcfanout.sink.Secret;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where changes come from.
@@ -17,10 +21,15 @@ import java.util.List;
  * @param maxBatchSize     most changes per batch
  * @param maxQueueSize     changes buffered between the WAL reader and the pipeline
  * @param heartbeatInterval how often the slot position is confirmed while captured tables are idle
+ * @param columns          per captured table, columns to drop or mask before any sink sees them
+ * @param maskKey          HMAC key for masked columns; required when any column is masked
  */
 public record SourceConfig(PostgresConfig postgres, String slot, String publication, List<TableId> tables,
                            String snapshot, Duration pollInterval, Integer maxBatchSize, Integer maxQueueSize,
-                           Duration heartbeatInterval) {
+                           Duration heartbeatInterval, Map<TableId, ColumnRules> columns, Secret maskKey) {
+
+    /** Shortest {@code mask-key} accepted: a short key would let anyone hash guesses (e.g. e-mail addresses) and compare. */
+    public static final int MIN_MASK_KEY_LENGTH = 16;
 
     public SourceConfig {
         Validation.require(postgres, "source.postgres");
@@ -42,6 +51,27 @@ public record SourceConfig(PostgresConfig postgres, String slot, String publicat
         heartbeatInterval = positive(heartbeatInterval, Duration.ofSeconds(10), "source.heartbeat-interval");
         maxBatchSize = atLeast(maxBatchSize, 2048, 1, "source.max-batch-size");
         maxQueueSize = atLeast(maxQueueSize, 8192, maxBatchSize + 1, "source.max-queue-size");
+        columns = columns == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(columns));
+        maskKey = maskKey == null ? Secret.NONE : maskKey;
+        checkColumnRules(tables, columns, maskKey);
+    }
+
+    private static void checkColumnRules(List<TableId> tables, Map<TableId, ColumnRules> columns, Secret maskKey) {
+        List<TableId> unknown = columns.keySet().stream().filter(t -> !tables.contains(t)).toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("'source.columns' names table(s) " + unknown + " that are not in source.tables "
+                    + tables + ": add them there or remove their rules");
+        }
+        columns.forEach((table, rules) -> Validation.require(rules, "source.columns." + table));
+        boolean masks = columns.values().stream().anyMatch(r -> !r.mask().isEmpty());
+        if (masks && maskKey.isEmpty()) {
+            throw new IllegalArgumentException("'source.columns' masks columns but 'source.mask-key' is not set: "
+                    + "set it from the environment, e.g. mask-key: \"${CDC_MASK_KEY}\"");
+        }
+        if (!maskKey.isEmpty() && maskKey.reveal().length() < MIN_MASK_KEY_LENGTH) {
+            throw new IllegalArgumentException("'source.mask-key' must be at least " + MIN_MASK_KEY_LENGTH
+                    + " characters long (a random one, e.g. from openssl rand -hex 32)");
+        }
     }
 
     private static Duration positive(Duration value, Duration defaultValue, String key) {

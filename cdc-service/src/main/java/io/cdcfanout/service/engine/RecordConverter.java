@@ -77,37 +77,6 @@ public final class RecordConverter {
         return Optional.of(new ChangeEvent(table, op, key, before, op == Operation.DELETE ? null : after, position));
     }
 
-    /**
-     * For a data-change record {@link #convert} cannot read: an event with the record's table, operation,
-     * key and position whose image is the raw record text (column {@code debezium_record}), so it can go
-     * to the dead-letter table instead of vanishing. Empty for other records.
-     */
-    public Optional<ChangeEvent> unconvertible(SourceRecord record) {
-        if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
-            return Optional.empty();
-        }
-        Operation op = operation(value.getString("op"));
-        if (op == null) {
-            return Optional.empty();
-        }
-        Struct source = value.getStruct("source");
-        TableId table = new TableId(source.getString("schema"), source.getString("table"));
-        List<String> columns = new ArrayList<>();
-        List<Object> values = new ArrayList<>();
-        if (record.key() instanceof Struct key) {
-            for (Field field : key.schema().fields()) {
-                columns.add(field.name());
-                values.add(String.valueOf(key.get(field)));
-            }
-        } else {
-            columns.add("?");
-            values.add("?");
-        }
-        Row raw = Row.builder().put("debezium_record", String.valueOf(value)).build();
-        return Optional.of(new ChangeEvent(table, op, op == Operation.TRUNCATE ? null : new RowKey(columns, values),
-                op == Operation.DELETE ? raw : null, op.hasAfterImage() ? raw : null, position(value, source, op)));
-    }
-
     /** The WAL position a record stands at (any record type), from its source offset. */
     public static Optional<Lsn> positionOf(SourceRecord record) {
         Map<String, ?> offset = record.sourceOffset();

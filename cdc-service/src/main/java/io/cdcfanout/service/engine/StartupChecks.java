@@ -41,6 +41,7 @@ public final class StartupChecks {
             checkWalLevel(c);
             checkReplicationPrivilege(c);
             checkTables(c);
+            checkColumnRules(c);
             createServiceTables(c);
             checkSlot(c);
             ensurePublication(c);
@@ -116,6 +117,41 @@ public final class StartupChecks {
             throw new StartupException("table(s) " + withoutKey + " have no primary key. cdc-fanout keeps derived state per row "
                     + "and needs a key to tell rows apart: add one (ALTER TABLE <table> ADD PRIMARY KEY (<columns>)), "
                     + "or remove the table from source.tables");
+        }
+    }
+
+    /** {@code source.columns} must name existing columns, and no key column: sinks need keys to tell rows apart. */
+    private void checkColumnRules(Connection c) throws SQLException {
+        for (var entry : config.source().columns().entrySet()) {
+            TableId table = entry.getKey();
+            Set<String> existing = new TreeSet<>();
+            Set<String> key = new TreeSet<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT a.attname, EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = a.attrelid AND i.indisprimary
+                                                                        AND a.attnum = ANY (i.indkey))
+                    FROM pg_attribute a
+                    WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped""")) {
+                ps.setString(1, table.quoted());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        existing.add(rs.getString(1));
+                        if (rs.getBoolean(2)) {
+                            key.add(rs.getString(1));
+                        }
+                    }
+                }
+            }
+            Set<String> named = entry.getValue().columns();
+            List<String> missing = named.stream().filter(col -> !existing.contains(col)).toList();
+            if (!missing.isEmpty()) {
+                throw new StartupException("source.columns." + table + " names column(s) " + missing + " that " + table
+                        + " does not have (it has " + existing + ")");
+            }
+            List<String> keyColumns = named.stream().filter(key::contains).toList();
+            if (!keyColumns.isEmpty()) {
+                throw new StartupException("source.columns." + table + " excludes or masks key column(s) " + keyColumns
+                        + ": sinks need the primary key " + key + " to tell rows apart; remove them from the rules");
+            }
         }
     }
 

@@ -27,7 +27,8 @@ import java.util.Optional;
 
 /**
  * The HTTP API: health, readiness, status, Prometheus metrics, cached rows and history versions.
- * Answers are JSON except {@code /metrics}. With a configured token every endpoint but
+ * Answers are JSON except {@code /metrics}. {@code POST /sinks/{name}/pause} and {@code .../resume} hold and
+ * release one sink's lane (operations; the pipeline waits while a sink is paused). With a configured token every endpoint but
  * {@code /health} needs {@code Authorization: Bearer <token>}.
  */
 public final class HttpApi implements AutoCloseable {
@@ -52,6 +53,8 @@ public final class HttpApi implements AutoCloseable {
         app.get("/cache/{table}/{key}", ctx -> cache(ctx, ctx.pathParam("key")));
         app.get("/history/{table}", ctx -> history(ctx, null));
         app.get("/history/{table}/{key}", ctx -> history(ctx, ctx.pathParam("key")));
+        app.post("/sinks/{name}/pause", ctx -> sinkControl(ctx, service.pauseSink(ctx.pathParam("name"))));
+        app.post("/sinks/{name}/resume", ctx -> sinkControl(ctx, service.resumeSink(ctx.pathParam("name"))));
         app.exception(IllegalArgumentException.class, (e, ctx) -> json(ctx, HttpStatus.BAD_REQUEST, obj().put("error", e.getMessage())));
         app.exception(Exception.class, (e, ctx) -> json(ctx, HttpStatus.INTERNAL_SERVER_ERROR, obj().put("error", String.valueOf(e.getMessage()))));
     }
@@ -105,6 +108,11 @@ public final class HttpApi implements AutoCloseable {
             n.put("last_error", s.lastError());
         }
         json(ctx, HttpStatus.OK, body);
+    }
+
+    private void sinkControl(Context ctx, Optional<SinkStatus> status) {
+        SinkStatus s = status.orElseThrow(() -> new NotFound("no sink named '" + ctx.pathParam("name") + "'"));
+        json(ctx, HttpStatus.OK, obj().put("sink", s.name()).put("state", s.state().name()));
     }
 
     private void cache(Context ctx, String pathKey) throws Exception {

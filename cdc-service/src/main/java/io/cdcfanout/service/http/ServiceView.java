@@ -6,6 +6,7 @@ import io.cdcfanout.service.pipeline.SinkStatus;
 import io.cdcfanout.sink.HistoryReader;
 import io.cdcfanout.sink.LatestRowReader;
 import java.util.List;
+import java.util.Optional;
 
 /** What the HTTP API may see of the running service. */
 public interface ServiceView {
@@ -29,6 +30,12 @@ public interface ServiceView {
      * passed the fence, even when no other change follows.
      */
     Lsn fence() throws Exception;
+
+    /** Pauses the named sink (see {@code Pipeline.pause}); empty when there is no such sink. */
+    Optional<SinkStatus> pauseSink(String name);
+
+    /** Resumes the named sink; empty when there is no such sink. */
+    Optional<SinkStatus> resumeSink(String name);
 
     /** Prometheus text exposition of every metric. */
     String scrapeMetrics();

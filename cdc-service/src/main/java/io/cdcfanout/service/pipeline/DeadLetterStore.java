@@ -1,6 +1,7 @@
 package io.cdcfanout.service.pipeline;
 
 import io.cdcfanout.schema.ChangeEvent;
+import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.RowJson;
 import io.cdcfanout.sink.SourceDatabase;
 import java.sql.Connection;
@@ -15,8 +16,20 @@ import java.util.List;
  */
 public final class DeadLetterStore implements AutoCloseable {
 
-    /** One rejected change. */
-    public record DeadLetter(String sink, ChangeEvent event, String reason) {
+    /**
+     * One change that could not be applied.
+     *
+     * @param sink    the sink that refused it, or {@code (converter)} when it could not even be decoded
+     * @param payload the change as JSON text, may be null
+     */
+    public record DeadLetter(String sink, String table, String key, Lsn lsn, long sequence, long txId, String operation,
+                             String reason, String payload) {
+
+        /** A change a sink refused for good. */
+        public static DeadLetter rejected(String sink, ChangeEvent e, String reason) {
+            return new DeadLetter(sink, e.table().toString(), e.key() == null ? "" : e.key().asText(), e.lsn(),
+                    e.position().sequence(), e.position().txId(), e.op().name(), reason, DeadLetterStore.payload(e));
+        }
     }
 
     private final SourceDatabase database;
@@ -40,20 +53,18 @@ public final class DeadLetterStore implements AutoCloseable {
                     + "VALUES (?, ?, ?, ?::pg_lsn, ?, ?, ?, ?, ?::jsonb) "
                     + "ON CONFLICT (sink, table_name, row_key, lsn, sequence) DO NOTHING")) {
                 for (DeadLetter letter : letters) {
-                    ChangeEvent e = letter.event();
                     insert.setString(1, letter.sink());
-                    insert.setString(2, e.table().toString());
-                    insert.setString(3, e.key() == null ? "" : e.key().asText());
-                    insert.setString(4, e.lsn().toString());
-                    insert.setLong(5, e.position().sequence());
-                    insert.setLong(6, e.position().txId());
-                    insert.setString(7, e.op().name());
+                    insert.setString(2, letter.table());
+                    insert.setString(3, letter.key());
+                    insert.setString(4, letter.lsn().toString());
+                    insert.setLong(5, letter.sequence());
+                    insert.setLong(6, letter.txId());
+                    insert.setString(7, letter.operation());
                     insert.setString(8, letter.reason());
-                    String payload = payload(e);
-                    if (payload == null) {
+                    if (letter.payload() == null) {
                         insert.setNull(9, Types.OTHER);
                     } else {
-                        insert.setString(9, payload);
+                        insert.setString(9, letter.payload());
                     }
                     insert.addBatch();
                 }
@@ -66,7 +77,7 @@ public final class DeadLetterStore implements AutoCloseable {
         }
     }
 
-    private static String payload(ChangeEvent e) {
+    static String payload(ChangeEvent e) {
         var image = e.after() != null ? e.after() : e.before();
         if (image == null) {
             return null;

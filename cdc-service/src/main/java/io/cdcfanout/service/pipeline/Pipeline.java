@@ -3,8 +3,11 @@ package io.cdcfanout.service.pipeline;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import io.cdcfanout.schema.ChangeEvent;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcfanout.schema.Lsn;
+import io.cdcfanout.schema.RowJson;
 import io.cdcfanout.service.engine.RecordConverter;
+import io.cdcfanout.service.privacy.ColumnPolicy;
 import io.cdcfanout.sink.ApplyResult;
 import io.cdcfanout.sink.Rejection;
 import io.cdcfanout.sink.Sink;
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,16 +39,22 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
 
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
+    /** The dead-letter "sink" of changes that could not be decoded at all. */
+    static final String UNDECODABLE = "(converter)";
+
     private final List<SinkLane> lanes;
     private final DeadLetterStore deadLetters;
+    private final ColumnPolicy columnPolicy;
     private final RecordConverter converter = new RecordConverter();
     private final MeterRegistry meters;
     private final Counter batches;
     private volatile Lsn receivedLsn = Lsn.ZERO;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    Pipeline(List<SinkLane> lanes, DeadLetterStore deadLetters, MeterRegistry meters) {
+    Pipeline(List<SinkLane> lanes, DeadLetterStore deadLetters, ColumnPolicy columnPolicy, MeterRegistry meters) {
         this.lanes = List.copyOf(lanes);
         this.deadLetters = deadLetters;
+        this.columnPolicy = columnPolicy;
         this.meters = meters;
         this.batches = Counter.builder("cdc_batches").description("batches received from the engine").register(meters);
     }
@@ -60,11 +70,11 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
             SourceRecord record = r.record();
             Optional<Lsn> position = RecordConverter.positionOf(record);
             try {
-                converter.convert(record).ifPresent(events::add);
+                converter.convert(record).map(columnPolicy::apply).ifPresent(events::add); // private columns never reach a sink
             } catch (RuntimeException e) {
-                LOG.error("cannot convert change at {} on {}: {}", position.orElse(null), record.topic(), e.toString());
-                meters.counter("cdc_conversion_failures").increment();
-                deadLetterUnconvertible(record, e, letters);
+                LOG.error("cannot decode change at {} on {}; it goes to the dead-letter table: {}", position.orElse(null), record.topic(), e.toString());
+                meters.counter("cdc_dead_letters", "sink", UNDECODABLE, "table", record.topic()).increment();
+                letters.add(undecodable(record, position.orElse(Lsn.ZERO), e));
             }
             if (position.isPresent()) {
                 end = Lsn.max(end, position.get());
@@ -77,7 +87,7 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
         for (int i = 0; i < lanes.size(); i++) {
             ApplyResult result = await(results.get(i));
             for (Rejection rejection : result.rejections()) {
-                letters.add(new DeadLetterStore.DeadLetter(lanes.get(i).name(), rejection.event(), rejection.reason()));
+                letters.add(DeadLetterStore.DeadLetter.rejected(lanes.get(i).name(), rejection.event(), rejection.reason()));
                 meters.counter("cdc_dead_letters", "sink", lanes.get(i).name(), "table", rejection.event().table().toString()).increment();
                 LOG.warn("sink {} rejected {}: {}", lanes.get(i).name(), rejection.event(), rejection.reason());
             }
@@ -90,26 +100,18 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
         receivedLsn = end;
     }
 
-    /**
-     * A change the converter cannot read is lost to every sink of its table: it goes to the dead-letter
-     * table once per such sink (with the raw record as payload) rather than vanishing from the stream.
-     */
-    private void deadLetterUnconvertible(SourceRecord record, RuntimeException error, List<DeadLetterStore.DeadLetter> letters) {
-        Optional<ChangeEvent> skeleton;
-        try {
-            skeleton = converter.unconvertible(record);
-        } catch (RuntimeException e) {
-            LOG.error("cannot even describe the unconvertible change on {}; it is lost: {}", record.topic(), e.toString());
-            return;
+    /** A record the converter could not turn into an event: kept whole, so nothing is lost. */
+    private static DeadLetterStore.DeadLetter undecodable(SourceRecord record, Lsn lsn, RuntimeException error) {
+        String table = record.topic();
+        long txId = 0;
+        if (record.value() instanceof Struct value && value.schema().field("source") != null && value.getStruct("source") != null) {
+            Struct source = value.getStruct("source");
+            table = source.getString("schema") + "." + source.getString("table");
+            txId = source.getInt64("txId") == null ? 0 : source.getInt64("txId");
         }
-        skeleton.ifPresent(event -> {
-            for (SinkLane lane : lanes) {
-                if (lane.handles(event.table())) {
-                    letters.add(new DeadLetterStore.DeadLetter(lane.name(), event, "cannot convert the change: " + error));
-                    meters.counter("cdc_dead_letters", "sink", lane.name(), "table", event.table().toString()).increment();
-                }
-            }
-        });
+        ObjectNode payload = RowJson.MAPPER.createObjectNode().put("record", String.valueOf(record.value()));
+        return new DeadLetterStore.DeadLetter(UNDECODABLE, table, String.valueOf(record.key()), lsn, 0, txId, "UNKNOWN",
+                "cannot decode the change: " + error, payload.toString().replace("\\u0000", "\\\\u0000"));
     }
 
     private static ApplyResult await(CompletableFuture<ApplyResult> future) throws InterruptedException {
@@ -150,6 +152,34 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
         return lanes.stream().map(SinkLane::status).toList();
     }
 
+    /**
+     * Pauses the named sink: it applies no further batch, so the pipeline (and the engine) wait for it until
+     * {@link #resume}. Empty when there is no such sink.
+     */
+    public Optional<SinkStatus> pause(String sink) {
+        return lane(sink).map(lane -> {
+            lane.pause();
+            return lane.status();
+        });
+    }
+
+    /** Lets a paused sink apply again, starting with the batch it held. Empty when there is no such sink. */
+    public Optional<SinkStatus> resume(String sink) {
+        return lane(sink).map(lane -> {
+            lane.resume();
+            return lane.status();
+        });
+    }
+
+    /** Resumes every paused sink, e.g. so a graceful stop can finish the batch in hand. */
+    public void resumeAll() {
+        lanes.forEach(SinkLane::resume);
+    }
+
+    private Optional<SinkLane> lane(String name) {
+        return lanes.stream().filter(l -> l.name().equals(name)).findFirst();
+    }
+
     public boolean allSinksReady() {
         return lanes.stream().allMatch(SinkLane::isReady);
     }
@@ -163,8 +193,11 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
     }
 
     @Override
+    /** Stops every lane (interrupting a batch in hand) and closes the sinks; safe to call twice. */
     public void close() {
-        lanes.forEach(SinkLane::close);
-        deadLetters.close();
+        if (closed.compareAndSet(false, true)) {
+            lanes.forEach(SinkLane::close);
+            deadLetters.close();
+        }
     }
 }

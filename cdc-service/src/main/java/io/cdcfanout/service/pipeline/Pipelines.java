@@ -1,6 +1,7 @@
 package io.cdcfanout.service.pipeline;
 
 import io.cdcfanout.service.config.ServiceConfig;
+import io.cdcfanout.service.privacy.ColumnPolicy;
 import io.cdcfanout.sink.Sink;
 import io.cdcfanout.sink.SinkConfig;
 import io.cdcfanout.sink.SinkContext;
@@ -16,8 +17,13 @@ public final class Pipelines {
     private Pipelines() {
     }
 
-    /** Creates every sink (none connects yet) and the pipeline around them. */
-    public static Pipeline create(ServiceConfig config, SinkRegistry registry, SinkContext context) {
+    /**
+     * Creates every sink (none connects yet) and the pipeline around them. The sinks get {@code context}
+     * with its row policy replaced by the configured {@link ColumnPolicy}, the one the pipeline applies to changes.
+     */
+    public static Pipeline create(ServiceConfig config, SinkRegistry registry, SinkContext sharedContext) {
+        ColumnPolicy columnPolicy = ColumnPolicy.from(config.source());
+        SinkContext context = new SinkContext(sharedContext.source(), sharedContext.meters(), sharedContext.clock(), columnPolicy);
         List<SinkLane> lanes = new ArrayList<>();
         for (Map.Entry<String, SinkConfig> entry : config.sinks().entrySet()) {
             SinkFactory<?> factory = registry.factories().values().stream()
@@ -27,7 +33,7 @@ public final class Pipelines {
             lanes.add(new SinkLane(entry.getKey(), factory.type(), sink, entry.getValue().sourceTables(), context.clock(), context.meters()));
         }
         DeadLetterStore deadLetters = new DeadLetterStore(context.source(), config.offsets().schema());
-        return new Pipeline(lanes, deadLetters, context.meters());
+        return new Pipeline(lanes, deadLetters, columnPolicy, context.meters());
     }
 
     /** Starts every sink, each retrying while its backend is unreachable; returns when all have started. */

@@ -45,6 +45,7 @@ final class SinkLane implements AutoCloseable {
     private final MeterRegistry meters;
     private final ExecutorService thread;
     private final RetryPolicy<Object> retry;
+    private final PauseGate pauseGate = new PauseGate();
 
     private volatile SinkState state = SinkState.STARTING;
     private volatile Lsn lastAppliedLsn = Lsn.ZERO;
@@ -85,16 +86,11 @@ final class SinkLane implements AutoCloseable {
         this.batchSizes = DistributionSummary.builder("cdc_sink_batch_size").description("changes per batch")
                 .tag("sink", name).register(meters);
         meters.gauge("cdc_sink_ready", List.of(io.micrometer.core.instrument.Tag.of("sink", name)), this,
-                lane -> lane.state == SinkState.READY ? 1 : 0);
+                lane -> lane.isReady() ? 1 : 0);
     }
 
     String name() {
         return name;
-    }
-
-    /** Whether this lane's sink receives changes of {@code table}. */
-    boolean handles(TableId table) {
-        return tables.contains(table);
     }
 
     Sink sink() {
@@ -102,7 +98,23 @@ final class SinkLane implements AutoCloseable {
     }
 
     boolean isReady() {
-        return state == SinkState.READY;
+        return state() == SinkState.READY;
+    }
+
+    private SinkState state() {
+        return pauseGate.isPaused() && state != SinkState.CLOSED ? SinkState.PAUSED : state;
+    }
+
+    /** Holds every batch not yet started until {@link #resume()}; a batch being applied finishes first. */
+    void pause() {
+        pauseGate.pause();
+        LOG.info("sink {} paused; the pipeline waits for it until it is resumed", name);
+    }
+
+    void resume() {
+        if (pauseGate.resume()) {
+            LOG.info("sink {} resumed", name);
+        }
     }
 
     /** Starts the sink, retrying while its backend is unreachable; blocks until it is started. */
@@ -123,9 +135,11 @@ final class SinkLane implements AutoCloseable {
     }
 
     private ApplyResult applyWithRetry(ChangeBatch batch) {
-        long started = System.nanoTime();
         ApplyResult result;
+        long started;
         try {
+            pauseGate.awaitOpen();
+            started = System.nanoTime();
             result = run(() -> sink.apply(batch));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -181,7 +195,7 @@ final class SinkLane implements AutoCloseable {
     }
 
     SinkStatus status() {
-        return new SinkStatus(name, type, state, lastAppliedLsn, lastCommitTime, lagMillis, applied.get(), rejected.get(), retries.get(), lastError);
+        return new SinkStatus(name, type, state(), lastAppliedLsn, lastCommitTime, lagMillis, applied.get(), rejected.get(), retries.get(), lastError);
     }
 
     @Override

@@ -8,6 +8,8 @@ public enum SinkState {
     READY,
     /** The backend failed transiently; the lane retries with backoff and the pipeline waits. */
     RETRYING,
+    /** An operator paused the sink ({@code POST /sinks/{name}/pause}); the pipeline waits for it. */
+    PAUSED,
     /** Stopped. */
     CLOSED
 }

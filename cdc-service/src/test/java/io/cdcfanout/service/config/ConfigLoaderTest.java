@@ -57,6 +57,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void secretsCanComeFromFiles(@TempDir Path dir) throws Exception {
+        Path secret = dir.resolve("pg-password");
+        Files.writeString(secret, "from-a-file\n");
+        ServiceConfig config = loader.parse(VALID.replace("${PG_PASSWORD}", "${file:" + secret + "}"), "cdc.yml");
+        assertThat(config.source().postgres().password().reveal()).isEqualTo("from-a-file");
+        assertThatThrownBy(() -> loader.parse(VALID.replace("${PG_PASSWORD}", "${file:" + dir.resolve("nope") + "}"), "cdc.yml"))
+                .hasMessageContaining("cdc.yml:2:")
+                .hasMessageContaining("cannot read secret file");
+    }
+
+    @Test
     void unsetEnvironmentVariableNamesFileLineKeyAndVariable() {
         ConfigLoader noEnv = new ConfigLoader(SinkRegistry.load(), Map.of());
         assertThatThrownBy(() -> noEnv.parse(VALID, "cdc.yml"))

@@ -21,7 +21,7 @@ class ReadmeExamplesTest {
     private static final Pattern TABLE = Pattern.compile("\\b([a-z_]+\\.[a-z_]+)(?=\\s*[:,\\]])");
 
     private final ConfigLoader loader = new ConfigLoader(SinkRegistry.load(),
-            Map.of("PG_PASSWORD", "pw", "ES_PASSWORD", "pw", "ES_API_KEY", "key"));
+            Map.of("PG_PASSWORD", "pw", "ES_PASSWORD", "pw", "ES_API_KEY", "key", "CDC_MASK_KEY", "0123456789abcdef0123"));
 
     @Test
     void everyExampleLoads() throws Exception {

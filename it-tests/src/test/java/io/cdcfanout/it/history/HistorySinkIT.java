@@ -118,9 +118,9 @@ class HistorySinkIT {
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple(day(40), day(90), false),
                         org.assertj.core.groups.Tuple.tuple(day(90), null, true));
-        assertThat(counter("cdc_fanout.history.versions.opened")).as("2 snapshot rows, 3 changes, 1 deletion").isEqualTo(6);
-        assertThat(counter("cdc_fanout.history.versions.closed")).isEqualTo(3);
-        assertThat(meters.get("cdc_fanout.history.batch.latency").tag("sink", "history").timer().count()).isEqualTo(4);
+        assertThat(counter("cdc.sink.history.versions.opened")).as("2 snapshot rows, 3 changes, 1 deletion").isEqualTo(6);
+        assertThat(counter("cdc.sink.history.versions.closed")).isEqualTo(3);
+        assertThat(meters.get("cdc.sink.history.batch.latency").tag("sink", "history").timer().count()).isEqualTo(4);
     }
 
     @Test

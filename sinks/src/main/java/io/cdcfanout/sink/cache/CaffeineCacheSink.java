@@ -91,7 +91,8 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
                 keyColumns.put(table, key);
                 long[] count = {0};
                 TableLoader.load(c, table, key, (rowKey, row) -> {
-                    cache.put(new Key(table, rowKey.asText()), new LatestRow(row, Lsn.ZERO, loadedAt));
+                    Row visible = context.rowPolicy().apply(table, row); // the same columns the stream delivers
+                    cache.put(new Key(table, rowKey.asText()), new LatestRow(visible, Lsn.ZERO, loadedAt));
                     count[0]++;
                 });
                 rows += count[0];

@@ -7,8 +7,8 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The history sink's meters, tagged {@code sink=<name>} (and {@code table=<source table>}):
- * {@code cdc_fanout.history.versions.opened}, {@code cdc_fanout.history.versions.closed} (counters)
- * and {@code cdc_fanout.history.batch.latency} (timer of a whole batch transaction).
+ * {@code cdc.sink.history.versions.opened}, {@code cdc.sink.history.versions.closed} (counters)
+ * and {@code cdc.sink.history.batch.latency} (timer of a whole batch transaction).
  */
 final class HistoryMetrics {
 
@@ -19,7 +19,7 @@ final class HistoryMetrics {
     HistoryMetrics(MeterRegistry meters, String sink) {
         this.meters = meters;
         this.sink = sink;
-        this.batchLatency = Timer.builder("cdc_fanout.history.batch.latency")
+        this.batchLatency = Timer.builder("cdc.sink.history.batch.latency")
                 .description("time to apply one batch to the history tables, in one transaction")
                 .tag("sink", sink)
                 .register(meters);
@@ -30,8 +30,8 @@ final class HistoryMetrics {
     }
 
     void recorded(TableId table, HistoryWriter.Counts counts) {
-        counter("cdc_fanout.history.versions.opened", "versions inserted into the history table", table).increment(counts.opened());
-        counter("cdc_fanout.history.versions.closed", "versions given a valid_to", table).increment(counts.closed());
+        counter("cdc.sink.history.versions.opened", "versions inserted into the history table", table).increment(counts.opened());
+        counter("cdc.sink.history.versions.closed", "versions given a valid_to", table).increment(counts.closed());
     }
 
     private Counter counter(String name, String description, TableId table) {

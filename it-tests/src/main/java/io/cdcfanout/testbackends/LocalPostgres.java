@@ -113,6 +113,8 @@ public final class LocalPostgres implements AutoCloseable {
                 "max_replication_slots = 40",
                 "max_wal_senders = 40",
                 "max_connections = 200",
+                // a fast shutdown waits for logical walsenders up to this long; keeps restarts in outage tests short
+                "wal_sender_timeout = '5s'",
                 // a throw-away server: durability is not worth the time
                 "fsync = off",
                 "synchronous_commit = off",

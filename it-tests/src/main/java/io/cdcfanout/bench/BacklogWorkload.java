@@ -1,0 +1,55 @@
+package io.cdcfanout.bench;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+
+/**
+ * W1: a backlog of mixed changes on {@code w1_items} (~300-byte rows), written while no consumer runs.
+ * Each transaction holds 1,000 changes: 500 inserts, 400 updates and 100 deletes of rows the previous
+ * transaction inserted (the first one works on its own rows), generated server-side.
+ */
+final class BacklogWorkload {
+
+    static final int CHANGES_PER_TX = 1000;
+
+    private static final String INSERT = """
+            INSERT INTO w1_items SELECT g, 'SKU-' || lpad(g::text, 10, '0'), 'product name number ' || g,
+                   (ARRAY['books','garden','tools','toys','food'])[1 + g % 5], (g % 1000) + 0.99, g % 500,
+                   rpad('description of product ' || g || ' ', 190, 'lorem ipsum dolor sit amet '), now()
+            FROM generate_series(?::bigint, ?::bigint) g""";
+    private static final String UPDATE = "UPDATE w1_items SET price = price + 1, stock = stock - 1, updated_at = now() WHERE id BETWEEN ? AND ?";
+    private static final String DELETE = "DELETE FROM w1_items WHERE id BETWEEN ? AND ?";
+
+    private final BenchDatabase db;
+
+    BacklogWorkload(BenchDatabase db) {
+        this.db = db;
+    }
+
+    /** Writes at least {@code changes} changes (whole transactions); returns how many. */
+    long write(long changes) throws SQLException {
+        long transactions = Math.max(1, (changes + CHANGES_PER_TX - 1) / CHANGES_PER_TX);
+        try (Connection c = db.connect();
+             PreparedStatement insert = c.prepareStatement(INSERT);
+             PreparedStatement update = c.prepareStatement(UPDATE);
+             PreparedStatement delete = c.prepareStatement(DELETE)) {
+            c.setAutoCommit(false);
+            for (long t = 0; t < transactions; t++) {
+                long first = t * 500 + 1;
+                long previous = t == 0 ? first : first - 500;
+                range(insert, first, first + 499);
+                range(update, previous, previous + 399);
+                range(delete, previous + 400, previous + 499);
+                c.commit();
+            }
+        }
+        return transactions * CHANGES_PER_TX;
+    }
+
+    private static void range(PreparedStatement ps, long from, long to) throws SQLException {
+        ps.setLong(1, from);
+        ps.setLong(2, to);
+        ps.executeUpdate();
+    }
+}

@@ -1,0 +1,63 @@
+package io.cdcfanout.bench;
+
+import io.cdcfanout.service.CdcService;
+import io.cdcfanout.service.config.ServiceConfig;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Runs the service until every sink has applied an expected number of changes, and measures that:
+ * the window runs from the first batch any sink received to the last change any sink applied, CPU and
+ * peaks from the first batch on (start-up excluded).
+ */
+final class Drain {
+
+    /** One measured drain. */
+    record Measured(long changes, double seconds, ResourceSampler.Window resources, java.util.Map<String, org.HdrHistogram.Histogram> latency) {
+        double perSecond() {
+            return changes / seconds;
+        }
+    }
+
+    private final ResourceSampler sampler;
+
+    Drain(ResourceSampler sampler) {
+        this.sampler = sampler;
+    }
+
+    /** Starts a service on {@code config}, waits for {@code changes} at every sink, stops it. */
+    Measured startAndDrain(ServiceConfig config, List<String> sinks, long changes, Duration timeout) throws Exception {
+        LatencyRecorder.GLOBAL.reset();
+        try (CdcService service = CdcService.start(config)) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (LatencyRecorder.GLOBAL.firstBatchNanos() == 0) {
+                check(service, deadline, sinks, changes);
+                Thread.sleep(5);
+            }
+            sampler.openWindow(List.of(config.source().slot()));
+            return awaitApplied(service, sinks, changes, deadline);
+        }
+    }
+
+    /** Waits on a running service until every sink has applied {@code changes} since the recorder's last reset. */
+    Measured awaitApplied(CdcService service, List<String> sinks, long changes, long deadlineNanos) throws Exception {
+        while (sinks.stream().anyMatch(s -> LatencyRecorder.GLOBAL.appliedBy(s) < changes)) {
+            check(service, deadlineNanos, sinks, changes);
+            Thread.sleep(10);
+        }
+        ResourceSampler.Window window = sampler.closeWindow();
+        double seconds = (LatencyRecorder.GLOBAL.lastAppliedNanos() - LatencyRecorder.GLOBAL.firstBatchNanos()) / 1e9;
+        return new Measured(changes, seconds, window, LatencyRecorder.GLOBAL.snapshot());
+    }
+
+    private static void check(CdcService service, long deadline, List<String> sinks, long changes) {
+        if (service.termination().isDone()) {
+            throw new IllegalStateException("the service stopped; see its log");
+        }
+        if (System.nanoTime() > deadline) {
+            StringBuilder s = new StringBuilder("timed out waiting for " + changes + " changes at every sink; applied:");
+            sinks.forEach(k -> s.append(' ').append(k).append('=').append(LatencyRecorder.GLOBAL.appliedBy(k)));
+            throw new IllegalStateException(s.toString());
+        }
+    }
+}

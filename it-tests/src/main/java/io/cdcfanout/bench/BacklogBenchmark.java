@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -19,7 +18,6 @@ import java.util.function.Consumer;
 final class BacklogBenchmark {
 
     private static final String TABLE = "public.w1_items";
-    private static final Map<String, SinkKind> SINK_NAMES = Map.of("search", SinkKind.ELASTICSEARCH, "cache", SinkKind.CAFFEINE, "history", SinkKind.SCD2);
 
     private final BenchDatabase db;
     private final ServiceConfigs configs;
@@ -40,10 +38,18 @@ final class BacklogBenchmark {
     /** Returns the figures and appends the ratios. */
     List<Figure> run(double scale, ServiceConfigs.Tuning tuning, List<String> ratios) throws Exception {
         long target = Math.max(1000, Math.round(1_000_000 * scale));
-        List<String> slots = List.of("w1_recv", "w1_naive", "w1_cache", "w1_history", "w1_search", "w1_all");
-        for (String slot : slots) {
-            db.createSlot(slot);
+        db.createSlot("w1_recv");
+        List<Run> runs = List.of(
+                new Run("w1_cache", EnumSet.of(SinkKind.CAFFEINE), List.of("cache"), "(c) pipeline caffeine only"),
+                new Run("w1_history", EnumSet.of(SinkKind.SCD2), List.of("history"), "(c) pipeline scd2 only"),
+                new Run("w1_search", EnumSet.of(SinkKind.ELASTICSEARCH), List.of("search"), "(c) pipeline elasticsearch only"),
+                new Run("w1_all", ServiceConfigs.ALL, List.of("search", "cache", "history"), "pipeline all 3 sinks"));
+        log.accept("W1: starting and stopping each service run once so that its slot and offsets exist...");
+        for (Run run : runs) {
+            drain.prime(config(run), Duration.ofMinutes(5));
         }
+        NaiveDebeziumBaseline naive = new NaiveDebeziumBaseline(db, es);
+        NaiveDebeziumBaseline.Started naiveRun = naive.start("w1_naive", TABLE, "w1-naive");
         log.accept("W1: writing the backlog of " + target + " changes with no consumer running...");
         long written = new BacklogWorkload(db).write(target);
         Lsn end = db.currentLsn();
@@ -61,15 +67,16 @@ final class BacklogBenchmark {
 
         // each sink alone first: the first run also warms up the JIT and class loading
         Figure alone = null;
-        for (String sink : List.of("cache", "history", "search")) {
-            Figure f = drain("w1_" + sink, EnumSet.of(SINK_NAMES.get(sink)), List.of(sink), written, "(c) pipeline " + sink + " only");
+        Figure all = null;
+        for (Run run : runs) {
+            Figure f = drain(run, written);
             figures.add(f);
-            if (sink.equals("search")) {
+            if (run.slot().equals("w1_search")) {
                 alone = f;
+            } else if (run.slot().equals("w1_all")) {
+                all = f;
             }
         }
-        Figure all = drain("w1_all", ServiceConfigs.ALL, List.of("search", "cache", "history"), written, "pipeline all 3 sinks");
-        figures.add(all);
 
         BulkLoadBaseline.Result bulk = new BulkLoadBaseline(db, es).run(TABLE, "w1-bulk", tuning.bulkMaxActions(), tuning.bulkConcurrency());
         Figure index = Figure.baseline("W1", "(b) bulk load final docs", bulk.documents(), bulk.seconds(),
@@ -78,9 +85,9 @@ final class BacklogBenchmark {
         log.accept("W1 (b): " + Math.round(index.perSecond()) + " docs/s");
 
         long limit = Math.min(written, Math.max(2000, Math.round(20_000 * scale)));
-        NaiveDebeziumBaseline.Result naive = new NaiveDebeziumBaseline(db.postgres(), es).run("w1_naive", TABLE, "w1-naive", limit);
-        Figure byHand = Figure.baseline("W1", "(d) Debezium + 1 request/change", naive.changes(), naive.seconds(), -1,
-                "first " + naive.changes() + " changes only");
+        NaiveDebeziumBaseline.Result byHandRun = naiveRun.release(limit);
+        Figure byHand = Figure.baseline("W1", "(d) Debezium + 1 request/change", byHandRun.changes(), byHandRun.seconds(), -1,
+                "first " + byHandRun.changes() + " changes only");
         figures.add(byHand);
         log.accept("W1 (d): " + Math.round(byHand.perSecond()) + " changes/s");
         db.dropSlot("w1_naive");
@@ -92,12 +99,20 @@ final class BacklogBenchmark {
         return figures;
     }
 
-    private Figure drain(String run, Set<SinkKind> sinks, List<String> sinkNames, long changes, String variant) throws Exception {
-        log.accept("W1: draining with " + variant + "...");
-        Drain.Measured m = drain.startAndDrain(configs.config(run, List.of(TABLE), sinks), sinkNames, changes, Duration.ofMinutes(30));
-        db.dropSlot(run);
-        Figure f = Figure.of("W1", variant, m, "");
-        log.accept("W1 " + variant + ": " + Math.round(f.perSecond()) + " changes/s");
+    /** One pipeline variant: its slot, sinks and sink names. */
+    private record Run(String slot, Set<SinkKind> sinks, List<String> sinkNames, String variant) {
+    }
+
+    private io.cdcfanout.service.config.ServiceConfig config(Run run) {
+        return configs.config(run.slot(), List.of(TABLE), run.sinks());
+    }
+
+    private Figure drain(Run run, long changes) throws Exception {
+        log.accept("W1: draining with " + run.variant() + "...");
+        Drain.Measured m = drain.startAndDrain(config(run), run.sinkNames(), changes, Duration.ofMinutes(30));
+        db.dropSlot(run.slot());
+        Figure f = Figure.of("W1", run.variant(), m, "");
+        log.accept("W1 " + run.variant() + ": " + Math.round(f.perSecond()) + " changes/s");
         return f;
     }
 }

@@ -25,6 +25,26 @@ final class Drain {
         this.sampler = sampler;
     }
 
+    /**
+     * Starts the service once with nothing to do and stops it, so that its offsets exist: a first start
+     * without offsets would take the slot's position at start-up ({@code snapshot: never}) and skip a
+     * backlog written before. A fence (a logical message) gives the engine a record to commit.
+     */
+    void prime(ServiceConfig config, Duration timeout) throws Exception {
+        try (CdcService service = CdcService.start(config)) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!service.streaming()) {
+                check(service, deadline, List.of(), 0);
+                Thread.sleep(20);
+            }
+            io.cdcfanout.schema.Lsn fence = service.fence();
+            while (service.sinkStatuses().stream().anyMatch(s -> fence.isAfter(s.lastAppliedLsn()))) {
+                check(service, deadline, List.of(), 0);
+                Thread.sleep(20);
+            }
+        }
+    }
+
     /** Starts a service on {@code config}, waits for {@code changes} at every sink, stops it. */
     Measured startAndDrain(ServiceConfig config, List<String> sinks, long changes, Duration timeout) throws Exception {
         LatencyRecorder.GLOBAL.reset();

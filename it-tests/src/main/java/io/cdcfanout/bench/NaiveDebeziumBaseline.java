@@ -31,23 +31,75 @@ final class NaiveDebeziumBaseline {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final BenchDatabase db;
     private final LocalPostgres pg;
     private final ElasticsearchClient client;
 
-    NaiveDebeziumBaseline(LocalPostgres pg, ElasticsearchClient client) {
-        this.pg = pg;
+    NaiveDebeziumBaseline(BenchDatabase db, ElasticsearchClient client) {
+        this.db = db;
+        this.pg = db.postgres();
         this.client = client;
     }
 
-    Result run(String slot, String table, String index, long limit) throws Exception {
+    /** A running engine whose consumer waits at a gate until {@link #release} (the "stopped" consumer). */
+    final class Started {
+        private final DebeziumEngine<ChangeEvent<String, String>> engine;
+        private final ExecutorService runner;
+        private final CountDownLatch gate;
+        private final CountDownLatch finished;
+        private final AtomicLong done;
+        private final AtomicLong first;
+        private final AtomicLong last;
+        private final AtomicLong limit;
+
+        private Started(DebeziumEngine<ChangeEvent<String, String>> engine, ExecutorService runner, CountDownLatch gate, CountDownLatch finished,
+                        AtomicLong done, AtomicLong first, AtomicLong last, AtomicLong limit) {
+            this.engine = engine;
+            this.runner = runner;
+            this.gate = gate;
+            this.finished = finished;
+            this.done = done;
+            this.first = first;
+            this.last = last;
+            this.limit = limit;
+        }
+
+        /** Lets the consumer run until {@code changes} changes are written, then stops the engine. */
+        Result release(long changes) throws Exception {
+            limit.set(changes);
+            gate.countDown();
+            try {
+                if (!finished.await(30, TimeUnit.MINUTES)) {
+                    throw new IllegalStateException("naive baseline did not finish");
+                }
+            } finally {
+                engine.close();
+                runner.shutdown();
+                runner.awaitTermination(30, TimeUnit.SECONDS);
+            }
+            return new Result(done.get(), (last.get() - first.get()) / 1e9);
+        }
+    }
+
+    /** Starts the engine on a new slot and returns once it streams; its consumer holds every change until released. */
+    Started start(String slot, String table, String index) throws Exception {
         AtomicLong done = new AtomicLong();
         AtomicLong first = new AtomicLong();
         AtomicLong last = new AtomicLong();
+        AtomicLong limit = new AtomicLong(Long.MAX_VALUE);
+        CountDownLatch gate = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(1);
+        String topic = "naive." + table;
         DebeziumEngine<ChangeEvent<String, String>> engine = DebeziumEngine.create(Json.class)
                 .using(properties(slot, table))
                 .notifying(record -> {
-                    if (done.get() >= limit || record.value() == null) {
+                    if (record.value() == null || !record.destination().equals(topic) || done.get() >= limit.get()) {
+                        return;
+                    }
+                    try {
+                        gate.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                         return;
                     }
                     first.compareAndSet(0, System.nanoTime());
@@ -65,23 +117,21 @@ final class NaiveDebeziumBaseline {
                         throw new IllegalStateException(e);
                     }
                     last.set(System.nanoTime());
-                    if (done.incrementAndGet() == limit) {
+                    if (done.incrementAndGet() == limit.get()) {
                         finished.countDown();
                     }
                 })
                 .build();
         ExecutorService runner = Executors.newSingleThreadExecutor();
         runner.execute(engine);
-        try {
-            if (!finished.await(30, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("naive baseline did not finish");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (!db.slotActive(slot)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("naive baseline engine did not start streaming");
             }
-        } finally {
-            engine.close();
-            runner.shutdown();
-            runner.awaitTermination(30, TimeUnit.SECONDS);
+            Thread.sleep(100);
         }
-        return new Result(done.get(), (last.get() - first.get()) / 1e9);
+        return new Started(engine, runner, gate, finished, done, first, last, limit);
     }
 
     private Properties properties(String slot, String table) {

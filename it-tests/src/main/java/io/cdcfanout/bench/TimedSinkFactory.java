@@ -14,14 +14,16 @@ import io.cdcfanout.sink.search.ElasticsearchSinkFactory;
 /**
  * A real sink type wrapped in a {@link TimedSink}: YAML {@code type: timed-<type>} takes exactly the keys
  * of {@code <type>}. Registered through {@link java.util.ServiceLoader} like any sink, so the benchmark
- * measures the unmodified pipeline.
+ * measures the unmodified pipeline and sinks.
  */
-abstract class TimedSinkFactory<C extends SinkConfig> implements SinkFactory<C> {
+abstract class TimedSinkFactory<D extends SinkConfig, C extends TimedSinkConfig<D>> implements SinkFactory<C> {
 
-    private final SinkFactory<C> delegate;
+    private final SinkFactory<D> delegate;
+    private final Class<C> configType;
 
-    TimedSinkFactory(SinkFactory<C> delegate) {
+    TimedSinkFactory(SinkFactory<D> delegate, Class<C> configType) {
         this.delegate = delegate;
+        this.configType = configType;
     }
 
     @Override
@@ -31,29 +33,29 @@ abstract class TimedSinkFactory<C extends SinkConfig> implements SinkFactory<C> 
 
     @Override
     public Class<C> configType() {
-        return delegate.configType();
+        return configType;
     }
 
     @Override
     public Sink create(String name, C config, SinkContext context) {
-        return new TimedSink(name, delegate.create(name, config, context), context.clock());
+        return new TimedSink(name, delegate.create(name, config.delegate(), context), context.clock());
     }
 
-    public static final class Elasticsearch extends TimedSinkFactory<ElasticsearchSinkConfig> {
+    public static final class Elasticsearch extends TimedSinkFactory<ElasticsearchSinkConfig, TimedSinkConfig.Elasticsearch> {
         public Elasticsearch() {
-            super(new ElasticsearchSinkFactory());
+            super(new ElasticsearchSinkFactory(), TimedSinkConfig.Elasticsearch.class);
         }
     }
 
-    public static final class Caffeine extends TimedSinkFactory<CaffeineSinkConfig> {
+    public static final class Caffeine extends TimedSinkFactory<CaffeineSinkConfig, TimedSinkConfig.Caffeine> {
         public Caffeine() {
-            super(new CaffeineSinkFactory());
+            super(new CaffeineSinkFactory(), TimedSinkConfig.Caffeine.class);
         }
     }
 
-    public static final class Scd2 extends TimedSinkFactory<Scd2SinkConfig> {
+    public static final class Scd2 extends TimedSinkFactory<Scd2SinkConfig, TimedSinkConfig.Scd2> {
         public Scd2() {
-            super(new Scd2SinkFactory());
+            super(new Scd2SinkFactory(), TimedSinkConfig.Scd2.class);
         }
     }
 }

@@ -67,11 +67,7 @@ final class LatencyRecorder {
     }
 
     void reset() {
-        histograms.values().forEach(h -> {
-            synchronized (h) {
-                h.reset();
-            }
-        });
+        histograms.clear();
         applied.clear();
         firstBatchNanos.set(0);
         lastAppliedNanos.set(0);

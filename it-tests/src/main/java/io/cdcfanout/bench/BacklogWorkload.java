@@ -23,18 +23,25 @@ final class BacklogWorkload {
     private static final String DELETE = "DELETE FROM w1_items WHERE id BETWEEN ? AND ?";
 
     private final BenchDatabase db;
+    private final String table;
 
     BacklogWorkload(BenchDatabase db) {
+        this(db, "w1_items");
+    }
+
+    /** The same workload on another table shaped like {@code w1_items}. */
+    BacklogWorkload(BenchDatabase db, String table) {
         this.db = db;
+        this.table = table;
     }
 
     /** Writes at least {@code changes} changes (whole transactions); returns how many. */
     long write(long changes) throws SQLException {
         long transactions = Math.max(1, (changes + CHANGES_PER_TX - 1) / CHANGES_PER_TX);
         try (Connection c = db.connect();
-             PreparedStatement insert = c.prepareStatement(INSERT);
-             PreparedStatement update = c.prepareStatement(UPDATE);
-             PreparedStatement delete = c.prepareStatement(DELETE)) {
+             PreparedStatement insert = c.prepareStatement(INSERT.replace("w1_items", table));
+             PreparedStatement update = c.prepareStatement(UPDATE.replace("w1_items", table));
+             PreparedStatement delete = c.prepareStatement(DELETE.replace("w1_items", table))) {
             c.setAutoCommit(false);
             long written = 0;
             for (long t = 0; t < transactions; t++) {

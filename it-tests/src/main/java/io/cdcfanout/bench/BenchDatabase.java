@@ -15,17 +15,18 @@ final class BenchDatabase {
 
     static final String NAME = "bench";
     static final String PUBLICATION = "bench";
-    static final List<String> TABLES = List.of("public.w1_items", "public.w2_items", "public.w3_items", "public.w4_docs");
+    static final List<String> TABLES = List.of("public.warmup_items", "public.w1_items", "public.w2_items", "public.w3_items", "public.w4_docs");
 
     private static final String SCHEMA = """
             CREATE TABLE w1_items (id bigint PRIMARY KEY, sku text NOT NULL, name text NOT NULL, category text NOT NULL,
                                    price numeric(10,2) NOT NULL, stock int NOT NULL, description text NOT NULL,
                                    updated_at timestamptz NOT NULL);
+            CREATE TABLE warmup_items (LIKE w1_items INCLUDING ALL);
             CREATE TABLE w2_items (LIKE w1_items INCLUDING ALL);
             CREATE TABLE w3_items (LIKE w1_items INCLUDING ALL);
             CREATE TABLE w4_docs  (id bigint PRIMARY KEY, title text NOT NULL, version int NOT NULL, body text NOT NULL);
             ALTER TABLE w4_docs ALTER COLUMN body SET STORAGE EXTERNAL;
-            CREATE PUBLICATION bench FOR TABLE w1_items, w2_items, w3_items, w4_docs;
+            CREATE PUBLICATION bench FOR TABLE warmup_items, w1_items, w2_items, w3_items, w4_docs;
             """;
 
     private final LocalPostgres pg;

@@ -45,6 +45,7 @@ public final class Benchmark {
             ElasticsearchClient es = BenchElasticsearch.client(backends.elasticsearch().url());
             try (ResourceSampler sampler = new ResourceSampler(db)) {
                 Drain drain = new Drain(sampler);
+                new WarmUp(db, configs, drain, Benchmark::say).run();
                 if (options.workloads().contains("w1")) {
                     figures.addAll(new BacklogBenchmark(db, configs, drain, es, PostgresBinaries.find(env), Benchmark::say)
                             .run(options.scale(), options.tuning(), ratios));

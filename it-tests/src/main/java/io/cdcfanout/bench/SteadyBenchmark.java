@@ -59,6 +59,8 @@ final class SteadyBenchmark {
     private List<Figure> openLoop(CdcService service, OpenLoopWorkload w2, BenchOptions options, List<String> ratios) throws Exception {
         Duration level = Duration.ofSeconds(Math.max(5, Math.min(30, Math.round(60 * options.scale()))));
         List<Figure> figures = new ArrayList<>();
+        // settle: the first seconds after the service starts are slower (JIT, connection pools); not reported
+        openLoopLevel(service, w2, options.rates().get(0), Duration.ofSeconds(5));
         int saturation = 0;
         for (int rate : options.rates()) {
             Figure f = openLoopLevel(service, w2, rate, level);

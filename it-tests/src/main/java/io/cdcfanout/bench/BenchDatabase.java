@@ -104,11 +104,4 @@ final class BenchDatabase {
             }
         }
     }
-
-    long count(String table) throws SQLException {
-        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 }

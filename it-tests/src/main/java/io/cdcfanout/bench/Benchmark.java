@@ -44,7 +44,7 @@ public final class Benchmark {
             ServiceConfigs configs = new ServiceConfigs(backends.postgres(), backends.elasticsearch().url(), options.tuning());
             ElasticsearchClient es = BenchElasticsearch.client(backends.elasticsearch().url());
             try (ResourceSampler sampler = new ResourceSampler(db)) {
-                Drain drain = new Drain(sampler);
+                Drain drain = new Drain(sampler, db);
                 new WarmUp(db, configs, drain, Benchmark::say).run();
                 if (options.workloads().contains("w1")) {
                     figures.addAll(new BacklogBenchmark(db, configs, drain, es, PostgresBinaries.find(env), Benchmark::say)

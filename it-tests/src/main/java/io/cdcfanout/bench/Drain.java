@@ -20,9 +20,11 @@ final class Drain {
     }
 
     private final ResourceSampler sampler;
+    private final BenchDatabase db;
 
-    Drain(ResourceSampler sampler) {
+    Drain(ResourceSampler sampler, BenchDatabase db) {
         this.sampler = sampler;
+        this.db = db;
     }
 
     /**
@@ -48,6 +50,7 @@ final class Drain {
     /** Starts a service on {@code config}, waits for {@code changes} at every sink, stops it. */
     Measured startAndDrain(ServiceConfig config, List<String> sinks, long changes, Duration timeout) throws Exception {
         LatencyRecorder.GLOBAL.reset();
+        awaitSlotReleased(config.source().slot());
         try (CdcService service = CdcService.start(config)) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (LatencyRecorder.GLOBAL.firstBatchNanos() == 0) {
@@ -56,6 +59,13 @@ final class Drain {
             }
             sampler.openWindow(List.of(config.source().slot()));
             return awaitApplied(service, sinks, changes, deadline);
+        }
+    }
+
+    /** A stopped service's walsender may hold the slot a moment longer; Debezium would then retry only after 10 s. */
+    private void awaitSlotReleased(String slot) throws Exception {
+        for (int i = 0; i < 300 && db.slotActive(slot); i++) {
+            Thread.sleep(100);
         }
     }
 

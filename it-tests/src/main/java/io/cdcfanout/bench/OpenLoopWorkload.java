@@ -29,6 +29,8 @@ final class OpenLoopWorkload {
 
     private final BenchDatabase db;
     private final AtomicLong nextId = new AtomicLong(PRELOADED_ROWS);
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final AtomicLong writerCpu = new AtomicLong();
 
     OpenLoopWorkload(BenchDatabase db) {
         this.db = db;
@@ -41,7 +43,11 @@ final class OpenLoopWorkload {
         }
     }
 
-    /** What one run achieved. */
+    /**
+     * What one run achieved.
+     *
+     * @param lateIssues transactions the pacer handed out more than one interval after their scheduled time
+     */
     record Run(long offered, long committed, long lateIssues, double seconds) {
     }
 
@@ -101,9 +107,6 @@ final class OpenLoopWorkload {
             writerCpu.addAndGet(threads.getCurrentThreadCpuTime());
         }
     }
-
-    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    private final AtomicLong writerCpu = new AtomicLong();
 
     /** CPU nanoseconds the writer threads used so far (to subtract from the process's CPU). */
     long writerCpuNanos() {

@@ -104,7 +104,7 @@ final class SteadyBenchmark {
         });
         // the writers' CPU is subtracted: it is the load generator's, not the service's
         double cpu = f.cpuSecondsPer1000() - writerCpu[0] / 1e9 / f.changes() * 1000;
-        String note = run[0].lateIssues() > 0 ? run[0].lateIssues() + " tx issued late (pacer behind)" : "";
+        String note = run[0].lateIssues() > 0 ? run[0].lateIssues() + " tx issued > 1 interval late (pacer descheduled)" : "";
         return new Figure(f.workload(), f.variant(), f.changes(), f.seconds(), f.latencyMs(), cpu, f.peakRssMb(), f.peakHeapMb(),
                 f.peakSlotLagMb(), f.loadAverage(), note);
     }

@@ -144,7 +144,7 @@ public final class Demo {
     }
 
     /** The unpacked server next to this jar ({@code it-tests/target/elasticsearch-*}), or {@code CDC_DEMO_ES_HOME}. */
-    static Path elasticsearchDistribution() throws Exception {
+    public static Path elasticsearchDistribution() throws Exception {
         String explicit = System.getenv("CDC_DEMO_ES_HOME");
         if (explicit != null) {
             return Path.of(explicit);

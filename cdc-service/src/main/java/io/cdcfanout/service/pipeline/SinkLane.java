@@ -18,7 +18,9 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -60,6 +62,7 @@ final class SinkLane implements AutoCloseable {
     private final Timer applyTimer;
     private final Timer lagTimer;
     private final DistributionSummary batchSizes;
+    private final Map<TableId, Counter[]> appliedCounters = new HashMap<>();
 
     SinkLane(String name, String type, Sink sink, Set<TableId> tables, Clock clock, MeterRegistry meters) {
         this.name = name;
@@ -158,9 +161,11 @@ final class SinkLane implements AutoCloseable {
             batchSizes.record(batch.size());
         }
         for (ChangeEvent e : batch.events()) {
-            meters.counter("cdc_events_applied", "sink", name, "table", e.table().toString(), "op", e.op().name().toLowerCase()).increment();
+            appliedCounter(e.table(), e.op()).increment();
             if (e.op() != Operation.SNAPSHOT) {
-                lagTimer.record(Duration.between(e.position().commitTime(), now).abs());
+                Instant commit = e.position().commitTime();
+                long nanos = (now.getEpochSecond() - commit.getEpochSecond()) * 1_000_000_000L + (now.getNano() - commit.getNano());
+                lagTimer.record(Math.abs(nanos), TimeUnit.NANOSECONDS);
             }
         }
         applied.addAndGet(batch.size() - result.rejections().size());
@@ -171,6 +176,17 @@ final class SinkLane implements AutoCloseable {
             lagMillis = Math.max(0, Duration.between(lastCommitTime, now).toMillis());
         }
         lastAppliedLsn = Lsn.max(lastAppliedLsn, batch.endLsn());
+    }
+
+    /** The counter of one table and operation, looked up in the registry once (only the lane thread calls this). */
+    private Counter appliedCounter(TableId table, Operation op) {
+        Counter[] byOp = appliedCounters.computeIfAbsent(table, t -> new Counter[Operation.values().length]);
+        Counter counter = byOp[op.ordinal()];
+        if (counter == null) {
+            counter = meters.counter("cdc_events_applied", "sink", name, "table", table.toString(), "op", op.name().toLowerCase());
+            byOp[op.ordinal()] = counter;
+        }
+        return counter;
     }
 
     private <T> T run(dev.failsafe.function.CheckedSupplier<T> action) throws InterruptedException {

@@ -17,11 +17,18 @@ public final class SinkRegistry {
     /** The factories registered through {@link ServiceLoader}. */
     public static SinkRegistry load() {
         Map<String, SinkFactory<?>> found = new TreeMap<>();
+        Map<Class<?>, SinkFactory<?>> byConfig = new java.util.HashMap<>();
         for (SinkFactory<?> factory : ServiceLoader.load(SinkFactory.class)) {
             SinkFactory<?> previous = found.put(factory.type(), factory);
             if (previous != null) {
                 throw new IllegalStateException("two sink factories claim type '" + factory.type() + "': "
                         + previous.getClass().getName() + " and " + factory.getClass().getName());
+            }
+            // A bound config is matched back to its factory by class, so each type needs a config class of its own.
+            previous = byConfig.put(factory.configType(), factory);
+            if (previous != null) {
+                throw new IllegalStateException("sink types '" + previous.type() + "' and '" + factory.type()
+                        + "' share the config class " + factory.configType().getName() + "; give each its own");
             }
         }
         return new SinkRegistry(found);

@@ -38,22 +38,7 @@ class CrashIT {
         workload.createTables();
         String prefix = Backends.uniqueName("crash");
         EsDocs es = new EsDocs(elasticsearch.url());
-        String sinks = """
-                  search:
-                    type: elasticsearch
-                    url: %s
-                    tables:
-                      public.products: { index: %s_products }
-                      public.stock: { index: %s_stock }
-                  cache:
-                    type: caffeine
-                    tables: [public.products, public.stock]
-                  history:
-                    type: scd2
-                    tables:
-                      public.products: { history-table: history.products }
-                      public.stock: { history-table: history.stock }
-                """.formatted(elasticsearch.url(), prefix, prefix);
+        String sinks = Workload.allSinksYaml(elasticsearch.url(), prefix);
         String yaml = RunningService.configYaml(db, prefix, "public.products, public.stock", sinks);
         List<Long> downMillis = new ArrayList<>();
         try (ServiceProcess service = new ServiceProcess(prefix, yaml)) {

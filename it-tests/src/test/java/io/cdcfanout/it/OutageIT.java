@@ -216,22 +216,7 @@ class OutageIT {
         }
 
         RunningService start() throws InterruptedException {
-            String sinks = """
-                      search:
-                        type: elasticsearch
-                        url: %s
-                        tables:
-                          public.products: { index: %s_products }
-                          public.stock: { index: %s_stock }
-                      cache:
-                        type: caffeine
-                        tables: [public.products, public.stock]
-                      history:
-                        type: scd2
-                        tables:
-                          public.products: { history-table: history.products }
-                          public.stock: { history-table: history.stock }
-                    """.formatted(esUrl, slot, slot);
+            String sinks = Workload.allSinksYaml(esUrl, slot);
             RunningService service = RunningService.start(db, slot, "public.products, public.stock", sinks);
             service.awaitReady();
             service.awaitCaughtUp(db);

@@ -48,22 +48,7 @@ class RaceIT {
         String prefix = Backends.uniqueName("race");
         String slot = prefix;
         EsDocs es = new EsDocs(elasticsearch.url());
-        String sinks = """
-                  search:
-                    type: elasticsearch
-                    url: %s
-                    tables:
-                      public.products: { index: %s_products }
-                      public.stock: { index: %s_stock }
-                  cache:
-                    type: caffeine
-                    tables: [public.products, public.stock]
-                  history:
-                    type: scd2
-                    tables:
-                      public.products: { history-table: history.products }
-                      public.stock: { history-table: history.stock }
-                """.formatted(elasticsearch.url(), prefix, prefix);
+        String sinks = Workload.allSinksYaml(elasticsearch.url(), prefix);
 
         NaiveFanout naive = new NaiveFanout(es, prefix + "_naive");
         Workload naiveWorkload = new Workload(db, "naive_", naive::apply);

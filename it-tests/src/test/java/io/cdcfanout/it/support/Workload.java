@@ -35,6 +35,26 @@ public final class Workload {
 
     public static final int KEYS = 20;
 
+    /** The {@code sinks:} block feeding both workload tables to all three sinks, indexes named {@code <prefix>_<table>}. */
+    public static String allSinksYaml(String elasticsearchUrl, String indexPrefix) {
+        return """
+                  search:
+                    type: elasticsearch
+                    url: %s
+                    tables:
+                      public.products: { index: %s_products }
+                      public.stock: { index: %s_stock }
+                  cache:
+                    type: caffeine
+                    tables: [public.products, public.stock]
+                  history:
+                    type: scd2
+                    tables:
+                      public.products: { history-table: history.products }
+                      public.stock: { history-table: history.stock }
+                """.formatted(elasticsearchUrl, indexPrefix, indexPrefix);
+    }
+
     /** A row of one of the two tables; {@code table} is the logical name, {@code products} or {@code stock}. */
     public record Key(String table, String key) {
     }

@@ -118,7 +118,12 @@ class BadInputIT {
             for (int id : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 99}) {
                 assertThat(cacheRow(service, id)).as("odd %d in the cache", id).isNotNull();
                 assertThat(historyData(db, id)).as("odd %d in history", id).isNotNull();
-                if (id != 4) { // a 1000-digit number does not fit the long field dynamic mapping made of it: dead letter
+                // Elasticsearch refuses, for good, values that do not fit the field its dynamic mapping made:
+                // 4's 1000-digit number (a long field), and, depending on which qty value reached the index first,
+                // qty as text after ALTER COLUMN qty TYPE text (12's update, 13). Those are dead-lettered (checked
+                // above); when 12's insert and update share a batch only the newest state is sent, so 12 may have
+                // no document at all.
+                if (id != 4 && id != 12 && id != 13) {
                     assertThat(esDoc(es, prefix + "_odd", id)).as("odd %d in the index", id).isNotNull();
                 }
             }

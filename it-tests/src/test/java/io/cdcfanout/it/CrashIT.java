@@ -8,17 +8,13 @@ import io.cdcfanout.it.harness.ElasticsearchBackend;
 import io.cdcfanout.it.harness.TestDatabase;
 import io.cdcfanout.it.support.Equalities;
 import io.cdcfanout.it.support.EsDocs;
-import io.cdcfanout.it.support.HistoryCheck;
-import io.cdcfanout.it.support.Rows;
 import io.cdcfanout.it.support.RunningService;
 import io.cdcfanout.it.support.ServiceProcess;
 import io.cdcfanout.it.support.Workload;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -66,21 +62,7 @@ class CrashIT {
             workload.throwIfFailed();
             service.awaitCaughtUp(db, Duration.ofSeconds(120));
 
-            Map<String, Map<String, String>> products = Rows.read(db, "products", "id");
-            Map<String, Map<String, String>> stock = Rows.read(db, "stock", "sku");
-            List<String> problems = new ArrayList<>();
-            problems.addAll(Equalities.esProblems(es, prefix + "_products", products));
-            problems.addAll(Equalities.esProblems(es, prefix + "_stock", stock));
-            problems.addAll(Equalities.cacheProblems(service::get, "public.products",
-                    IntStream.rangeClosed(1, Workload.KEYS).mapToObj(String::valueOf).toList(), products));
-            problems.addAll(Equalities.cacheProblems(service::get, "public.stock",
-                    IntStream.rangeClosed(1, Workload.KEYS).mapToObj(Workload::sku).toList(), stock));
-            var productHistory = HistoryCheck.read(db, "history.products", "id");
-            var stockHistory = HistoryCheck.read(db, "history.stock", "sku");
-            problems.addAll(HistoryCheck.problems(productHistory, products));
-            problems.addAll(HistoryCheck.problems(stockHistory, stock));
-            problems.addAll(HistoryCheck.againstWorkload(productHistory, "products", workload));
-            problems.addAll(HistoryCheck.againstWorkload(stockHistory, "stock", workload));
+            List<String> problems = Equalities.allSinks(db, es, prefix, service::get, workload);
             System.out.printf("CRASH: %d kill -9 with restart, %d committed changes, restart-to-ready %s ms, problems=%d%n",
                     CRASHES, workload.committedChanges(), downMillis, problems.size());
 

@@ -11,8 +11,6 @@ import io.cdcfanout.it.harness.TestDatabase;
 import io.cdcfanout.it.search.ClosableProxy;
 import io.cdcfanout.it.support.Equalities;
 import io.cdcfanout.it.support.EsDocs;
-import io.cdcfanout.it.support.HistoryCheck;
-import io.cdcfanout.it.support.Rows;
 import io.cdcfanout.it.support.RunningService;
 import io.cdcfanout.it.support.Workload;
 import io.cdcfanout.schema.Lsn;
@@ -22,10 +20,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -224,22 +219,7 @@ class OutageIT {
         }
 
         List<String> problems(RunningService service) {
-            Map<String, Map<String, String>> products = Rows.read(db, "products", "id");
-            Map<String, Map<String, String>> stock = Rows.read(db, "stock", "sku");
-            List<String> problems = new ArrayList<>();
-            problems.addAll(Equalities.esProblems(es, slot + "_products", products));
-            problems.addAll(Equalities.esProblems(es, slot + "_stock", stock));
-            problems.addAll(Equalities.cacheProblems(service::get, "public.products",
-                    IntStream.rangeClosed(1, Workload.KEYS).mapToObj(String::valueOf).toList(), products));
-            problems.addAll(Equalities.cacheProblems(service::get, "public.stock",
-                    IntStream.rangeClosed(1, Workload.KEYS).mapToObj(Workload::sku).toList(), stock));
-            var productHistory = HistoryCheck.read(db, "history.products", "id");
-            var stockHistory = HistoryCheck.read(db, "history.stock", "sku");
-            problems.addAll(HistoryCheck.problems(productHistory, products));
-            problems.addAll(HistoryCheck.problems(stockHistory, stock));
-            problems.addAll(HistoryCheck.againstWorkload(productHistory, "products", workload));
-            problems.addAll(HistoryCheck.againstWorkload(stockHistory, "stock", workload));
-            return problems;
+            return Equalities.allSinks(db, es, slot, service::get, workload);
         }
 
         void cleanUp() {

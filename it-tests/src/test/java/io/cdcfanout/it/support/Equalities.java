@@ -1,6 +1,7 @@
 package io.cdcfanout.it.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cdcfanout.it.harness.TestDatabase;
 import io.cdcfanout.schema.RowJson;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -10,11 +11,37 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /** Compares derived views with the table they follow and lists every difference. */
 public final class Equalities {
 
     private Equalities() {
+    }
+
+    /**
+     * Every difference between the workload's tables ({@code products}, {@code stock}) and all three sinks:
+     * the indexes {@code <indexPrefix>_products/_stock}, the cache, and the history tables (which must also
+     * hold exactly the workload's committed versions, in commit order).
+     */
+    public static List<String> allSinks(TestDatabase db, EsDocs es, String indexPrefix,
+                                        Function<String, HttpResponse<String>> cacheGet, Workload workload) {
+        Map<String, Map<String, String>> products = Rows.read(db, "products", "id");
+        Map<String, Map<String, String>> stock = Rows.read(db, "stock", "sku");
+        List<String> problems = new ArrayList<>();
+        problems.addAll(esProblems(es, indexPrefix + "_products", products));
+        problems.addAll(esProblems(es, indexPrefix + "_stock", stock));
+        problems.addAll(cacheProblems(cacheGet, "public.products",
+                IntStream.rangeClosed(1, Workload.KEYS).mapToObj(String::valueOf).toList(), products));
+        problems.addAll(cacheProblems(cacheGet, "public.stock",
+                IntStream.rangeClosed(1, Workload.KEYS).mapToObj(Workload::sku).toList(), stock));
+        var productHistory = HistoryCheck.read(db, "history.products", "id");
+        var stockHistory = HistoryCheck.read(db, "history.stock", "sku");
+        problems.addAll(HistoryCheck.problems(productHistory, products));
+        problems.addAll(HistoryCheck.problems(stockHistory, stock));
+        problems.addAll(HistoryCheck.againstWorkload(productHistory, "products", workload));
+        problems.addAll(HistoryCheck.againstWorkload(stockHistory, "stock", workload));
+        return problems;
     }
 
     /** Live documents of {@code index} against the table's rows: same ids, every field equal. */

@@ -6,11 +6,10 @@ import io.cdcfanout.it.harness.Backends;
 import io.cdcfanout.it.harness.BackendsExtension;
 import io.cdcfanout.it.harness.TestDatabase;
 import io.cdcfanout.it.support.RunningService;
+import io.cdcfanout.it.support.Slots;
 import io.cdcfanout.schema.Lsn;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -39,7 +38,7 @@ class IdleSlotIT {
              Connection c = db.connect();
              PreparedStatement noise = c.prepareStatement("INSERT INTO noise (payload) SELECT repeat(md5(random()::text), 32) FROM generate_series(1, 20)")) {
             service.awaitReady();
-            Lsn startFlushed = confirmedFlushLsn(db, slot);
+            Lsn startFlushed = Slots.confirmedFlushLsn(db, slot);
             Lsn start = RunningService.currentWalLsn(db);
             long end = System.nanoTime() + RUN.toNanos();
             long maxRetainedLastHalf = 0;
@@ -49,7 +48,7 @@ class IdleSlotIT {
                 Thread.sleep(100);
                 long left = end - System.nanoTime();
                 if (left < RUN.toNanos() / 2) {
-                    maxRetainedLastHalf = Math.max(maxRetainedLastHalf, retained(db, slot));
+                    maxRetainedLastHalf = Math.max(maxRetainedLastHalf, Slots.retainedBytes(db, slot));
                 }
                 if (markTwoThirds == null && left < RUN.toNanos() / 3) {
                     markTwoThirds = RunningService.currentWalLsn(db);
@@ -57,8 +56,8 @@ class IdleSlotIT {
             }
             Lsn endLsn = RunningService.currentWalLsn(db);
             long written = endLsn.value() - start.value();
-            Lsn flushed = confirmedFlushLsn(db, slot);
-            long retainedAtEnd = retained(db, slot);
+            Lsn flushed = Slots.confirmedFlushLsn(db, slot);
+            long retainedAtEnd = Slots.retainedBytes(db, slot);
             System.out.printf("IDLE SLOT: WAL written %d bytes in %d s; confirmed_flush_lsn %s -> %s; retained at end %d bytes, max over the last half %d bytes%n",
                     written, RUN.toSeconds(), startFlushed, flushed, retainedAtEnd, maxRetainedLastHalf);
 
@@ -75,25 +74,4 @@ class IdleSlotIT {
         }
     }
 
-    private static long retained(TestDatabase db, String slot) throws Exception {
-        try (Connection c = db.connect();
-             PreparedStatement ps = c.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slot);
-            try (ResultSet rs = ps.executeQuery()) {
-                assertThat(rs.next()).isTrue();
-                return rs.getLong(1);
-            }
-        }
-    }
-
-    private static Lsn confirmedFlushLsn(TestDatabase db, String slot) throws Exception {
-        try (Connection c = db.connect();
-             PreparedStatement ps = c.prepareStatement("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slot);
-            try (ResultSet rs = ps.executeQuery()) {
-                assertThat(rs.next()).isTrue();
-                return Lsn.parse(rs.getString(1));
-            }
-        }
-    }
 }

@@ -12,6 +12,7 @@ import io.cdcfanout.it.search.ClosableProxy;
 import io.cdcfanout.it.support.Equalities;
 import io.cdcfanout.it.support.EsDocs;
 import io.cdcfanout.it.support.RunningService;
+import io.cdcfanout.it.support.Slots;
 import io.cdcfanout.it.support.Workload;
 import io.cdcfanout.schema.Lsn;
 import java.lang.management.ManagementFactory;
@@ -46,7 +47,7 @@ class OutageIT {
             try (RunningService service = s.start()) {
                 s.workload.start(2, Duration.ofMinutes(3));
                 Thread.sleep(2_000);
-                long retainedBefore = retained(db, s.slot);
+                long retainedBefore = Slots.retainedBytes(db, s.slot);
                 long heapBefore = usedHeapAfterGc();
 
                 long down = System.nanoTime();
@@ -60,7 +61,7 @@ class OutageIT {
                                 && service.getJson("/status").get("sinks").get("search").get("state").asText().equals("RETRYING"));
                 Lsn receivedWhileDown = Lsn.parse(service.getJson("/status").get("source").get("received_lsn").asText());
                 sleepUntil(down + ES_DOWN.toNanos());
-                long retainedDuring = retained(db, s.slot);
+                long retainedDuring = Slots.retainedBytes(db, s.slot);
                 long heapDuring = usedHeapAfterGc();
                 Lsn receivedAtEnd = Lsn.parse(service.getJson("/status").get("source").get("received_lsn").asText());
                 long committedDuring = s.workload.committedChanges();
@@ -181,17 +182,6 @@ class OutageIT {
     private static long usedHeapAfterGc() {
         System.gc();
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    private static long retained(TestDatabase db, String slot) throws Exception {
-        try (Connection c = db.connect();
-             PreparedStatement ps = c.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), confirmed_flush_lsn)::bigint FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slot);
-            try (ResultSet rs = ps.executeQuery()) {
-                assertThat(rs.next()).isTrue();
-                return rs.getLong(1);
-            }
-        }
     }
 
     /** The race tables, all three sinks on them, a paced workload, and the equality checks. */

@@ -7,6 +7,7 @@ import io.cdcfanout.it.harness.BackendsExtension;
 import io.cdcfanout.it.harness.TestDatabase;
 import io.cdcfanout.it.support.RecordingSink;
 import io.cdcfanout.it.support.RunningService;
+import io.cdcfanout.it.support.Slots;
 import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.Operation;
@@ -38,7 +39,7 @@ class RestartIT {
         assertThat(first).filteredOn(e -> e.op() == Operation.SNAPSHOT).hasSize(5);
         assertThat(first).filteredOn(e -> e.op() != Operation.SNAPSHOT).extracting(ChangeEvent::op)
                 .containsExactly(Operation.INSERT, Operation.UPDATE);
-        Lsn flushedAfterFirstRun = confirmedFlushLsn(db, slot);
+        Lsn flushedAfterFirstRun = Slots.confirmedFlushLsn(db, slot);
         assertThat(offsetRows(db, slot)).isPositive();
 
         // written while the service is down: must arrive after restart, in order
@@ -55,7 +56,7 @@ class RestartIT {
         assertThat(second).extracting(e -> e.op() + ":" + e.key().asText())
                 .containsExactly("INSERT:7", "DELETE:2", "UPDATE:3", "INSERT:8");
         assertThat(second.get(2).after().get("v")).isEqualTo("offline-3");
-        assertThat(confirmedFlushLsn(db, slot)).isGreaterThan(flushedAfterFirstRun);
+        assertThat(Slots.confirmedFlushLsn(db, slot)).isGreaterThan(flushedAfterFirstRun);
     }
 
     private static String recording(String id) {
@@ -65,17 +66,6 @@ class RestartIT {
                     id: %s
                     tables: [public.items]
                 """.formatted(id);
-    }
-
-    private static Lsn confirmedFlushLsn(TestDatabase db, String slot) throws Exception {
-        try (Connection c = db.connect();
-             PreparedStatement ps = c.prepareStatement("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slot);
-            try (ResultSet rs = ps.executeQuery()) {
-                assertThat(rs.next()).as("slot " + slot + " exists").isTrue();
-                return Lsn.parse(rs.getString(1));
-            }
-        }
     }
 
     private static int offsetRows(TestDatabase db, String slot) throws Exception {

@@ -20,7 +20,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,7 +53,8 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
     private final SinkContext context;
     private final Set<TableId> tables;
     private final Cache<Key, LatestRow> cache;
-    private final Map<TableId, List<String>> keyColumns = new LinkedHashMap<>();
+    // written by start(), read by HTTP threads (the API is up while sinks start)
+    private final Map<TableId, List<String>> keyColumns = new ConcurrentHashMap<>();
     private final Object watermarkMonitor = new Object();
     private volatile Lsn appliedLsn = Lsn.ZERO;
     private volatile SnapshotVisibility loadSnapshot;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.RowJson;
 import io.cdcfanout.service.engine.RecordConverter;
+import io.cdcfanout.service.engine.ResumeOffsets;
 import io.cdcfanout.service.privacy.ColumnPolicy;
 import io.cdcfanout.sink.ApplyResult;
 import io.cdcfanout.sink.Rejection;
@@ -18,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -31,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A batch is acknowledged to Debezium (and so its offsets may be committed and the slot's
  * {@code confirmed_flush_lsn} may advance) only after every lane has applied it and its rejections are
- * in the dead-letter table. A crash before that replays the batch, which idempotent sinks absorb.
+ * in the dead-letter table. A crash before that replays the batch, which idempotent sinks absorb. The
+ * committed offset is always a transaction boundary ({@link ResumeOffsets}), so a restart re-sends the
+ * transaction in progress whole rather than trusting Debezium to find the change after the last one applied.
  *
  * <p>Called by the engine's single consumer thread.
  */
@@ -94,7 +98,12 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
         }
         writeDeadLetters(letters);
         for (RecordChangeEvent<SourceRecord> r : records) {
-            committer.markProcessed(r);
+            Optional<Map<String, Object>> boundary = ResumeOffsets.atTransactionBoundary(r.record().sourceOffset());
+            if (boundary.isPresent()) {
+                DebeziumEngine.Offsets offsets = committer.buildOffsets();
+                boundary.get().forEach(offsets::set);
+                committer.markProcessed(r, offsets);
+            }
         }
         committer.markBatchFinished();
         receivedLsn = end;

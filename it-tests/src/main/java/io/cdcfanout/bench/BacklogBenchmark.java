@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.function.Consumer;
 
 /**
@@ -18,6 +19,7 @@ import java.util.function.Consumer;
 final class BacklogBenchmark {
 
     private static final String TABLE = "public.w1_items";
+    private static final int BULK_ATTEMPTS = 3;
 
     private final BenchDatabase db;
     private final ServiceConfigs configs;
@@ -78,9 +80,11 @@ final class BacklogBenchmark {
             }
         }
 
-        BulkLoadBaseline.Result bulk = new BulkLoadBaseline(db, es).run(TABLE, "w1-bulk", tuning.bulkMaxActions(), tuning.bulkConcurrency());
+        BulkLoadBaseline.Result bulk = new BulkLoadBaseline(db, es).run(TABLE, "w1-bulk", tuning.bulkMaxActions(), tuning.bulkConcurrency(),
+                BULK_ATTEMPTS);
+        String attempts = bulk.attemptsPerSecond().stream().map(r -> String.valueOf(Math.round(r))).collect(Collectors.joining(", "));
         Figure index = Figure.baseline("W1", "(b) bulk load final docs", bulk.documents(), bulk.seconds(),
-                bulk.cpuNanos() / 1e9 / bulk.documents() * 1000, "index ceiling; docs, not changes");
+                bulk.cpuNanos() / 1e9 / bulk.documents() * 1000, "index ceiling; docs, not changes; best of " + attempts + " docs/s");
         figures.add(index);
         log.accept("W1 (b): " + Math.round(index.perSecond()) + " docs/s");
 

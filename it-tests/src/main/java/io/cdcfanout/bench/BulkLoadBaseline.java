@@ -22,7 +22,12 @@ import java.util.concurrent.Future;
 final class BulkLoadBaseline {
 
     /** Documents indexed and seconds taken. */
-    record Result(long documents, double seconds, long cpuNanos) {
+    /**
+     * The fastest of the attempts (the ceiling), with every attempt's rate.
+     *
+     * @param attemptsPerSecond documents per second of each attempt, in order
+     */
+    record Result(long documents, double seconds, long cpuNanos, List<Double> attemptsPerSecond) {
         double perSecond() {
             return documents / seconds;
         }
@@ -36,7 +41,26 @@ final class BulkLoadBaseline {
         this.client = client;
     }
 
-    Result run(String table, String index, int batchSize, int concurrency) throws Exception {
+    /**
+     * Loads the table's rows into {@code attempts} fresh indexes, one after another, and keeps the fastest:
+     * one load of a few seconds moves by a factor of 1.5 with Elasticsearch's merges and the machine's load,
+     * and a ceiling should not be lowered by a bad moment.
+     */
+    Result run(String table, String index, int batchSize, int concurrency, int attempts) throws Exception {
+        List<String[]> docs = read(table);
+        Result best = null;
+        List<Double> rates = new ArrayList<>();
+        for (int i = 1; i <= attempts; i++) {
+            Result r = load(docs, index + "-" + i, batchSize, concurrency);
+            rates.add(r.perSecond());
+            if (best == null || r.seconds() < best.seconds()) {
+                best = r;
+            }
+        }
+        return new Result(best.documents(), best.seconds(), best.cpuNanos(), List.copyOf(rates));
+    }
+
+    private List<String[]> read(String table) throws Exception {
         List<String[]> docs = new ArrayList<>();
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
             s.setFetchSize(10_000);
@@ -47,6 +71,10 @@ final class BulkLoadBaseline {
                 }
             }
         }
+        return docs;
+    }
+
+    private Result load(List<String[]> docs, String index, int batchSize, int concurrency) throws Exception {
         client.indices().create(c -> c.index(index));
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
@@ -78,6 +106,6 @@ final class BulkLoadBaseline {
         } finally {
             pool.shutdown();
         }
-        return new Result(docs.size(), (System.nanoTime() - start) / 1e9, os.getProcessCpuTime() - cpu);
+        return new Result(docs.size(), (System.nanoTime() - start) / 1e9, os.getProcessCpuTime() - cpu, List.of());
     }
 }

@@ -96,6 +96,7 @@ final class SteadyBenchmark {
         log.accept("W2: " + rate + " tx/s for " + duration.toSeconds() + " s...");
         long[] writerCpu = new long[1];
         OpenLoopWorkload.Run[] run = new OpenLoopWorkload.Run[1];
+        ApplyTimes applyTimes = ApplyTimes.start(service);
         Figure f = measure(service, "W2", "open loop " + rate + " tx/s", () -> {
             long before = w2.writerCpuNanos();
             run[0] = w2.run(rate, duration);
@@ -104,7 +105,8 @@ final class SteadyBenchmark {
         });
         // the writers' CPU is subtracted: it is the load generator's, not the service's
         double cpu = f.cpuSecondsPer1000() - writerCpu[0] / 1e9 / f.changes() * 1000;
-        String note = run[0].lateIssues() > 0 ? run[0].lateIssues() + " tx issued > 1 interval late (pacer descheduled)" : "";
+        String note = applyTimes.since(service, f.seconds())
+                + (run[0].lateIssues() > 0 ? "; " + run[0].lateIssues() + " tx issued > 1 interval late (pacer descheduled)" : "");
         return new Figure(f.workload(), f.variant(), f.changes(), f.seconds(), f.latencyMs(), cpu, f.peakRssMb(), f.peakHeapMb(),
                 f.peakSlotLagMb(), f.loadAverage(), note);
     }

@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
-import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -255,7 +254,7 @@ public final class RecordConverter {
 
     private static String zonedTimestamp(String text) {
         try {
-            return CanonicalValues.timestampTz(OffsetDateTime.parse(text).toInstant());
+            return CanonicalValues.timestampTz(UtcTimestamps.parse(text));
         } catch (RuntimeException e) {
             return text; // 'infinity' and other special values stay as Postgres wrote them
         }

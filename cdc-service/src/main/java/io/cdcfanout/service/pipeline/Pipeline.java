@@ -97,16 +97,27 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
             }
         }
         writeDeadLetters(letters);
-        for (RecordChangeEvent<SourceRecord> r : records) {
+        markNewestBoundary(records, committer);
+        committer.markBatchFinished();
+        receivedLsn = end;
+    }
+
+    /**
+     * Marks the batch's newest transaction boundary as processed. Debezium keeps only the last offset marked
+     * (one source partition) and offsets grow with the records, so marking each record would only repeat work.
+     */
+    private static void markNewestBoundary(List<RecordChangeEvent<SourceRecord>> records,
+                                           DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
+        for (int i = records.size() - 1; i >= 0; i--) {
+            RecordChangeEvent<SourceRecord> r = records.get(i);
             Optional<Map<String, Object>> boundary = ResumeOffsets.atTransactionBoundary(r.record().sourceOffset());
             if (boundary.isPresent()) {
                 DebeziumEngine.Offsets offsets = committer.buildOffsets();
                 boundary.get().forEach(offsets::set);
                 committer.markProcessed(r, offsets);
+                return;
             }
         }
-        committer.markBatchFinished();
-        receivedLsn = end;
     }
 
     /** A record the converter could not turn into an event: kept whole, so nothing is lost. */

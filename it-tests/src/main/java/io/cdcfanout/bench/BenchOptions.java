@@ -22,8 +22,8 @@ record BenchOptions(double scale, Path out, List<Integer> rates, Set<String> wor
               --out FILE             JSON results (default bench-results.json)
               --rates R1,R2,...      W2 offered rates in tx/s (default 50,100,200,400,800,1600,3200)
               --workloads w1,w2,...  which workloads (default w1,w2,w3,w4)
-              --max-batch-size N     source.max-batch-size (default 2048)
-              --max-queue-size N     source.max-queue-size (default 8192)
+              --max-batch-size N     source.max-batch-size (default 8192)
+              --max-queue-size N     source.max-queue-size (default 32768)
               --bulk-max-actions N   elasticsearch bulk.max-actions (default 1000)
               --bulk-concurrency N   elasticsearch bulk.concurrency (default 2)
             """;

@@ -2,6 +2,7 @@ package io.cdcfanout.bench;
 
 import io.cdcfanout.service.config.ConfigLoader;
 import io.cdcfanout.service.config.ServiceConfig;
+import io.cdcfanout.service.config.SourceConfig;
 import io.cdcfanout.sink.SinkRegistry;
 import io.cdcfanout.testbackends.LocalPostgres;
 import java.util.EnumSet;
@@ -24,7 +25,7 @@ final class ServiceConfigs {
 
     /** Batch-size settings under test. */
     record Tuning(int maxBatchSize, int maxQueueSize, int bulkMaxActions, int bulkConcurrency) {
-        static final Tuning DEFAULTS = new Tuning(2048, 8192, 1000, 2);
+        static final Tuning DEFAULTS = new Tuning(SourceConfig.DEFAULT_MAX_BATCH_SIZE, SourceConfig.DEFAULT_MAX_QUEUE_SIZE, 1000, 2);
     }
 
     ServiceConfigs(LocalPostgres pg, String esUrl, Tuning tuning) {

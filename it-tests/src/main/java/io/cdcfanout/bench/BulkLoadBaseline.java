@@ -21,7 +21,6 @@ import java.util.concurrent.Future;
  */
 final class BulkLoadBaseline {
 
-    /** Documents indexed and seconds taken. */
     /**
      * The fastest of the attempts (the ceiling), with every attempt's rate.
      *

@@ -62,7 +62,7 @@ class CrashIT {
             workload.throwIfFailed();
             service.awaitCaughtUp(db, Duration.ofSeconds(120));
 
-            List<String> problems = Equalities.allSinks(db, es, prefix, service::get, workload);
+            List<String> problems = Equalities.allSinks(db, es, prefix, service::get, workload).all();
             System.out.printf("CRASH: %d kill -9 with restart, %d committed changes, restart-to-ready %s ms, problems=%d%n",
                     CRASHES, workload.committedChanges(), downMillis, problems.size());
 

@@ -209,7 +209,7 @@ class OutageIT {
         }
 
         List<String> problems(RunningService service) {
-            return Equalities.allSinks(db, es, slot, service::get, workload);
+            return Equalities.allSinks(db, es, slot, service::get, workload).all();
         }
 
         void cleanUp() {

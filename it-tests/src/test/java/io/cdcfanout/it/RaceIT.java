@@ -9,7 +9,6 @@ import io.cdcfanout.it.harness.ElasticsearchBackend;
 import io.cdcfanout.it.harness.TestDatabase;
 import io.cdcfanout.it.support.Equalities;
 import io.cdcfanout.it.support.EsDocs;
-import io.cdcfanout.it.support.HistoryCheck;
 import io.cdcfanout.it.support.Rows;
 import io.cdcfanout.it.support.RunningService;
 import io.cdcfanout.it.support.Workload;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -68,26 +66,10 @@ class RaceIT {
             service.awaitCaughtUp(db, Duration.ofSeconds(180));
             long catchUpMillis = (System.nanoTime() - caughtUpFrom) / 1_000_000;
 
-            Map<String, Map<String, String>> products = Rows.read(db, "products", "id");
-            Map<String, Map<String, String>> stock = Rows.read(db, "stock", "sku");
-
-            List<String> problems = new ArrayList<>();
-            problems.addAll(Equalities.esProblems(es, prefix + "_products", products));
-            problems.addAll(Equalities.esProblems(es, prefix + "_stock", stock));
-            List<String> productKeys = IntStream.rangeClosed(1, Workload.KEYS).mapToObj(String::valueOf).toList();
-            List<String> skus = IntStream.rangeClosed(1, Workload.KEYS).mapToObj(Workload::sku).toList();
-            problems.addAll(Equalities.cacheProblems(service::get, "public.products", productKeys, products));
-            problems.addAll(Equalities.cacheProblems(service::get, "public.stock", skus, stock));
-            int esAndCacheProblems = problems.size();
-
-            var productHistory = HistoryCheck.read(db, "history.products", "id");
-            var stockHistory = HistoryCheck.read(db, "history.stock", "sku");
-            problems.addAll(HistoryCheck.problems(productHistory, products));
-            problems.addAll(HistoryCheck.problems(stockHistory, stock));
-            problems.addAll(HistoryCheck.againstWorkload(productHistory, "products", cdc));
-            problems.addAll(HistoryCheck.againstWorkload(stockHistory, "stock", cdc));
-            long historyVersions = productHistory.values().stream().mapToLong(List::size).sum()
-                    + stockHistory.values().stream().mapToLong(List::size).sum();
+            Equalities.Differences differences = Equalities.allSinks(db, es, prefix, service::get, cdc);
+            List<String> problems = differences.all();
+            int esAndCacheProblems = differences.esAndCache().size();
+            long historyVersions = differences.historyVersions();
 
             // the naive approach, measured the same way
             Map<String, Map<String, String>> naiveProducts = Rows.read(db, "naive_products", "id");

@@ -37,8 +37,11 @@ public final class ResumeOffsets {
      * first transaction after the initial snapshot), in which case the previous offset must stay.
      */
     public static Optional<Map<String, Object>> atTransactionBoundary(Map<String, ?> offset) {
-        if (offset == null || !offset.containsKey(LAST_PROCESSED_LSN)) {
-            return Optional.ofNullable(offset == null ? null : new HashMap<>(offset));
+        if (offset == null) {
+            return Optional.empty();
+        }
+        if (!offset.containsKey(LAST_PROCESSED_LSN)) {
+            return Optional.of(new HashMap<>(offset));
         }
         Object lastCommit = offset.get(LAST_COMMIT_LSN);
         if (!(lastCommit instanceof Number)) {

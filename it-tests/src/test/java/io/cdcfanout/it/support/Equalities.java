@@ -20,28 +20,46 @@ public final class Equalities {
     }
 
     /**
+     * The differences {@link #allSinks} found, split so a report can tell the sinks apart.
+     *
+     * @param esAndCache      documents and cache entries that differ from their row (or should not exist)
+     * @param history         history versions that differ from the row or from the committed versions
+     * @param historyVersions history versions read
+     */
+    public record Differences(List<String> esAndCache, List<String> history, long historyVersions) {
+        public List<String> all() {
+            List<String> all = new ArrayList<>(esAndCache);
+            all.addAll(history);
+            return all;
+        }
+    }
+
+    /**
      * Every difference between the workload's tables ({@code products}, {@code stock}) and all three sinks:
      * the indexes {@code <indexPrefix>_products/_stock}, the cache, and the history tables (which must also
      * hold exactly the workload's committed versions, in commit order).
      */
-    public static List<String> allSinks(TestDatabase db, EsDocs es, String indexPrefix,
-                                        Function<String, HttpResponse<String>> cacheGet, Workload workload) {
+    public static Differences allSinks(TestDatabase db, EsDocs es, String indexPrefix,
+                                       Function<String, HttpResponse<String>> cacheGet, Workload workload) {
         Map<String, Map<String, String>> products = Rows.read(db, "products", "id");
         Map<String, Map<String, String>> stock = Rows.read(db, "stock", "sku");
-        List<String> problems = new ArrayList<>();
-        problems.addAll(esProblems(es, indexPrefix + "_products", products));
-        problems.addAll(esProblems(es, indexPrefix + "_stock", stock));
-        problems.addAll(cacheProblems(cacheGet, "public.products",
+        List<String> esAndCache = new ArrayList<>();
+        esAndCache.addAll(esProblems(es, indexPrefix + "_products", products));
+        esAndCache.addAll(esProblems(es, indexPrefix + "_stock", stock));
+        esAndCache.addAll(cacheProblems(cacheGet, "public.products",
                 IntStream.rangeClosed(1, Workload.KEYS).mapToObj(String::valueOf).toList(), products));
-        problems.addAll(cacheProblems(cacheGet, "public.stock",
+        esAndCache.addAll(cacheProblems(cacheGet, "public.stock",
                 IntStream.rangeClosed(1, Workload.KEYS).mapToObj(Workload::sku).toList(), stock));
         var productHistory = HistoryCheck.read(db, "history.products", "id");
         var stockHistory = HistoryCheck.read(db, "history.stock", "sku");
-        problems.addAll(HistoryCheck.problems(productHistory, products));
-        problems.addAll(HistoryCheck.problems(stockHistory, stock));
-        problems.addAll(HistoryCheck.againstWorkload(productHistory, "products", workload));
-        problems.addAll(HistoryCheck.againstWorkload(stockHistory, "stock", workload));
-        return problems;
+        List<String> history = new ArrayList<>();
+        history.addAll(HistoryCheck.problems(productHistory, products));
+        history.addAll(HistoryCheck.problems(stockHistory, stock));
+        history.addAll(HistoryCheck.againstWorkload(productHistory, "products", workload));
+        history.addAll(HistoryCheck.againstWorkload(stockHistory, "stock", workload));
+        long versions = productHistory.values().stream().mapToLong(List::size).sum()
+                + stockHistory.values().stream().mapToLong(List::size).sum();
+        return new Differences(esAndCache, history, versions);
     }
 
     /** Live documents of {@code index} against the table's rows: same ids, every field equal. */

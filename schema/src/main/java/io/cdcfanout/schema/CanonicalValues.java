@@ -7,6 +7,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
@@ -18,9 +19,46 @@ public final class CanonicalValues {
     private CanonicalValues() {
     }
 
-    /** timestamptz: UTC, always with seconds, fraction only when non-zero: {@code 2024-05-01T10:15:30.5Z}. */
+    /**
+     * timestamptz: UTC, always with seconds, a fraction in groups of three digits only when non-zero:
+     * {@code 2024-05-01T10:15:30.500Z}. Exactly {@link DateTimeFormatter#ISO_INSTANT}'s text, written by hand
+     * for years 0000-9999 because this runs for every timestamptz of every change.
+     */
     public static String timestampTz(Instant instant) {
-        return DateTimeFormatter.ISO_INSTANT.format(instant);
+        LocalDateTime t = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
+        int year = t.getYear();
+        if (year < 0 || year > 9999) {
+            return DateTimeFormatter.ISO_INSTANT.format(instant);
+        }
+        StringBuilder s = new StringBuilder(30);
+        digits(s, year, 4).append('-');
+        digits(s, t.getMonthValue(), 2).append('-');
+        digits(s, t.getDayOfMonth(), 2).append('T');
+        digits(s, t.getHour(), 2).append(':');
+        digits(s, t.getMinute(), 2).append(':');
+        digits(s, t.getSecond(), 2);
+        int nano = t.getNano();
+        if (nano != 0) {
+            s.append('.');
+            if (nano % 1_000_000 == 0) {
+                digits(s, nano / 1_000_000, 3);
+            } else if (nano % 1_000 == 0) {
+                digits(s, nano / 1_000, 6);
+            } else {
+                digits(s, nano, 9);
+            }
+        }
+        return s.append('Z').toString();
+    }
+
+    private static final int[] POWERS_OF_TEN = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
+
+    /** {@code value} zero-padded to {@code width} digits. */
+    private static StringBuilder digits(StringBuilder s, int value, int width) {
+        for (int power = POWERS_OF_TEN[width - 1]; power > 1 && value < power; power /= 10) {
+            s.append('0');
+        }
+        return s.append(value);
     }
 
     /** timestamp without time zone: {@code 2024-05-01T10:15:30}. */

@@ -101,28 +101,43 @@ public final class Row {
 
     /** Builds a {@link Row}; columns keep the order they were put in. */
     public static final class Builder {
-        private final Map<String, Object> values = new LinkedHashMap<>();
-        private final Set<String> unchangedToast = new LinkedHashSet<>();
+        private Map<String, Object> values = new LinkedHashMap<>();
+        private Set<String> unchangedToast = new LinkedHashSet<>();
+        private boolean built; // the maps now belong to a Row: copy them before the next change
 
         private Builder() {
         }
 
         public Builder put(String column, Object value) {
             Objects.requireNonNull(column, "column");
-            unchangedToast.remove(column);
+            ownMaps();
+            if (!unchangedToast.isEmpty()) {
+                unchangedToast.remove(column);
+            }
             values.put(column, value);
             return this;
         }
 
         public Builder unchangedToast(String column) {
             Objects.requireNonNull(column, "column");
+            ownMaps();
             values.remove(column);
             unchangedToast.add(column);
             return this;
         }
 
+        /** The row; hands over the builder's maps rather than copying them (one row per change adds up). */
         public Row build() {
-            return new Row(new LinkedHashMap<>(values), new LinkedHashSet<>(unchangedToast));
+            built = true;
+            return new Row(values, unchangedToast);
+        }
+
+        private void ownMaps() {
+            if (built) {
+                values = new LinkedHashMap<>(values);
+                unchangedToast = new LinkedHashSet<>(unchangedToast);
+                built = false;
+            }
         }
     }
 }

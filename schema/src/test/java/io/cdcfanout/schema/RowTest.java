@@ -30,6 +30,17 @@ class RowTest {
     }
 
     @Test
+    void aBuilderUsedAgainAfterBuildLeavesTheFirstRowAsItWas() {
+        Row.Builder builder = Row.builder().put("id", 1L).unchangedToast("body");
+        Row first = builder.build();
+        Row second = builder.put("body", "text").put("name", "n").build();
+        assertThat(first.values()).containsOnlyKeys("id");
+        assertThat(first.unchangedToastColumns()).containsExactly("body");
+        assertThat(second.values()).containsOnlyKeys("id", "body", "name");
+        assertThat(second.isComplete()).isTrue();
+    }
+
+    @Test
     void equalityComparesDecimalsByValueAndBytesByContent() {
         Row a = Row.builder().put("price", new BigDecimal("1.10")).put("blob", new byte[] {1, 2}).put("tags", List.of(1L)).build();
         Row b = Row.builder().put("price", new BigDecimal("1.1")).put("blob", new byte[] {1, 2}).put("tags", List.of(1L)).build();

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * The benchmark of issue 6:
- * {@code java -cp it-tests/target/cdc-fanout-demo.jar io.cdcfanout.bench.Benchmark [--scale 0.1] [--out bench-results.json]}.
+ * {@code java -XX:+UseParallelGC -cp it-tests/target/cdc-fanout-demo.jar io.cdcfanout.bench.Benchmark [--scale 0.1] [--out bench-results.json]}
+ * (the collector the service is run with; see the README's performance section).
  *
  * <p>Starts its own Postgres and Elasticsearch (like the tests), generates the workloads W1 (backlog
  * drain), W2 (open-loop single-row transactions), W3 (10,000-row transactions) and W4 (10 kB TOASTed
@@ -28,7 +29,11 @@ public final class Benchmark {
     public static void main(String[] args) throws Exception {
         BenchOptions options = BenchOptions.parse(args);
         Map<String, String> env = System.getenv();
-        say("scale " + options.scale() + ", load average " + LoadAverage.now() + "; starting a local Postgres and Elasticsearch...");
+        say("scale " + options.scale() + ", load average " + LoadAverage.now() + ", collectors " + garbageCollectors()
+                + "; starting a local Postgres and Elasticsearch...");
+        if (!garbageCollectors().contains("PS Scavenge")) {
+            say("note: the service is meant to run with -XX:+UseParallelGC (the README's figures are measured with it)");
+        }
         List<Figure> figures = new ArrayList<>();
         List<String> ratios = new ArrayList<>();
         Map<String, Object> header = new LinkedHashMap<>();
@@ -37,6 +42,7 @@ public final class Benchmark {
         header.put("cpus", Runtime.getRuntime().availableProcessors());
         header.put("load_average_at_start", LoadAverage.now());
         header.put("tuning", options.tuning());
+        header.put("gc", garbageCollectors());
         header.put("measured", "service in this JVM; CPU = this process (W2: minus the writer threads); RSS/heap = this JVM");
         try (LocalBackends backends = LocalBackends.start(env, Demo.elasticsearchDistribution(), Benchmark::say)) {
             BenchDatabase db = new BenchDatabase(backends.postgres());
@@ -62,6 +68,11 @@ public final class Benchmark {
             say("results written to " + options.out().toAbsolutePath());
         }
         System.exit(0);
+    }
+
+    private static String garbageCollectors() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(java.lang.management.GarbageCollectorMXBean::getName).collect(java.util.stream.Collectors.joining(", "));
     }
 
     static void say(String line) {

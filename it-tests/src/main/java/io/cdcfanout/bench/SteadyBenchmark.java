@@ -15,6 +15,7 @@ final class SteadyBenchmark {
     static final List<String> SINKS = List.of("search", "cache", "history");
     private static final List<String> TABLES = List.of("public.w2_items", "public.w3_items", "public.w4_docs");
     private static final String SLOT = "steady";
+    private static final Duration SETTLE = Duration.ofSeconds(30);
 
     private final BenchDatabase db;
     private final ServiceConfigs configs;
@@ -73,6 +74,11 @@ final class SteadyBenchmark {
         }
         if (saturation > 0) {
             int half = Math.max(1, saturation / 2);
+            // the ladder ends with an overload level; let Elasticsearch finish its merges and the JVMs their
+            // collections, then warm up at the new rate, so the figure is of half saturation, not of the aftermath
+            log.accept("W2: settling for " + SETTLE.toSeconds() + " s before the half-saturation level...");
+            Thread.sleep(SETTLE.toMillis());
+            openLoopLevel(service, w2, half, Duration.ofSeconds(5));
             Figure f = openLoopLevel(service, w2, half, level);
             figures.add(new Figure(f.workload(), "half saturation: " + half + " tx/s", f.changes(), f.seconds(), f.latencyMs(),
                     f.cpuSecondsPer1000(), f.peakRssMb(), f.peakHeapMb(), f.peakSlotLagMb(), f.loadAverage(), f.note()));

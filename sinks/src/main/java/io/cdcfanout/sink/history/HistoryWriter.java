@@ -1,5 +1,6 @@
 package io.cdcfanout.sink.history;
 
+import io.cdcfanout.schema.CanonicalValues;
 import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.Operation;
@@ -162,7 +163,7 @@ final class HistoryWriter {
             try (PreparedStatement s = c.prepareStatement(closeSql)) {
                 int p = bindKeys(c, s, 1, closes, KeyPlan::key);
                 s.setArray(p++, texts(c, closes.stream().map(k -> k.closeLsn().toString()).toList()));
-                s.setArray(p, texts(c, closes.stream().map(k -> k.closeAt().toString()).toList()));
+                s.setArray(p, texts(c, closes.stream().map(k -> CanonicalValues.timestampTz(k.closeAt())).toList()));
                 closed = s.executeUpdate();
             }
         }
@@ -170,8 +171,8 @@ final class HistoryWriter {
         if (!opens.isEmpty()) {
             try (PreparedStatement s = c.prepareStatement(insertSql)) {
                 int p = bindKeys(c, s, 1, openKeys, Function.identity());
-                s.setArray(p++, texts(c, opens.stream().map(v -> v.validFrom().toString()).toList()));
-                s.setArray(p++, texts(c, opens.stream().map(v -> v.validTo() == null ? null : v.validTo().toString()).toList()));
+                s.setArray(p++, texts(c, opens.stream().map(v -> CanonicalValues.timestampTz(v.validFrom())).toList()));
+                s.setArray(p++, texts(c, opens.stream().map(v -> v.validTo() == null ? null : CanonicalValues.timestampTz(v.validTo())).toList()));
                 s.setArray(p++, texts(c, opens.stream().map(v -> Boolean.toString(v.deleted())).toList()));
                 s.setArray(p++, texts(c, opens.stream().map(v -> v.lsn().toString()).toList()));
                 s.setArray(p++, texts(c, opens.stream().map(v -> Long.toString(v.txId())).toList()));

@@ -78,15 +78,23 @@ final class BulkWriter implements AutoCloseable {
      *                                transiently; writes of the same call may or may not have been applied
      */
     List<ItemResult> write(List<DocumentWrite> writes) throws RetryableSinkException {
-        Map<String, List<Serialized>> byIndex = new LinkedHashMap<>();
+        Map<String, List<DocumentWrite>> byIndex = new LinkedHashMap<>();
         for (DocumentWrite write : writes) {
-            byIndex.computeIfAbsent(write.index(), k -> new ArrayList<>()).add(serialize(write));
+            byIndex.computeIfAbsent(write.index(), k -> new ArrayList<>()).add(write);
         }
+        // each request goes out as soon as its documents are serialized, so Elasticsearch indexes the first
+        // while this thread renders the next
         List<Future<List<ItemResult>>> futures = new ArrayList<>();
-        for (List<Serialized> ofIndex : byIndex.values()) {
-            for (List<Serialized> chunk : BulkChunker.chunk(ofIndex, Serialized::sizeBytes, options.maxActions(), options.maxBytes())) {
-                futures.add(executor.submit(() -> send(chunk)));
+        try {
+            for (List<DocumentWrite> ofIndex : byIndex.values()) {
+                BulkChunker<Serialized> chunker = new BulkChunker<>(Serialized::sizeBytes, options.maxActions(), options.maxBytes(),
+                        chunk -> futures.add(executor.submit(() -> send(chunk))));
+                ofIndex.forEach(write -> chunker.add(serialize(write)));
+                chunker.flush();
             }
+        } catch (RuntimeException e) {
+            awaitQuietly(futures);
+            throw e;
         }
         List<ItemResult> results = new ArrayList<>(writes.size());
         RetryableSinkException failure = null;
@@ -118,6 +126,21 @@ final class BulkWriter implements AutoCloseable {
                     + " retried (replays are idempotent). First ones: " + transient_);
         }
         return results;
+    }
+
+    /** Waits for requests already sent, so that a failed call never leaves writes running behind it. */
+    private static void awaitQuietly(List<Future<List<ItemResult>>> futures) {
+        for (Future<List<ItemResult>> future : futures) {
+            try {
+                future.get();
+            } catch (ExecutionException ignored) {
+                // the caller reports its own failure; this one changes nothing about the retry
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                futures.forEach(f -> f.cancel(true));
+                return;
+            }
+        }
     }
 
     private List<ItemResult> send(List<Serialized> chunk) throws RetryableSinkException {

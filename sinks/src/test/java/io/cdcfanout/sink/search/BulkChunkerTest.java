@@ -21,6 +21,22 @@ class BulkChunkerTest {
     }
 
     @Test
+    void handsEachChunkOnAsSoonAsItIsFull() {
+        List<List<Integer>> sent = new java.util.ArrayList<>();
+        BulkChunker<Integer> chunker = new BulkChunker<>(i -> 1, 2, 1_000, sent::add);
+        chunker.add(1);
+        assertThat(sent).isEmpty();
+        chunker.add(2);
+        assertThat(sent).containsExactly(List.of(1, 2));
+        chunker.add(3);
+        assertThat(sent).containsExactly(List.of(1, 2));
+        chunker.flush();
+        assertThat(sent).containsExactly(List.of(1, 2), List.of(3));
+        chunker.flush();
+        assertThat(sent).hasSize(2);
+    }
+
+    @Test
     void nothingInNothingOut() {
         assertThat(BulkChunker.chunk(List.<Integer>of(), i -> 1, 10, 10)).isEmpty();
     }

@@ -4,11 +4,14 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.cdcfanout.demo.Demo;
 import io.cdcfanout.testbackends.LocalBackends;
 import io.cdcfanout.testbackends.PostgresBinaries;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The benchmark of issue 6:
@@ -29,9 +32,10 @@ public final class Benchmark {
     public static void main(String[] args) throws Exception {
         BenchOptions options = BenchOptions.parse(args);
         Map<String, String> env = System.getenv();
-        say("scale " + options.scale() + ", load average " + LoadAverage.now() + ", collectors " + garbageCollectors()
+        String collectors = garbageCollectors();
+        say("scale " + options.scale() + ", load average " + LoadAverage.now() + ", collectors " + collectors
                 + "; starting a local Postgres and Elasticsearch...");
-        if (!garbageCollectors().contains("PS Scavenge")) {
+        if (!collectors.contains("PS Scavenge")) {
             say("note: the service is meant to run with -XX:+UseParallelGC (the README's figures are measured with it)");
         }
         List<Figure> figures = new ArrayList<>();
@@ -42,7 +46,7 @@ public final class Benchmark {
         header.put("cpus", Runtime.getRuntime().availableProcessors());
         header.put("load_average_at_start", LoadAverage.now());
         header.put("tuning", options.tuning());
-        header.put("gc", garbageCollectors());
+        header.put("gc", collectors);
         header.put("measured", "service in this JVM; CPU = this process (W2: minus the writer threads); RSS/heap = this JVM");
         try (LocalBackends backends = LocalBackends.start(env, Demo.elasticsearchDistribution(), Benchmark::say)) {
             BenchDatabase db = new BenchDatabase(backends.postgres());
@@ -71,8 +75,8 @@ public final class Benchmark {
     }
 
     private static String garbageCollectors() {
-        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .map(java.lang.management.GarbageCollectorMXBean::getName).collect(java.util.stream.Collectors.joining(", "));
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", "));
     }
 
     static void say(String line) {

@@ -1,11 +1,13 @@
 package io.cdcfanout.schema;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Base64;
 import java.util.List;
@@ -16,6 +18,9 @@ import java.util.Map;
  * cache and the history show a row the same way: numerics stay exact, json/jsonb stay JSON, bytea is
  * base64, NaN and infinities (which JSON cannot hold) become the strings {@code "NaN"},
  * {@code "Infinity"} and {@code "-Infinity"}. Unknown (unchanged TOAST) columns are left out.
+ *
+ * <p>Two forms, which write the same JSON: a tree ({@link #toJson}) for callers that compare or merge
+ * images, and a stream ({@link #write}) for callers that only send them on, which skips building the tree.
  */
 public final class RowJson {
 
@@ -75,5 +80,42 @@ public final class RowJson {
             return array;
         }
         return NODES.textNode(value.toString());
+    }
+
+    /** Writes one value as {@link #toJson(Object)} renders it, straight to {@code json}. */
+    public static void write(JsonGenerator json, Object value) throws IOException {
+        if (value == null) {
+            json.writeNull();
+        } else if (value instanceof JsonNode node) {
+            MAPPER.writeTree(json, node);
+        } else if (value instanceof String s) {
+            json.writeString(s);
+        } else if (value instanceof Long l) {
+            json.writeNumber(l);
+        } else if (value instanceof Integer i) {
+            json.writeNumber(i);
+        } else if (value instanceof BigDecimal d) {
+            json.writeNumber(d);
+        } else if (value instanceof Double d) {
+            if (d.isNaN() || d.isInfinite()) {
+                json.writeString(d.toString());
+            } else {
+                json.writeNumber(d);
+            }
+        } else if (value instanceof Float f) {
+            write(json, f.doubleValue());
+        } else if (value instanceof Boolean b) {
+            json.writeBoolean(b);
+        } else if (value instanceof byte[] bytes) {
+            json.writeString(Base64.getEncoder().encodeToString(bytes));
+        } else if (value instanceof List<?> list) {
+            json.writeStartArray();
+            for (Object element : list) {
+                write(json, element);
+            }
+            json.writeEndArray();
+        } else {
+            json.writeString(value.toString());
+        }
     }
 }

@@ -7,15 +7,12 @@ import co.elastic.clients.elasticsearch.core.BulkRequest;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import co.elastic.clients.util.BinaryData;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import io.cdcfanout.schema.RowJson;
 import io.cdcfanout.sink.RetryableSinkException;
 import io.cdcfanout.sink.search.ElasticsearchErrors.Outcome;
 import io.cdcfanout.sink.search.ElasticsearchSinkConfig.BulkOptions;
 import io.cdcfanout.sink.search.ElasticsearchSinkConfig.Refresh;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,19 +33,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Callers must not pass two writes for one document (see {@link ChangeCoalescer}): requests run in
  * parallel and their relative order is not defined.
  *
- * <p>{@link #write} returns only after every request of the call has finished, also when one failed, so a
- * retry of the batch never races writes of the previous attempt.
+ * <p>{@link #write} (and {@link Session#finish}) return only after every request of the call has finished,
+ * also when one failed, so a retry of the batch never races writes of the previous attempt.
  */
 final class BulkWriter implements AutoCloseable {
 
     /** What became of one write. {@code reason} is set for {@link Outcome#REJECTED} and {@link Outcome#RETRYABLE}. */
     record ItemResult(DocumentWrite write, Outcome outcome, String reason) {
-    }
-
-    private record Serialized(DocumentWrite write, byte[] json) {
-        long sizeBytes() {
-            return json.length + write.id().length() + BulkChunker.ACTION_OVERHEAD_BYTES;
-        }
     }
 
     private final ElasticsearchClient client;
@@ -78,85 +69,109 @@ final class BulkWriter implements AutoCloseable {
      *                                transiently; writes of the same call may or may not have been applied
      */
     List<ItemResult> write(List<DocumentWrite> writes) throws RetryableSinkException {
-        Map<String, List<DocumentWrite>> byIndex = new LinkedHashMap<>();
-        for (DocumentWrite write : writes) {
-            byIndex.computeIfAbsent(write.index(), k -> new ArrayList<>()).add(write);
-        }
-        // each request goes out as soon as its documents are serialized, so Elasticsearch indexes the first
-        // while this thread renders the next
-        List<Future<List<ItemResult>>> futures = new ArrayList<>();
+        Session session = session();
         try {
-            for (List<DocumentWrite> ofIndex : byIndex.values()) {
-                BulkChunker<Serialized> chunker = new BulkChunker<>(Serialized::sizeBytes, options.maxActions(), options.maxBytes(),
-                        chunk -> futures.add(executor.submit(() -> send(chunk))));
-                ofIndex.forEach(write -> chunker.add(serialize(write)));
-                chunker.flush();
-            }
+            writes.forEach(session::add);
         } catch (RuntimeException e) {
-            awaitQuietly(futures);
+            session.abandon();
             throw e;
         }
-        List<ItemResult> results = new ArrayList<>(writes.size());
-        RetryableSinkException failure = null;
-        for (Future<List<ItemResult>> future : futures) {
-            try {
-                results.addAll(future.get());
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                RetryableSinkException retryable = cause instanceof RetryableSinkException r ? r
-                        : new RetryableSinkException("bulk request failed unexpectedly: " + cause, cause);
-                if (failure == null) {
-                    failure = retryable;
-                } else {
-                    failure.addSuppressed(retryable);
+        return session.finish();
+    }
+
+    /**
+     * Starts a write whose documents are {@link Session#add added} one by one: each request goes out as soon as
+     * it is full, so Elasticsearch indexes the first while the caller renders the next.
+     */
+    Session session() {
+        return new Session();
+    }
+
+    /** The writes of one call. Call {@link #finish} (or {@link #abandon}) once, on the thread that added. */
+    final class Session {
+
+        private final Map<String, BulkChunker<DocumentWrite>> chunkers = new LinkedHashMap<>();
+        private final List<Future<List<ItemResult>>> requests = new ArrayList<>();
+
+        private Session() {
+        }
+
+        void add(DocumentWrite write) {
+            chunkers.computeIfAbsent(write.index(), index -> new BulkChunker<>(DocumentWrite::sizeBytes,
+                    options.maxActions(), options.maxBytes(), chunk -> requests.add(executor.submit(() -> send(chunk)))))
+                    .add(write);
+        }
+
+        /**
+         * Sends what is left and waits for every request.
+         *
+         * @return one result per write added, APPLIED, STALE or REJECTED
+         * @throws RetryableSinkException as {@link BulkWriter#write}
+         */
+        List<ItemResult> finish() throws RetryableSinkException {
+            chunkers.values().forEach(BulkChunker::flush);
+            List<ItemResult> results = new ArrayList<>();
+            RetryableSinkException failure = null;
+            for (Future<List<ItemResult>> request : requests) {
+                try {
+                    results.addAll(request.get());
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    RetryableSinkException retryable = cause instanceof RetryableSinkException r ? r
+                            : new RetryableSinkException("bulk request failed unexpectedly: " + cause, cause);
+                    if (failure == null) {
+                        failure = retryable;
+                    } else {
+                        failure.addSuppressed(retryable);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    requests.forEach(f -> f.cancel(true));
+                    throw new RetryableSinkException("interrupted while waiting for bulk requests", e);
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                futures.forEach(f -> f.cancel(true));
-                throw new RetryableSinkException("interrupted while waiting for bulk requests", e);
             }
+            if (failure != null) {
+                throw failure;
+            }
+            List<String> transient_ = results.stream().filter(r -> r.outcome() == Outcome.RETRYABLE)
+                    .map(r -> r.write().index() + "/" + r.write().id() + ": " + r.reason()).limit(5).toList();
+            if (!transient_.isEmpty()) {
+                throw new RetryableSinkException("Elasticsearch refused some documents for a transient reason; the batch will be"
+                        + " retried (replays are idempotent). First ones: " + transient_);
+            }
+            return results;
         }
-        if (failure != null) {
-            throw failure;
-        }
-        List<String> transient_ = results.stream().filter(r -> r.outcome() == Outcome.RETRYABLE)
-                .map(r -> r.write().index() + "/" + r.write().id() + ": " + r.reason()).limit(5).toList();
-        if (!transient_.isEmpty()) {
-            throw new RetryableSinkException("Elasticsearch refused some documents for a transient reason; the batch will be"
-                    + " retried (replays are idempotent). First ones: " + transient_);
-        }
-        return results;
-    }
 
-    /** Waits for requests already sent, so that a failed call never leaves writes running behind it. */
-    private static void awaitQuietly(List<Future<List<ItemResult>>> futures) {
-        for (Future<List<ItemResult>> future : futures) {
-            try {
-                future.get();
-            } catch (ExecutionException ignored) {
-                // the caller reports its own failure; this one changes nothing about the retry
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                futures.forEach(f -> f.cancel(true));
-                return;
+        /** Waits for the requests already sent, so that a failed call never leaves writes running behind it. */
+        void abandon() {
+            for (Future<List<ItemResult>> request : requests) {
+                try {
+                    request.get();
+                } catch (ExecutionException ignored) {
+                    // the caller reports its own failure; this one changes nothing about the retry
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    requests.forEach(f -> f.cancel(true));
+                    return;
+                }
             }
         }
     }
 
-    private List<ItemResult> send(List<Serialized> chunk) throws RetryableSinkException {
-        String index = chunk.get(0).write().index();
+    private List<ItemResult> send(List<DocumentWrite> chunk) throws RetryableSinkException {
+        String index = chunk.get(0).index();
         ElasticsearchSinkMetrics.Meters meters = metrics.index(index);
         BulkRequest request = BulkRequest.of(b -> {
             b.index(index).requireAlias(true);
             if (refresh == Refresh.WAIT_FOR) {
                 b.refresh(co.elastic.clients.elasticsearch._types.Refresh.WaitFor);
             }
-            for (Serialized s : chunk) {
+            for (DocumentWrite write : chunk) {
                 b.operations(op -> op.index(i -> i
-                        .id(s.write().id())
-                        .version(s.write().version())
+                        .id(write.id())
+                        .version(write.version())
                         .versionType(VersionType.ExternalGte)
-                        .document(BinaryData.of(s.json(), "application/json"))));
+                        .document(BinaryData.of(write.source(), "application/json"))));
             }
             return b;
         });
@@ -182,7 +197,7 @@ final class BulkWriter implements AutoCloseable {
         List<ItemResult> results = new ArrayList<>(chunk.size());
         for (int i = 0; i < chunk.size(); i++) {
             BulkResponseItem item = items.get(i);
-            DocumentWrite write = chunk.get(i).write();
+            DocumentWrite write = chunk.get(i);
             String errorType = item.error() == null ? null : item.error().type();
             Outcome outcome = ElasticsearchErrors.classifyItem(item.status(), errorType);
             String reason = item.error() == null ? null : ElasticsearchErrors.describe(item.error());
@@ -192,22 +207,14 @@ final class BulkWriter implements AutoCloseable {
     }
 
     /** A whole request refused as malformed or too large: send halves until the offending documents stand alone. */
-    private List<ItemResult> isolate(List<Serialized> chunk, ElasticsearchException e) throws RetryableSinkException {
+    private List<ItemResult> isolate(List<DocumentWrite> chunk, ElasticsearchException e) throws RetryableSinkException {
         if (chunk.size() == 1) {
-            return List.of(new ItemResult(chunk.get(0).write(), Outcome.REJECTED, ElasticsearchErrors.describe(e)));
+            return List.of(new ItemResult(chunk.get(0), Outcome.REJECTED, ElasticsearchErrors.describe(e)));
         }
         int half = chunk.size() / 2;
         List<ItemResult> results = new ArrayList<>(send(chunk.subList(0, half)));
         results.addAll(send(chunk.subList(half, chunk.size())));
         return results;
-    }
-
-    private static Serialized serialize(DocumentWrite write) {
-        try {
-            return new Serialized(write, RowJson.MAPPER.writeValueAsBytes(write.source()));
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override

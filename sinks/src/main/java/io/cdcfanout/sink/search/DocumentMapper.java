@@ -1,10 +1,14 @@
 package io.cdcfanout.sink.search;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.Row;
 import io.cdcfanout.schema.RowJson;
 import io.cdcfanout.sink.search.ElasticsearchSinkConfig.TableOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -12,7 +16,8 @@ import java.util.Set;
 
 /**
  * Turns one change of one table into a {@link DocumentWrite}: the document id, the version (LSN) and the
- * document, rendered with {@link RowJson} after the table's include/exclude lists.
+ * document, rendered with {@link RowJson} after the table's include/exclude lists, straight into the JSON
+ * bytes the bulk request carries.
  *
  * <p>Every document carries an object field {@value #META_FIELD}:
  * {@code {"deleted": false, "version": <LSN as a number>, "lsn": "16/B374D848"}}; a delete becomes a
@@ -84,11 +89,9 @@ final class DocumentMapper {
 
     private DocumentWrite upsert(ChangeEvent event, String id, long version) throws UnmappableChangeException {
         Row after = event.after();
-        ObjectNode source = RowJson.MAPPER.createObjectNode();
-        for (Map.Entry<String, Object> column : after.values().entrySet()) {
-            if (keeps(column.getKey())) {
-                checkNotReserved(column.getKey());
-                source.set(column.getKey(), RowJson.toJson(column.getValue()));
+        for (String column : after.values().keySet()) {
+            if (keeps(column)) {
+                checkNotReserved(column);
             }
         }
         Set<String> unknown = new LinkedHashSet<>();
@@ -98,7 +101,15 @@ final class DocumentMapper {
                 unknown.add(column);
             }
         }
-        source.set(META_FIELD, meta(event, false));
+        byte[] source = render(json -> {
+            for (Map.Entry<String, Object> column : after.values().entrySet()) {
+                if (keeps(column.getKey())) {
+                    json.writeFieldName(column.getKey());
+                    RowJson.write(json, column.getValue());
+                }
+            }
+            writeMeta(json, event, false);
+        });
         return new DocumentWrite(event, index, id, version, false, source, unknown);
     }
 
@@ -118,18 +129,34 @@ final class DocumentMapper {
         return new DocumentWrite(truncate, index, id, truncate.lsn().value(), true, tombstone(truncate), Set.of());
     }
 
-    private static ObjectNode tombstone(ChangeEvent event) {
-        ObjectNode source = RowJson.MAPPER.createObjectNode();
-        source.set(META_FIELD, meta(event, true));
-        return source;
+    private static byte[] tombstone(ChangeEvent event) {
+        return render(json -> writeMeta(json, event, true));
     }
 
-    private static ObjectNode meta(ChangeEvent event, boolean deleted) {
-        ObjectNode meta = RowJson.MAPPER.createObjectNode();
-        meta.put("deleted", deleted);
-        meta.put("version", event.lsn().value());
-        meta.put("lsn", event.lsn().toString());
-        return meta;
+    private static void writeMeta(JsonGenerator json, ChangeEvent event, boolean deleted) throws IOException {
+        json.writeObjectFieldStart(META_FIELD);
+        json.writeBooleanField("deleted", deleted);
+        json.writeNumberField("version", event.lsn().value());
+        json.writeStringField("lsn", event.lsn().toString());
+        json.writeEndObject();
+    }
+
+    private interface Fields {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    /** One JSON object with the given fields, as UTF-8 bytes. */
+    private static byte[] render(Fields fields) {
+        try (ByteArrayBuilder bytes = new ByteArrayBuilder(512)) {
+            try (JsonGenerator json = RowJson.MAPPER.createGenerator(bytes)) {
+                json.writeStartObject();
+                fields.write(json);
+                json.writeEndObject();
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot render a document", e); // an in-memory buffer does not fail
+        }
     }
 
     /** The sink's fields in every index it creates, so strict user mappings accept them. */

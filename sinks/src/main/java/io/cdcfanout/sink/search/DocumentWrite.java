@@ -1,7 +1,7 @@
 package io.cdcfanout.sink.search;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcfanout.schema.ChangeEvent;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 /**
@@ -13,11 +13,12 @@ import java.util.Set;
  * @param id             the document id
  * @param version        the external version, the change's LSN value
  * @param tombstone      true for a delete: the source holds only the sink's metadata
- * @param source         the document, including the {@value DocumentMapper#META_FIELD} metadata object
+ * @param source         the document as UTF-8 JSON, including the {@value DocumentMapper#META_FIELD} metadata
+ *                       object; rendered once, sent as it is
  * @param unknownColumns columns the change did not carry (unchanged TOAST) that must be copied from the
  *                       document already indexed before this write may go out; empty for most writes
  */
-record DocumentWrite(ChangeEvent event, String index, String id, long version, boolean tombstone, ObjectNode source,
+record DocumentWrite(ChangeEvent event, String index, String id, long version, boolean tombstone, byte[] source,
                      Set<String> unknownColumns) {
 
     DocumentWrite {
@@ -28,7 +29,16 @@ record DocumentWrite(ChangeEvent event, String index, String id, long version, b
         return !unknownColumns.isEmpty();
     }
 
-    DocumentWrite withSource(ObjectNode completed) {
+    DocumentWrite withSource(byte[] completed) {
         return new DocumentWrite(event, index, id, version, tombstone, completed, Set.of());
+    }
+
+    /** Roughly what the write adds to a bulk request. */
+    long sizeBytes() {
+        return source.length + id.length() + BulkChunker.ACTION_OVERHEAD_BYTES;
+    }
+
+    String sourceText() {
+        return new String(source, StandardCharsets.UTF_8);
     }
 }

@@ -38,10 +38,11 @@ import org.slf4j.LoggerFactory;
  *   <li>each becomes an index action with {@code version=LSN, version_type=external_gte}: a full document for
  *       snapshot rows, inserts and updates, a tombstone {@code {"_cdc":{"deleted":true,...}}} for deletes
  *       ({@link DocumentMapper}); updates missing unchanged TOAST columns are completed from the indexed
- *       document ({@link ToastMerger});</li>
- *   <li>the actions go out in bounded, parallel bulk requests ({@link BulkWriter}); version conflicts are
- *       replays or stale writes and count as applied; refused documents come back as {@link Rejection}s;
- *       anything transient throws {@link RetryableSinkException} and the pipeline retries the batch.</li>
+ *       document ({@link ToastMerger}) after the others went out;</li>
+ *   <li>the actions go out in bounded, parallel bulk requests ({@link BulkWriter}), each as soon as it is
+ *       full; version conflicts are replays or stale writes and count as applied; refused documents come back
+ *       as {@link Rejection}s; anything transient throws {@link RetryableSinkException} and the pipeline
+ *       retries the batch.</li>
  * </ol>
  *
  * <p>Why {@code external_gte} rather than {@code external}: the LSN only grows per row, but it is not unique
@@ -126,13 +127,17 @@ public final class ElasticsearchSink implements Sink {
                 truncate(event, rejections);
             }
         }
-        List<DocumentWrite> writes = toWrites(newestRowChanges(batch, rejections), rejections);
-        ToastMerger.Result completed = toastMerger.complete(writes);
-        rejections.addAll(completed.rejections());
-        completed.stale().forEach(w -> metrics.index(w.index()).versionConflicts().increment());
-
-        for (ItemResult result : bulkWriter.write(completed.ready())) {
+        List<DocumentWrite> incomplete = new ArrayList<>();
+        for (ItemResult result : writeComplete(newestRowChanges(batch, rejections), incomplete, rejections)) {
             count(result, rejections);
+        }
+        if (!incomplete.isEmpty()) {
+            ToastMerger.Result completed = toastMerger.complete(incomplete);
+            rejections.addAll(completed.rejections());
+            completed.stale().forEach(w -> metrics.index(w.index()).versionConflicts().increment());
+            for (ItemResult result : bulkWriter.write(completed.ready())) {
+                count(result, rejections);
+            }
         }
         rejections.forEach(r -> metrics.index(mapper(r.event().table()).index()).rejections().increment());
         if (!rejections.isEmpty()) {
@@ -166,16 +171,34 @@ public final class ElasticsearchSink implements Sink {
         return ChangeCoalescer.newestPerDocument(rows, e -> mapper(e.table()).index() + "\u0000" + ids.get(e));
     }
 
-    private List<DocumentWrite> toWrites(List<ChangeEvent> changes, List<Rejection> rejections) {
-        List<DocumentWrite> writes = new ArrayList<>(changes.size());
-        for (ChangeEvent event : changes) {
-            try {
-                writes.add(mapper(event.table()).toWrite(event));
-            } catch (UnmappableChangeException e) {
-                rejections.add(new Rejection(event, e.getMessage()));
+    /**
+     * Renders each change into its write and sends it at once, except writes that still need unchanged TOAST
+     * columns from the indexed document: those are put into {@code incomplete}. The changes are the newest per
+     * document, so the incomplete ones may follow the others.
+     */
+    private List<ItemResult> writeComplete(List<ChangeEvent> changes, List<DocumentWrite> incomplete, List<Rejection> rejections)
+            throws RetryableSinkException {
+        BulkWriter.Session bulk = bulkWriter.session();
+        try {
+            for (ChangeEvent event : changes) {
+                DocumentWrite write;
+                try {
+                    write = mapper(event.table()).toWrite(event);
+                } catch (UnmappableChangeException e) {
+                    rejections.add(new Rejection(event, e.getMessage()));
+                    continue;
+                }
+                if (write.needsPreviousDocument()) {
+                    incomplete.add(write);
+                } else {
+                    bulk.add(write);
+                }
             }
+        } catch (RuntimeException e) {
+            bulk.abandon();
+            throw e;
         }
-        return writes;
+        return bulk.finish();
     }
 
     /**

@@ -7,9 +7,11 @@ import co.elastic.clients.elasticsearch.core.get.GetResult;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcfanout.schema.RowJson;
 import io.cdcfanout.sink.Rejection;
 import io.cdcfanout.sink.RetryableSinkException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,7 +70,7 @@ final class ToastMerger {
                 } else if (found.source().path(DocumentMapper.META_FIELD).path("deleted").asBoolean(false)) {
                     problem = "the previous document is a delete tombstone";
                 } else {
-                    ObjectNode merged = write.source().deepCopy();
+                    ObjectNode merged = parse(write.source());
                     List<String> missing = new ArrayList<>();
                     for (String column : write.unknownColumns()) {
                         JsonNode value = found.source().get(column);
@@ -79,7 +81,7 @@ final class ToastMerger {
                         }
                     }
                     if (missing.isEmpty()) {
-                        ready.add(write.withSource(merged));
+                        ready.add(write.withSource(render(merged)));
                         continue;
                     }
                     problem = "the previous document lacks " + missing;
@@ -90,6 +92,23 @@ final class ToastMerger {
             }
         }
         return new Result(ready, rejections, stale);
+    }
+
+    // the document is one the sink rendered itself; neither direction can fail on it
+    private static ObjectNode parse(byte[] source) {
+        try {
+            return (ObjectNode) RowJson.MAPPER.readTree(source);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] render(ObjectNode document) {
+        try {
+            return RowJson.MAPPER.writeValueAsBytes(document);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private Map<String, GetResult<ObjectNode>> fetch(String index, List<DocumentWrite> writes) throws RetryableSinkException {

@@ -7,6 +7,7 @@ import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.Operation;
 import io.cdcfanout.schema.Row;
+import io.cdcfanout.schema.RowJson;
 import io.cdcfanout.schema.RowKey;
 import io.cdcfanout.schema.SourcePosition;
 import io.cdcfanout.schema.TableId;
@@ -37,7 +38,7 @@ class DocumentMapperTest {
         assertThat(write.id()).isEqualTo("5");
         assertThat(write.version()).isEqualTo(0x1_0000_0010L);
         assertThat(write.tombstone()).isFalse();
-        assertThat(write.source().toString())
+        assertThat(write.sourceText())
                 .isEqualTo("{\"id\":5,\"price\":1.50,\"note\":null,\"_cdc\":{\"deleted\":false,\"version\":4294967312,\"lsn\":\"1/10\"}}");
         assertThat(write.needsPreviousDocument()).isFalse();
     }
@@ -50,7 +51,7 @@ class DocumentMapperTest {
         DocumentWrite write = mapper.toWrite(delete);
         assertThat(write.tombstone()).isTrue();
         assertThat(write.version()).isEqualTo(42);
-        assertThat(write.source().toString()).isEqualTo("{\"_cdc\":{\"deleted\":true,\"version\":42,\"lsn\":\"0/2A\"}}");
+        assertThat(write.sourceText()).isEqualTo("{\"_cdc\":{\"deleted\":true,\"version\":42,\"lsn\":\"0/2A\"}}");
     }
 
     @Test
@@ -58,14 +59,19 @@ class DocumentMapperTest {
         Row row = Row.builder().put("id", 1L).put("a", "x").put("secret", "s").unchangedToast("body").unchangedToast("blob").build();
         DocumentWrite excluded = new DocumentMapper(new TableOptions("items", null, null, List.of("secret", "blob"), null))
                 .toWrite(event(Operation.UPDATE, 10, key(1), row));
-        assertThat(excluded.source().has("secret")).isFalse();
-        assertThat(excluded.source().has("a")).isTrue();
+        assertThat(fields(excluded)).containsExactly("id", "a", "_cdc");
         assertThat(excluded.unknownColumns()).containsExactly("body");
 
         DocumentWrite included = new DocumentMapper(new TableOptions("items", null, List.of("id", "a"), null, null))
                 .toWrite(event(Operation.UPDATE, 10, key(1), row));
-        assertThat(included.source().fieldNames()).toIterable().containsExactly("id", "a", "_cdc");
+        assertThat(fields(included)).containsExactly("id", "a", "_cdc");
         assertThat(included.needsPreviousDocument()).isFalse();
+    }
+
+    static List<String> fields(DocumentWrite write) throws Exception {
+        List<String> names = new java.util.ArrayList<>();
+        RowJson.MAPPER.readTree(write.source()).fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     @Test

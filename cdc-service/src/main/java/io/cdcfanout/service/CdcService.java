@@ -246,9 +246,20 @@ public final class CdcService implements AutoCloseable, ServiceView {
         if (engine != null) {
             DebeziumEngine<RecordChangeEvent<SourceRecord>> closing = engine;
             engine = null;
-            // The engine finishes the batch in hand before it stops; a sink stuck retrying would hold that
-            // forever, so after a grace period the lanes are interrupted and the batch is left uncommitted.
+            // The batch in flight is applied and acknowledged, and so is any batch the engine still hands over,
+            // so the engine commits them all as it stops. A sink stuck retrying would hold that forever, so after
+            // a grace period the lanes are interrupted and the batch is left uncommitted.
+            Pipeline stopping = pipeline;
             CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> {
+                try {
+                    if (stopping != null) {
+                        stopping.finishInFlight();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                    LOG.warn("the batch in flight failed while stopping; it is replayed on restart: {}", e.toString());
+                }
                 try {
                     closing.close();
                 } catch (Exception e) {

@@ -37,6 +37,14 @@ import org.slf4j.LoggerFactory;
  * committed offset is always a transaction boundary ({@link ResumeOffsets}), so a restart re-sends the
  * transaction in progress whole rather than trusting Debezium to find the change after the last one applied.
  *
+ * <p>While the engine drains a backlog (batches of at least {@code backlogBatchSize} records), one batch stays
+ * in flight and overlaps the next one's decoding: {@link #handleBatch} decodes its batch, waits for the
+ * lanes to finish the previous one and acknowledges it, hands its own to the lanes and returns. Each lane
+ * still applies one batch after the other; the batch in flight is acknowledged by the next call, or by
+ * {@link #finishInFlight} when the service stops. A smaller batch is applied and acknowledged before
+ * {@link #handleBatch} returns: at low rates, returning early would only make the engine poll sooner and
+ * split the stream into more, smaller batches, each paying every sink's per-request cost.
+ *
  * <p>Called by the engine's single consumer thread.
  */
 public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>>, AutoCloseable {
@@ -52,11 +60,31 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
     private final RecordConverter converter = new RecordConverter();
     private final MeterRegistry meters;
     private final Counter batches;
+    private final int backlogBatchSize;
     private volatile Lsn receivedLsn = Lsn.ZERO;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    Pipeline(List<SinkLane> lanes, DeadLetterStore deadLetters, ColumnPolicy columnPolicy, MeterRegistry meters) {
+    /** Guards {@link #inFlight} and every use of Debezium's committer. */
+    private final Object acknowledging = new Object();
+    private InFlight inFlight;
+    private volatile boolean stopping;
+
+    /**
+     * A batch the lanes are applying, with what acknowledging it takes.
+     *
+     * @param boundary the batch's newest record at a transaction boundary and its offsets; null if none
+     */
+    private record InFlight(List<CompletableFuture<ApplyResult>> results, List<DeadLetterStore.DeadLetter> letters,
+                            Boundary boundary, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) {
+    }
+
+    private record Boundary(RecordChangeEvent<SourceRecord> record, Map<String, Object> offsets) {
+    }
+
+    Pipeline(List<SinkLane> lanes, DeadLetterStore deadLetters, ColumnPolicy columnPolicy, MeterRegistry meters,
+             int backlogBatchSize) {
         this.lanes = List.copyOf(lanes);
+        this.backlogBatchSize = backlogBatchSize;
         this.deadLetters = deadLetters;
         this.columnPolicy = columnPolicy;
         this.meters = meters;
@@ -84,12 +112,42 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
                 end = Lsn.max(end, position.get());
             }
         }
-        List<CompletableFuture<ApplyResult>> results = new ArrayList<>(lanes.size());
-        for (SinkLane lane : lanes) {
-            results.add(lane.submit(events, end));
+        Boundary boundary = newestBoundary(records);
+        synchronized (acknowledging) {
+            acknowledgeInFlight();
+            List<CompletableFuture<ApplyResult>> results = new ArrayList<>(lanes.size());
+            for (SinkLane lane : lanes) {
+                results.add(lane.submit(events, end));
+            }
+            inFlight = new InFlight(results, letters, boundary, committer);
+            receivedLsn = end;
+            if (stopping || records.size() < backlogBatchSize) {
+                acknowledgeInFlight();
+            }
         }
+    }
+
+    /**
+     * Waits until the lanes have applied the batch in flight and acknowledges it; from then on every batch is
+     * acknowledged before {@link #handleBatch} returns, so that the engine commits all of them when it stops.
+     * Call it before closing the engine.
+     */
+    public void finishInFlight() throws InterruptedException {
+        stopping = true;
+        synchronized (acknowledging) {
+            acknowledgeInFlight();
+        }
+    }
+
+    /** Waits for the batch in flight, writes its dead letters, and marks its offsets processed. */
+    private void acknowledgeInFlight() throws InterruptedException {
+        InFlight batch = inFlight;
+        if (batch == null) {
+            return;
+        }
+        List<DeadLetterStore.DeadLetter> letters = new ArrayList<>(batch.letters());
         for (int i = 0; i < lanes.size(); i++) {
-            ApplyResult result = await(results.get(i));
+            ApplyResult result = await(batch.results().get(i));
             for (Rejection rejection : result.rejections()) {
                 letters.add(DeadLetterStore.DeadLetter.rejected(lanes.get(i).name(), rejection.event(), rejection.reason()));
                 meters.counter("cdc_dead_letters", "sink", lanes.get(i).name(), "table", rejection.event().table().toString()).increment();
@@ -97,27 +155,29 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
             }
         }
         writeDeadLetters(letters);
-        markNewestBoundary(records, committer);
-        committer.markBatchFinished();
-        receivedLsn = end;
+        if (batch.boundary() != null) {
+            DebeziumEngine.Offsets offsets = batch.committer().buildOffsets();
+            batch.boundary().offsets().forEach(offsets::set);
+            batch.committer().markProcessed(batch.boundary().record(), offsets);
+        }
+        batch.committer().markBatchFinished();
+        inFlight = null;
     }
 
     /**
-     * Marks the batch's newest transaction boundary as processed. Debezium keeps only the last offset marked
-     * (one source partition) and offsets grow with the records, so marking each record would only repeat work.
+     * The batch's newest record at a transaction boundary, with the offsets to commit for it. Debezium keeps
+     * only the last offset marked (one source partition) and offsets grow with the records, so marking each
+     * record would only repeat work.
      */
-    private static void markNewestBoundary(List<RecordChangeEvent<SourceRecord>> records,
-                                           DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
+    private static Boundary newestBoundary(List<RecordChangeEvent<SourceRecord>> records) {
         for (int i = records.size() - 1; i >= 0; i--) {
             RecordChangeEvent<SourceRecord> r = records.get(i);
             Optional<Map<String, Object>> boundary = ResumeOffsets.atTransactionBoundary(r.record().sourceOffset());
             if (boundary.isPresent()) {
-                DebeziumEngine.Offsets offsets = committer.buildOffsets();
-                boundary.get().forEach(offsets::set);
-                committer.markProcessed(r, offsets);
-                return;
+                return new Boundary(r, boundary.get());
             }
         }
+        return null;
     }
 
     /** A record the converter could not turn into an event: kept whole, so nothing is lost. */

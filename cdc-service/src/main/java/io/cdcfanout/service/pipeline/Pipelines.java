@@ -33,7 +33,8 @@ public final class Pipelines {
             lanes.add(new SinkLane(entry.getKey(), factory.type(), sink, entry.getValue().sourceTables(), context.clock(), context.meters()));
         }
         DeadLetterStore deadLetters = new DeadLetterStore(context.source(), config.offsets().schema());
-        return new Pipeline(lanes, deadLetters, columnPolicy, context.meters());
+        // a batch at least half the maximum means the engine is draining a backlog
+        return new Pipeline(lanes, deadLetters, columnPolicy, context.meters(), Math.max(1, config.source().maxBatchSize() / 2));
     }
 
     /** Starts every sink, each retrying while its backend is unreachable; returns when all have started. */

@@ -44,6 +44,11 @@ public final class ColumnPolicy implements RowPolicy {
         return new ColumnPolicy(source.columns(), source.maskKey());
     }
 
+    /** The policy without rules: every change passes unchanged. */
+    public static ColumnPolicy none() {
+        return new ColumnPolicy(Map.of(), Secret.NONE);
+    }
+
     /** True when no table has rules: every change passes unchanged. */
     public boolean isEmpty() {
         return rules.isEmpty();

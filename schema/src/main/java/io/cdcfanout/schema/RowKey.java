@@ -33,6 +33,9 @@ public record RowKey(List<String> columns, List<Object> values) {
     }
 
     public String asText() {
+        if (values.size() == 1) {
+            return String.valueOf(values.get(0)); // the common key, without building a list; the history asks often
+        }
         return canonicalText(columns, values.stream().map(String::valueOf).toList());
     }
 

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *   <li>each becomes an index action with {@code version=LSN, version_type=external_gte}: a full document for
  *       snapshot rows, inserts and updates, a tombstone {@code {"_cdc":{"deleted":true,...}}} for deletes
  *       ({@link DocumentMapper}); updates missing unchanged TOAST columns are completed from the indexed
- *       document ({@link ToastMerger}) after the others went out;</li>
+ *       document ({@link ToastMerger}) while the others are being sent;</li>
  *   <li>the actions go out in bounded, parallel bulk requests ({@link BulkWriter}), each as soon as it is
  *       full; version conflicts are replays or stale writes and count as applied; refused documents come back
  *       as {@link Rejection}s; anything transient throws {@link RetryableSinkException} and the pipeline
@@ -127,17 +127,8 @@ public final class ElasticsearchSink implements Sink {
                 truncate(event, rejections);
             }
         }
-        List<DocumentWrite> incomplete = new ArrayList<>();
-        for (ItemResult result : writeComplete(newestRowChanges(batch, rejections), incomplete, rejections)) {
+        for (ItemResult result : write(newestRowChanges(batch, rejections), rejections)) {
             count(result, rejections);
-        }
-        if (!incomplete.isEmpty()) {
-            ToastMerger.Result completed = toastMerger.complete(incomplete);
-            rejections.addAll(completed.rejections());
-            completed.stale().forEach(w -> metrics.index(w.index()).versionConflicts().increment());
-            for (ItemResult result : bulkWriter.write(completed.ready())) {
-                count(result, rejections);
-            }
         }
         rejections.forEach(r -> metrics.index(mapper(r.event().table()).index()).rejections().increment());
         if (!rejections.isEmpty()) {
@@ -173,13 +164,14 @@ public final class ElasticsearchSink implements Sink {
 
     /**
      * Renders each change into its write and sends it at once, except writes that still need unchanged TOAST
-     * columns from the indexed document: those are put into {@code incomplete}. The changes are the newest per
-     * document, so the incomplete ones may follow the others.
+     * columns from the indexed document: those are completed (one realtime multi-get, while the other
+     * requests run) and sent last. The changes are the newest per document, so none of them reads a document
+     * another one writes.
      */
-    private List<ItemResult> writeComplete(List<ChangeEvent> changes, List<DocumentWrite> incomplete, List<Rejection> rejections)
-            throws RetryableSinkException {
+    private List<ItemResult> write(List<ChangeEvent> changes, List<Rejection> rejections) throws RetryableSinkException {
         BulkWriter.Session bulk = bulkWriter.session();
         try {
+            List<DocumentWrite> incomplete = new ArrayList<>();
             for (ChangeEvent event : changes) {
                 DocumentWrite write;
                 try {
@@ -194,7 +186,13 @@ public final class ElasticsearchSink implements Sink {
                     bulk.add(write);
                 }
             }
-        } catch (RuntimeException e) {
+            if (!incomplete.isEmpty()) {
+                ToastMerger.Result completed = toastMerger.complete(incomplete);
+                rejections.addAll(completed.rejections());
+                completed.stale().forEach(w -> metrics.index(w.index()).versionConflicts().increment());
+                completed.ready().forEach(bulk::add);
+            }
+        } catch (RuntimeException | RetryableSinkException e) {
             bulk.abandon();
             throw e;
         }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdcfanout.service.privacy.ColumnPolicy;
 import io.cdcfanout.sink.ApplyResult;
-import io.cdcfanout.sink.ChangeBatch;
 import io.cdcfanout.sink.Sink;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
@@ -27,26 +26,15 @@ class PipelineAcknowledgementTest {
     private final Semaphore applies = new Semaphore(0);
     private final List<Object> acknowledged = new CopyOnWriteArrayList<>();
 
-    private final Sink gatedSink = new Sink() {
-        @Override
-        public void start() {
+    private final Sink gatedSink = new ApplyingSink(batch -> {
+        try {
+            applies.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("closed while applying", e);
         }
-
-        @Override
-        public ApplyResult apply(ChangeBatch batch) {
-            try {
-                applies.acquire();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("closed while applying", e);
-            }
-            return ApplyResult.allApplied();
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+        return ApplyResult.allApplied();
+    });
 
     private final DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer = new DebeziumEngine.RecordCommitter<>() {
         @Override

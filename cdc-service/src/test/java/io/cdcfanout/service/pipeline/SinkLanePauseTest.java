@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.sink.ApplyResult;
-import io.cdcfanout.sink.ChangeBatch;
 import io.cdcfanout.sink.Sink;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -18,21 +17,10 @@ import org.junit.jupiter.api.Test;
 class SinkLanePauseTest {
 
     private final List<Lsn> applied = new CopyOnWriteArrayList<>();
-    private final Sink sink = new Sink() {
-        @Override
-        public void start() {
-        }
-
-        @Override
-        public ApplyResult apply(ChangeBatch batch) {
-            applied.add(batch.endLsn());
-            return ApplyResult.allApplied();
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final Sink sink = new ApplyingSink(batch -> {
+        applied.add(batch.endLsn());
+        return ApplyResult.allApplied();
+    });
 
     @Test
     void pausedLaneHoldsItsBatchAndReportsPausedUntilResumed() throws Exception {

@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * {@link #handleBatch} returns: at low rates, returning early would only make the engine poll sooner and
  * split the stream into more, smaller batches, each paying every sink's per-request cost.
  *
- * <p>Called by the engine's single consumer thread.
+ * <p>{@link #handleBatch} is called by the engine's single consumer thread; {@link #finishInFlight} by the
+ * thread that stops the service.
  */
 public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>>, AutoCloseable {
 

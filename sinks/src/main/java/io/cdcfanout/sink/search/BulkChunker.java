@@ -52,13 +52,4 @@ final class BulkChunker<T> {
             currentBytes = 0;
         }
     }
-
-    /** All chunks of {@code items} at once. */
-    static <T> List<List<T>> chunk(List<T> items, ToLongFunction<T> sizeBytes, int maxActions, long maxBytes) {
-        List<List<T>> chunks = new ArrayList<>();
-        BulkChunker<T> chunker = new BulkChunker<>(sizeBytes, maxActions, maxBytes, chunks::add);
-        items.forEach(chunker::add);
-        chunker.flush();
-        return chunks;
-    }
 }

@@ -1,7 +1,6 @@
 package io.cdcfanout.sink.search;
 
 import io.cdcfanout.schema.ChangeEvent;
-import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 /**
@@ -36,9 +35,5 @@ record DocumentWrite(ChangeEvent event, String index, String id, long version, b
     /** Roughly what the write adds to a bulk request. */
     long sizeBytes() {
         return source.length + id.length() + BulkChunker.ACTION_OVERHEAD_BYTES;
-    }
-
-    String sourceText() {
-        return new String(source, StandardCharsets.UTF_8);
     }
 }

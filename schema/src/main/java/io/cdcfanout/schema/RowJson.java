@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.Base64;
 import java.util.List;
@@ -80,6 +82,22 @@ public final class RowJson {
             return array;
         }
         return NODES.textNode(value.toString());
+    }
+
+    /** The text of {@link #toJson(Row)}, rendered without building the tree. */
+    public static String toText(Row row) {
+        StringWriter text = new StringWriter(256);
+        try (JsonGenerator json = MAPPER.createGenerator(text)) {
+            json.writeStartObject();
+            for (Map.Entry<String, Object> e : row.values().entrySet()) {
+                json.writeFieldName(e.getKey());
+                write(json, e.getValue());
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot render row image as JSON", e);
+        }
+        return text.toString();
     }
 
     /** Writes one value as {@link #toJson(Object)} renders it, straight to {@code json}. */

@@ -25,4 +25,13 @@ class RowJsonTest {
             assertThat(out.toString()).as("%s", value).isEqualTo(RowJson.MAPPER.writeValueAsString(RowJson.toJson(value)));
         }
     }
+
+    @Test
+    void aRowsTextIsItsTreeWrittenOut() throws Exception {
+        Row row = Row.builder().put("id", 7L).put("name", "a \"b\"").put("price", new BigDecimal("9.90")).put("gone", null)
+                .put("tags", List.of("x", "y")).unchangedToast("body").build();
+        String text = RowJson.toText(row);
+        assertThat(text).isEqualTo(RowJson.MAPPER.writeValueAsString(RowJson.toJson(row)));
+        assertThat(text).isEqualTo("{\"id\":7,\"name\":\"a \\\"b\\\"\",\"price\":9.90,\"gone\":null,\"tags\":[\"x\",\"y\"]}");
+    }
 }

@@ -1,6 +1,5 @@
 package io.cdcfanout.sink.history;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcfanout.schema.Lsn;
 import java.time.Instant;
 import java.util.Objects;
@@ -15,7 +14,7 @@ import java.util.Objects;
  * @param deleted   true when the key's latest fact is its deletion
  * @param data      its row image; may be null
  */
-record CurrentVersion(Lsn lsn, long txId, Instant validFrom, boolean deleted, ObjectNode data) {
+record CurrentVersion(Lsn lsn, long txId, Instant validFrom, boolean deleted, VersionData data) {
 
     CurrentVersion {
         Objects.requireNonNull(lsn, "lsn");

@@ -34,26 +34,28 @@ final class HistoryJson {
      *
      * @param previous the data of the version this image follows; null when there is none
      */
-    static ObjectNode imageOf(Row after, ObjectNode previous) {
+    static VersionData imageOf(Row after, VersionData previous) {
+        if (previous == null || after.isComplete()) {
+            return VersionData.of(after);
+        }
         ObjectNode json = RowJson.toJson(after);
-        if (previous != null) {
-            for (String column : after.unchangedToastColumns()) {
-                JsonNode value = previous.get(column);
-                if (value != null) {
-                    json.set(column, value);
-                }
+        ObjectNode carried = previous.tree();
+        for (String column : after.unchangedToastColumns()) {
+            JsonNode value = carried.get(column);
+            if (value != null) {
+                json.set(column, value);
             }
         }
-        return json;
+        return VersionData.of(json);
     }
 
     /** The key alone as a row image, for a deletion of a row no version knows. */
-    static ObjectNode keyOnly(RowKey key) {
+    static VersionData keyOnly(RowKey key) {
         ObjectNode json = RowJson.MAPPER.createObjectNode();
         for (int i = 0; i < key.columns().size(); i++) {
             json.set(key.columns().get(i), RowJson.toJson(key.values().get(i)));
         }
-        return json;
+        return VersionData.of(json);
     }
 
     static boolean sameData(JsonNode a, JsonNode b) {

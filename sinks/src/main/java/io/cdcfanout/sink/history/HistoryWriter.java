@@ -133,7 +133,7 @@ final class HistoryWriter {
                             rs.getLong(3),
                             rs.getObject(4, OffsetDateTime.class).toInstant(),
                             rs.getBoolean(5),
-                            HistoryJson.parse(rs.getString(6))));
+                            VersionData.stored(rs.getString(6))));
                 }
             }
         }
@@ -176,7 +176,7 @@ final class HistoryWriter {
                 s.setArray(p++, texts(c, opens.stream().map(v -> Boolean.toString(v.deleted())).toList()));
                 s.setArray(p++, texts(c, opens.stream().map(v -> v.lsn().toString()).toList()));
                 s.setArray(p++, texts(c, opens.stream().map(v -> Long.toString(v.txId())).toList()));
-                s.setArray(p, texts(c, opens.stream().map(v -> HistoryJson.write(v.data())).toList()));
+                s.setArray(p, texts(c, opens.stream().map(v -> v.data() == null ? null : v.data().text()).toList()));
                 opened = s.executeUpdate();
             }
             // Versions inserted already closed (several changes of a key in one batch) count as closed too.

@@ -1,6 +1,5 @@
 package io.cdcfanout.sink.history;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.RowKey;
@@ -50,7 +49,7 @@ record VersionPlan(List<KeyPlan> keys, List<ChangeEvent> truncates) {
     }
 
     /** A version to insert; {@code validTo} is null for the key's new current version. */
-    record NewVersion(Instant validFrom, Instant validTo, boolean deleted, Lsn lsn, long txId, ObjectNode data) {
+    record NewVersion(Instant validFrom, Instant validTo, boolean deleted, Lsn lsn, long txId, VersionData data) {
         NewVersion {
             Objects.requireNonNull(validFrom, "validFrom");
             Objects.requireNonNull(lsn, "lsn");

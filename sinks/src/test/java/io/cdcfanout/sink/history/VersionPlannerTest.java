@@ -66,7 +66,7 @@ class VersionPlannerTest {
     }
 
     private static String rateOf(NewVersion v) {
-        return v.data().get("rate").decimalValue().toPlainString();
+        return v.data().tree().get("rate").decimalValue().toPlainString();
     }
 
     @Test
@@ -165,7 +165,7 @@ class VersionPlannerTest {
 
         assertThat(plan.opens()).singleElement().satisfies(v -> {
             assertThat(v.deleted()).isTrue();
-            assertThat(v.data().get("region").asText()).isEqualTo("FR");
+            assertThat(v.data().tree().get("region").asText()).isEqualTo("FR");
         });
     }
 
@@ -217,9 +217,27 @@ class VersionPlannerTest {
 
         KeyPlan plan = only(plan(new ChangeEvent(TABLE, Operation.UPDATE, RowKey.of(KEY, after), null, after, at(200, 2, t(5)))));
 
-        ObjectNode data = plan.opens().get(0).data();
+        ObjectNode data = plan.opens().get(0).data().tree();
         assertThat(data.get("notes").asText()).isEqualTo("long text");
         assertThat(data.get("rate").decimalValue()).isEqualByComparingTo("0.19");
+        assertThat(plan.opens().get(0).data().text()).isEqualTo("{\"region\":\"DE\",\"rate\":0.19,\"notes\":\"long text\"}");
+    }
+
+    @Test
+    void aDeletionVersionWritesTheStoredImageBackAsItWasStored() {
+        String storedText = "{\"rate\": 0.190, \"region\": \"DE\"}";
+        stored.put("DE", new CurrentVersion(new Lsn(100), 1, t(0), false, VersionData.stored(storedText)));
+
+        KeyPlan plan = only(plan(delete("DE", 200, 2, t(5))));
+
+        assertThat(plan.opens()).singleElement().satisfies(v -> assertThat(v.data().text()).isEqualTo(storedText));
+    }
+
+    @Test
+    void aChangesImageIsWrittenAsItsRowRendersIt() {
+        KeyPlan plan = only(plan(write(Operation.INSERT, "DE", "0.190", 100, 1, t(0))));
+
+        assertThat(plan.opens().get(0).data().text()).isEqualTo("{\"region\":\"DE\",\"rate\":0.190}");
     }
 
     @Test
@@ -228,14 +246,14 @@ class VersionPlannerTest {
 
         KeyPlan plan = only(plan(new ChangeEvent(TABLE, Operation.UPDATE, RowKey.of(KEY, after), null, after, at(200, 2, t(5)))));
 
-        assertThat(plan.opens().get(0).data().has("notes")).isFalse();
+        assertThat(plan.opens().get(0).data().tree().has("notes")).isFalse();
     }
 
     @Test
     void snapshotOfIdenticalDataAddsNoVersionButChangedDataDoes() {
         // Stored as jsonb gives it back: the integer comes back as an int, the decimal as a decimal.
         stored.put("DE", new CurrentVersion(new Lsn(100), 1, t(0), false,
-                HistoryJson.parse("{\"region\":\"DE\",\"rate\":0.19,\"version\":3}")));
+                VersionData.stored("{\"region\":\"DE\",\"rate\":0.19,\"version\":3}")));
         Row same = Row.builder().put("region", "DE").put("rate", new BigDecimal("0.190")).put("version", 3L).build();
         Row changed = Row.builder().put("region", "DE").put("rate", new BigDecimal("0.20")).put("version", 3L).build();
 

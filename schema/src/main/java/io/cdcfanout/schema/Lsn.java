@@ -10,6 +10,8 @@ import com.fasterxml.jackson.annotation.JsonValue;
  */
 public record Lsn(long value) implements Comparable<Lsn> {
 
+    private static final char[] HEX_DIGITS = "0123456789ABCDEF".toCharArray();
+
     public static final Lsn ZERO = new Lsn(0);
 
     @JsonCreator
@@ -46,6 +48,16 @@ public record Lsn(long value) implements Comparable<Lsn> {
     @JsonValue
     @Override
     public String toString() {
-        return Long.toHexString(value >>> 32).toUpperCase() + "/" + Long.toHexString(value & 0xFFFFFFFFL).toUpperCase();
+        StringBuilder text = new StringBuilder(17);
+        appendHex(text, value >>> 32).append('/');
+        return appendHex(text, value & 0xFFFFFFFFL).toString();
+    }
+
+    /** Upper-case hex without leading zeros, as Postgres writes each half (and without a locale lookup). */
+    private static StringBuilder appendHex(StringBuilder text, long half) {
+        for (int shift = Math.max(0, (63 - Long.numberOfLeadingZeros(half)) & ~3); shift >= 0; shift -= 4) {
+            text.append(HEX_DIGITS[(int) (half >>> shift) & 0xF]);
+        }
+        return text;
     }
 }

@@ -13,6 +13,9 @@ class LsnTest {
         assertThat(lsn.value()).isEqualTo(0x16_B374D848L);
         assertThat(lsn.toString()).isEqualTo("16/B374D848");
         assertThat(Lsn.parse("0/0")).isEqualTo(Lsn.ZERO);
+        for (String text : new String[] {"0/0", "0/1", "1/0", "A/F", "10/10", "FFFFFFFF/FFFFFFFF", "0/80000000"}) {
+            assertThat(Lsn.parse(text).toString()).isEqualTo(text);
+        }
     }
 
     @Test

@@ -53,6 +53,7 @@ public final class RecordConverter {
     private static final byte[] PLACEHOLDER_BYTES = DebeziumProperties.UNCHANGED_TOAST_PLACEHOLDER.getBytes(StandardCharsets.UTF_8);
 
     private long snapshotSequence;
+    private TableId lastTable; // changes come in runs of one table; TableId checks its names on creation
     private final Map<TableId, List<String>> knownKeyColumns = new java.util.HashMap<>();
 
     /** The event for a data-change record, or empty for any other record. */
@@ -65,7 +66,7 @@ public final class RecordConverter {
             return Optional.empty();
         }
         Struct source = value.getStruct("source");
-        TableId table = new TableId(source.getString("schema"), source.getString("table"));
+        TableId table = table(source.getString("schema"), source.getString("table"));
         SourcePosition position = position(value, source, op);
         if (op == Operation.TRUNCATE) {
             return Optional.of(new ChangeEvent(table, op, null, null, null, position));
@@ -74,6 +75,15 @@ public final class RecordConverter {
         Row after = row(value.getStruct("after"));
         RowKey key = key(record, table, op == Operation.DELETE ? before : after);
         return Optional.of(new ChangeEvent(table, op, key, before, op == Operation.DELETE ? null : after, position));
+    }
+
+    private TableId table(String schema, String name) {
+        TableId last = lastTable;
+        if (last == null || !last.table().equals(name) || !last.schema().equals(schema)) {
+            last = new TableId(schema, name);
+            lastTable = last;
+        }
+        return last;
     }
 
     /** The WAL position a record stands at (any record type), from its source offset. */

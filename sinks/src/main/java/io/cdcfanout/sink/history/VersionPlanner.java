@@ -1,6 +1,5 @@
 package io.cdcfanout.sink.history;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.Operation;
@@ -69,17 +68,25 @@ final class VersionPlanner {
      * @param currents the stored current version per key ({@link RowKey#asText()}); keys without one are absent
      */
     static VersionPlan plan(List<ChangeEvent> events, Map<String, CurrentVersion> currents) {
+        // Every key's state exists before the first change is planned: a TRUNCATE deletes every key of the batch.
         Map<String, KeyState> states = new LinkedHashMap<>();
-        for (RowKey key : keysOf(events)) {
-            states.put(key.asText(), new KeyState(key, currents.get(key.asText())));
+        List<KeyState> stateOfEvent = new ArrayList<>(events.size());
+        for (ChangeEvent event : events) {
+            KeyState state = null;
+            if (event.op() != Operation.TRUNCATE) {
+                String key = event.key().asText();
+                state = states.computeIfAbsent(key, k -> new KeyState(event.key(), currents.get(k)));
+            }
+            stateOfEvent.add(state);
         }
         List<ChangeEvent> truncates = new ArrayList<>();
-        for (ChangeEvent event : events) {
+        for (int i = 0; i < events.size(); i++) {
+            ChangeEvent event = events.get(i);
             if (event.op() == Operation.TRUNCATE) {
                 truncates.add(event);
                 states.values().forEach(state -> state.delete(event, false));
             } else {
-                KeyState state = states.get(event.key().asText());
+                KeyState state = stateOfEvent.get(i);
                 state.events.add(event);
                 switch (event.op()) {
                     case SNAPSHOT, INSERT, UPDATE -> state.write(event);
@@ -110,9 +117,9 @@ final class VersionPlanner {
             if (head != null && !event.lsn().isAfter(head.lsn)) {
                 return;
             }
-            ObjectNode previous = head == null || head.deleted ? null : head.data;
-            ObjectNode data = HistoryJson.imageOf(event.after(), previous);
-            if (event.op() == Operation.SNAPSHOT && previous != null && HistoryJson.sameData(previous, data)) {
+            VersionData previous = head == null || head.deleted ? null : head.data;
+            VersionData data = HistoryJson.imageOf(event.after(), previous);
+            if (event.op() == Operation.SNAPSHOT && previous != null && HistoryJson.sameData(previous.tree(), data.tree())) {
                 return;
             }
             append(head, event, false, data);
@@ -123,7 +130,7 @@ final class VersionPlanner {
             Head head = head();
             if (head == null) {
                 if (rowDelete) {
-                    ObjectNode image = event.before() != null ? HistoryJson.imageOf(event.before(), null) : HistoryJson.keyOnly(key);
+                    VersionData image = event.before() != null ? HistoryJson.imageOf(event.before(), null) : HistoryJson.keyOnly(key);
                     append(null, event, true, image);
                 }
                 return;
@@ -134,7 +141,7 @@ final class VersionPlanner {
             append(head, event, true, head.data);
         }
 
-        private void append(Head head, ChangeEvent event, boolean deleted, ObjectNode data) {
+        private void append(Head head, ChangeEvent event, boolean deleted, VersionData data) {
             Instant validFrom = toMicros(event.position().commitTime());
             if (head != null && validFrom.isBefore(head.validFrom)) {
                 validFrom = head.validFrom;
@@ -179,6 +186,6 @@ final class VersionPlanner {
         }
     }
 
-    private record Head(boolean stored, Lsn lsn, long txId, Instant validFrom, boolean deleted, ObjectNode data) {
+    private record Head(boolean stored, Lsn lsn, long txId, Instant validFrom, boolean deleted, VersionData data) {
     }
 }

@@ -58,7 +58,7 @@ public final class Benchmark {
                 new WarmUp(db, configs, drain, Benchmark::say).run();
                 if (options.workloads().contains("w1")) {
                     figures.addAll(new BacklogBenchmark(db, configs, drain, es, PostgresBinaries.find(env), Benchmark::say)
-                            .run(options.scale(), options.tuning(), ratios));
+                            .run(options.scale(), options.tuning(), options.w1Runs(), ratios));
                 }
                 if (options.workloads().stream().anyMatch(w -> !w.equals("w1"))) {
                     figures.addAll(new SteadyBenchmark(db, configs, drain, sampler, Benchmark::say).run(options, ratios));

@@ -13,7 +13,8 @@ import java.util.List;
 final class Drain {
 
     /** One measured drain. */
-    record Measured(long changes, double seconds, ResourceSampler.Window resources, java.util.Map<String, org.HdrHistogram.Histogram> latency) {
+    record Measured(long changes, double seconds, ResourceSampler.Window resources, java.util.Map<String, org.HdrHistogram.Histogram> latency,
+                    java.util.Map<String, Double> busySeconds) {
         double perSecond() {
             return changes / seconds;
         }
@@ -77,7 +78,7 @@ final class Drain {
         }
         ResourceSampler.Window window = sampler.closeWindow();
         double seconds = (LatencyRecorder.GLOBAL.lastAppliedNanos() - LatencyRecorder.GLOBAL.firstBatchNanos()) / 1e9;
-        return new Measured(changes, seconds, window, LatencyRecorder.GLOBAL.snapshot());
+        return new Measured(changes, seconds, window, LatencyRecorder.GLOBAL.snapshot(), LatencyRecorder.GLOBAL.busySeconds());
     }
 
     private static void check(CdcService service, long deadline, List<String> sinks, long changes) {

@@ -20,6 +20,7 @@ final class LatencyRecorder {
 
     private final Map<String, Histogram> histograms = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> applied = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> busyNanos = new ConcurrentHashMap<>();
     private final AtomicLong firstBatchNanos = new AtomicLong();
     private final AtomicLong lastAppliedNanos = new AtomicLong();
 
@@ -40,6 +41,18 @@ final class LatencyRecorder {
     void applied(String sink, int changes, long nanos) {
         applied.computeIfAbsent(sink, k -> new AtomicLong()).addAndGet(changes);
         lastAppliedNanos.accumulateAndGet(nanos, Math::max);
+    }
+
+    /** Adds time {@code sink} spent applying a batch: a sink busy all the time is what holds the pipeline back. */
+    void busy(String sink, long nanos) {
+        busyNanos.computeIfAbsent(sink, k -> new AtomicLong()).addAndGet(nanos);
+    }
+
+    /** Seconds each sink spent applying batches since the last reset. */
+    Map<String, Double> busySeconds() {
+        Map<String, Double> seconds = new TreeMap<>();
+        busyNanos.forEach((sink, nanos) -> seconds.put(sink, nanos.get() / 1e9));
+        return seconds;
     }
 
     long appliedBy(String sink) {
@@ -69,6 +82,7 @@ final class LatencyRecorder {
     void reset() {
         histograms.clear();
         applied.clear();
+        busyNanos.clear();
         firstBatchNanos.set(0);
         lastAppliedNanos.set(0);
     }

@@ -32,10 +32,12 @@ final class TimedSink implements Sink {
 
     @Override
     public ApplyResult apply(ChangeBatch batch) throws RetryableSinkException {
+        long started = System.nanoTime();
         if (!batch.isEmpty()) {
-            LatencyRecorder.GLOBAL.batchStarted(System.nanoTime());
+            LatencyRecorder.GLOBAL.batchStarted(started);
         }
         ApplyResult result = delegate.apply(batch);
+        LatencyRecorder.GLOBAL.busy(name, System.nanoTime() - started);
         Instant now = clock.instant();
         for (ChangeEvent e : batch.events()) {
             if (e.op() != Operation.SNAPSHOT) {

@@ -1,0 +1,303 @@
+package io.cdcfanout.converter;
+
+import io.cdcfanout.schema.CanonicalValues;
+import io.cdcfanout.schema.ChangeEvent;
+import io.cdcfanout.schema.Lsn;
+import io.cdcfanout.schema.Operation;
+import io.cdcfanout.schema.Row;
+import io.cdcfanout.schema.RowKey;
+import io.cdcfanout.schema.SourcePosition;
+import io.cdcfanout.schema.TableId;
+import io.debezium.connector.postgresql.PostgresValueConverter;
+import io.debezium.data.VariableScaleDecimal;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.postgresql.PGStatement;
+
+/**
+ * Turns Debezium's Postgres records into {@link ChangeEvent}s.
+ *
+ * <p>Only data-change records become events; heartbeats, transaction markers and fence messages carry
+ * just a position ({@link #positionOf}). Values are mapped to the types {@link Row} documents, with
+ * Debezium's logical types decoded (dates, times, exact decimals, json, uuid); an unchanged TOASTed value
+ * arrives as {@link ConnectorContract#UNCHANGED_TOAST_PLACEHOLDER} and becomes an unknown column.
+ *
+ * <p>Not thread-safe: one converter per engine thread (it numbers snapshot rows).
+ */
+public final class RecordConverter {
+
+    /** The epoch days Debezium sends for Postgres' {@code infinity} / {@code -infinity} dates. */
+    private static final long POSITIVE_INFINITY_EPOCH_DAY = io.debezium.time.Date.toEpochDay(PostgresValueConverter.POSITIVE_INFINITY_LOCAL_DATE, null);
+    private static final long NEGATIVE_INFINITY_EPOCH_DAY = io.debezium.time.Date.toEpochDay(PostgresValueConverter.NEGATIVE_INFINITY_LOCAL_DATE, null);
+
+    /** Schema parameter with the column's Postgres type; see {@code datatype.propagate.source.type}. */
+    private static final String SOURCE_TYPE = "__debezium.source.column.type";
+
+    private static final byte[] PLACEHOLDER_BYTES = ConnectorContract.UNCHANGED_TOAST_PLACEHOLDER.getBytes(StandardCharsets.UTF_8);
+
+    private long snapshotSequence;
+    private TableId lastTable; // changes come in runs of one table; TableId checks its names on creation
+    private final Map<TableId, List<String>> knownKeyColumns = new java.util.HashMap<>();
+
+    /** The event for a data-change record, or empty for any other record. */
+    public Optional<ChangeEvent> convert(SourceRecord record) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
+            return Optional.empty();
+        }
+        Operation op = operation(value.getString("op"));
+        if (op == null) {
+            return Optional.empty();
+        }
+        Struct source = value.getStruct("source");
+        TableId table = table(source.getString("schema"), source.getString("table"));
+        SourcePosition position = position(value, source, op);
+        if (op == Operation.TRUNCATE) {
+            return Optional.of(new ChangeEvent(table, op, null, null, null, position));
+        }
+        Row before = row(value.getStruct("before"));
+        Row after = row(value.getStruct("after"));
+        RowKey key = key(record, table, op == Operation.DELETE ? before : after);
+        return Optional.of(new ChangeEvent(table, op, key, before, op == Operation.DELETE ? null : after, position));
+    }
+
+    private TableId table(String schema, String name) {
+        TableId last = lastTable;
+        if (last == null || !last.table().equals(name) || !last.schema().equals(schema)) {
+            last = new TableId(schema, name);
+            lastTable = last;
+        }
+        return last;
+    }
+
+    /** The WAL position a record stands at (any record type), from its source offset. */
+    public static Optional<Lsn> positionOf(SourceRecord record) {
+        Map<String, ?> offset = record.sourceOffset();
+        Object lsn = offset == null ? null : offset.get("lsn");
+        return lsn instanceof Number n ? Optional.of(new Lsn(n.longValue())) : Optional.empty();
+    }
+
+    private static Operation operation(String op) {
+        return switch (op) {
+            case "r" -> Operation.SNAPSHOT;
+            case "c" -> Operation.INSERT;
+            case "u" -> Operation.UPDATE;
+            case "d" -> Operation.DELETE;
+            case "t" -> Operation.TRUNCATE;
+            default -> null;
+        };
+    }
+
+    private SourcePosition position(Struct value, Struct source, Operation op) {
+        Long lsn = source.getInt64("lsn");
+        Long txId = source.getInt64("txId");
+        Instant commitTime = commitTime(source);
+        long sequence;
+        Struct tx = value.schema().field("transaction") == null ? null : value.getStruct("transaction");
+        if (tx != null && tx.getInt64("total_order") != null) {
+            sequence = tx.getInt64("total_order");
+        } else if (op == Operation.SNAPSHOT) {
+            sequence = ++snapshotSequence;
+        } else {
+            sequence = 0;
+        }
+        // Snapshot rows are older than every streamed change: a transaction that wrote before the snapshot
+        // point but committed after it streams with a change LSN below the snapshot's, and must still win.
+        long version = op == Operation.SNAPSHOT || lsn == null ? 0 : lsn;
+        return new SourcePosition(new Lsn(version), txId == null ? 0 : txId, commitTime, sequence);
+    }
+
+    private static Instant commitTime(Struct source) {
+        if (source.schema().field("ts_us") != null && source.getInt64("ts_us") != null) {
+            long micros = source.getInt64("ts_us");
+            return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1000L);
+        }
+        return Instant.ofEpochMilli(source.getInt64("ts_ms"));
+    }
+
+    private RowKey key(SourceRecord record, TableId table, Row image) {
+        if (record.key() instanceof Struct key) {
+            List<String> columns = new ArrayList<>();
+            List<Object> values = new ArrayList<>();
+            for (Field field : key.schema().fields()) {
+                columns.add(field.name());
+                values.add(value(field.schema(), key.get(field)));
+            }
+            knownKeyColumns.put(table, List.copyOf(columns));
+            return new RowKey(columns, values);
+        }
+        // Debezium reads a table's key from the catalog when a relation message arrives; if the table was
+        // dropped (or its key removed) since the change was written, the change comes without a key. The
+        // key columns it had when last seen still identify the row.
+        List<String> known = knownKeyColumns.get(table);
+        if (known != null && image != null && known.stream().allMatch(image::has)) {
+            return new RowKey(known, known.stream().map(image::get).toList());
+        }
+        throw new IllegalStateException("change of " + record.topic() + " has no key: the table needs a primary key");
+    }
+
+    private Row row(Struct struct) {
+        if (struct == null) {
+            return null;
+        }
+        Row.Builder row = Row.builder();
+        for (Field field : struct.schema().fields()) {
+            Object raw = struct.get(field);
+            if (isUnchangedToast(raw)) {
+                row.unchangedToast(field.name());
+            } else {
+                row.put(field.name(), value(field.schema(), raw));
+            }
+        }
+        return row.build();
+    }
+
+    static boolean isUnchangedToast(Object raw) {
+        if (raw instanceof String s) {
+            return s.equals(ConnectorContract.UNCHANGED_TOAST_PLACEHOLDER);
+        }
+        if (raw instanceof byte[] bytes) {
+            return Arrays.equals(bytes, PLACEHOLDER_BYTES);
+        }
+        if (raw instanceof ByteBuffer buffer) {
+            return buffer.remaining() == PLACEHOLDER_BYTES.length && ByteBuffer.wrap(PLACEHOLDER_BYTES).equals(buffer);
+        }
+        if (raw instanceof List<?> list) {
+            return list.size() == 1 && isUnchangedToast(list.get(0));
+        }
+        return false;
+    }
+
+    /** One value, by its Connect schema and Debezium logical type name. */
+    static Object value(Schema schema, Object raw) {
+        if (raw == null) {
+            return null;
+        }
+        String logical = schema.name();
+        if (logical != null) {
+            switch (logical) {
+                case "org.apache.kafka.connect.data.Decimal":
+                    return raw;
+                case VariableScaleDecimal.LOGICAL_NAME: {
+                    var special = VariableScaleDecimal.toLogical((Struct) raw);
+                    Optional<BigDecimal> decimal = special.getDecimalValue();
+                    return decimal.isPresent() ? decimal.get() : special.toString();
+                }
+                case "io.debezium.time.Date": {
+                    long day = ((Number) raw).longValue();
+                    if (day == POSITIVE_INFINITY_EPOCH_DAY || day == NEGATIVE_INFINITY_EPOCH_DAY) {
+                        return day == POSITIVE_INFINITY_EPOCH_DAY ? "infinity" : "-infinity";
+                    }
+                    return CanonicalValues.date(LocalDate.ofEpochDay(day));
+                }
+                case "io.debezium.time.Time":
+                    return CanonicalValues.time(LocalTime.ofNanoOfDay(TimeUnit.MILLISECONDS.toNanos(((Number) raw).longValue())));
+                case "io.debezium.time.MicroTime":
+                    return CanonicalValues.time(LocalTime.ofNanoOfDay(TimeUnit.MICROSECONDS.toNanos(((Number) raw).longValue())));
+                case "io.debezium.time.NanoTime":
+                    return CanonicalValues.time(LocalTime.ofNanoOfDay(((Number) raw).longValue()));
+                case "io.debezium.time.Timestamp":
+                    return timestamp(((Number) raw).longValue(), 1_000L);
+                case "io.debezium.time.MicroTimestamp":
+                    return timestamp(((Number) raw).longValue(), 1_000_000L);
+                case "io.debezium.time.NanoTimestamp":
+                    return timestamp(((Number) raw).longValue(), 1_000_000_000L);
+                case "io.debezium.time.ZonedTimestamp":
+                    return zonedTimestamp(raw.toString());
+                case "io.debezium.time.ZonedTime":
+                    return CanonicalValues.timeTz(OffsetTime.parse(raw.toString()));
+                case "io.debezium.data.Json":
+                    return CanonicalValues.json(raw.toString());
+                default:
+                    break;
+            }
+        }
+        String sourceType = schema.parameters() == null ? null : schema.parameters().get(SOURCE_TYPE);
+        if (sourceType != null && schema.type() == Schema.Type.STRING
+                && (sourceType.equalsIgnoreCase("numeric") || sourceType.equalsIgnoreCase("decimal"))) {
+            return numeric(raw.toString());
+        }
+        if (sourceType != null && schema.type() == Schema.Type.ARRAY && sourceType.equalsIgnoreCase("_numeric")) {
+            return ((List<?>) raw).stream().map(element -> element == null ? null : numeric(element.toString())).toList();
+        }
+        return switch (schema.type()) {
+            case INT8, INT16, INT32, INT64 -> ((Number) raw).longValue();
+            case FLOAT32 -> CanonicalValues.real((Float) raw);
+            case FLOAT64 -> (Double) raw;
+            case BOOLEAN -> (Boolean) raw;
+            case STRING -> raw.toString();
+            case BYTES -> raw instanceof ByteBuffer b ? bytes(b) : (byte[]) raw;
+            case ARRAY -> ((List<?>) raw).stream().map(element -> value(schema.valueSchema(), element)).toList();
+            case STRUCT -> structAsMap((Struct) raw);
+            case MAP -> raw.toString();
+        };
+    }
+
+    /**
+     * numeric as Debezium's string mode writes it: exact digits, or a special value, which becomes the text
+     * Postgres writes for it ({@code NaN}, {@code Infinity}, {@code -Infinity}).
+     */
+    static Object numeric(String text) {
+        return switch (text) {
+            case "NaN", "NAN" -> "NaN";
+            case "Infinity", "POSITIVE_INFINITY" -> "Infinity";
+            case "-Infinity", "NEGATIVE_INFINITY" -> "-Infinity";
+            default -> new BigDecimal(text);
+        };
+    }
+
+    private static String zonedTimestamp(String text) {
+        try {
+            return CanonicalValues.timestampTz(UtcTimestamps.parse(text));
+        } catch (RuntimeException e) {
+            return text; // 'infinity' and other special values stay as Postgres wrote them
+        }
+    }
+
+    /**
+     * timestamp without time zone, from Debezium's count of {@code 1/unitsPerSecond} seconds since the epoch.
+     * Postgres' {@code infinity} and {@code -infinity} arrive as the driver's sentinel values and stay the
+     * words Postgres writes. Split into seconds first: in nanoseconds a long only reaches the year 2262.
+     */
+    static Object timestamp(long value, long unitsPerSecond) {
+        if (value == PGStatement.DATE_POSITIVE_INFINITY) {
+            return "infinity";
+        }
+        if (value == PGStatement.DATE_NEGATIVE_INFINITY) {
+            return "-infinity";
+        }
+        long seconds = Math.floorDiv(value, unitsPerSecond);
+        long nanos = Math.floorMod(value, unitsPerSecond) * (1_000_000_000L / unitsPerSecond);
+        return CanonicalValues.timestamp(LocalDateTime.ofEpochSecond(seconds, (int) nanos, ZoneOffset.UTC));
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] out = new byte[buffer.remaining()];
+        buffer.duplicate().get(out);
+        return out;
+    }
+
+    private static Object structAsMap(Struct struct) {
+        var node = io.cdcfanout.schema.RowJson.MAPPER.createObjectNode();
+        for (Field field : struct.schema().fields()) {
+            node.set(field.name(), io.cdcfanout.schema.RowJson.toJson(value(field.schema(), struct.get(field))));
+        }
+        return node;
+    }
+}

@@ -48,7 +48,12 @@ public final class ChangeEvents {
     }
 
     public RowKey key(Object value) {
-        return new RowKey(List.of(keyColumn), List.of(value));
+        return new RowKey(List.of(keyColumn), List.of(rowValue(value)));
+    }
+
+    /** Integers as {@link Long}, as {@link Row} holds every integer type; anything else as it is. */
+    private static Object rowValue(Object value) {
+        return value instanceof Integer || value instanceof Short || value instanceof Byte ? ((Number) value).longValue() : value;
     }
 
     /** A row read by the initial snapshot; finish it with {@link RowChange#read()}. */
@@ -97,12 +102,12 @@ public final class ChangeEvents {
 
         private RowChange(Operation op, Object key) {
             this.op = op;
-            this.key = key;
-            after.put(keyColumn, key);
+            this.key = rowValue(key);
+            after.put(keyColumn, this.key);
         }
 
         public RowChange set(String column, Object value) {
-            after.put(column, value);
+            after.put(column, rowValue(value));
             return this;
         }
 
@@ -135,7 +140,7 @@ public final class ChangeEvents {
         private final Object key;
 
         private Delete(Object key) {
-            this.key = key;
+            this.key = rowValue(key);
         }
 
         public ChangeEvent at(long lsn) {

@@ -16,6 +16,7 @@ import java.util.TreeMap;
 /** Reads and writes Elasticsearch over plain HTTP, independent of the client the sink uses. */
 public final class EsDocs {
 
+    /** Exact decimals, so a test sees what was stored, not a double's rounding of it. */
     private static final JsonMapper MAPPER = RowJson.MAPPER.rebuild().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
 
     private final String url;
@@ -40,12 +41,30 @@ public final class EsDocs {
         }
     }
 
+    /** JSON text as this class reads Elasticsearch's answers, so numbers compare by the same node types. */
+    public static JsonNode parse(String json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    public void refresh(String index) {
+        send("POST", "/" + index + "/_refresh", null);
+    }
+
+    /** A GET by id (realtime): ignores alias filters, so it shows tombstones; {@code found} says whether it exists. */
+    public JsonNode get(String index, String id) {
+        return send("GET", "/" + index + "/_doc/" + id, null);
+    }
+
     /**
      * The live documents a search through {@code index} (the sink's filtered alias, or a plain index) finds,
      * id to source, after a refresh. Fails if a tombstone shows up: the alias must hide them.
      */
     public Map<String, JsonNode> live(String index) {
-        send("POST", "/" + index + "/_refresh", null);
+        refresh(index);
         JsonNode answer = send("POST", "/" + index + "/_search", "{\"size\": 10000, \"query\": {\"match_all\": {}}}");
         if (!answer.has("hits")) {
             throw new IllegalStateException("search on " + index + " failed: " + answer);

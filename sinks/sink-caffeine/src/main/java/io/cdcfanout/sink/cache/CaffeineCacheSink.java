@@ -4,7 +4,9 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.Lsn;
+import io.cdcfanout.schema.Operation;
 import io.cdcfanout.schema.Row;
+import io.cdcfanout.schema.RowKey;
 import io.cdcfanout.schema.TableId;
 import io.cdcfanout.sink.ApplyResult;
 import io.cdcfanout.sink.ChangeBatch;
@@ -14,17 +16,14 @@ import io.cdcfanout.sink.RetryableSinkException;
 import io.cdcfanout.sink.Sink;
 import io.cdcfanout.sink.SinkContext;
 import io.micrometer.core.instrument.Gauge;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,9 +36,14 @@ import org.slf4j.LoggerFactory;
  * transactions that snapshot already saw are skipped; all others are applied, newest LSN per row
  * winning. The engine's own snapshot rows ({@code SNAPSHOT}) are therefore ignored here.
  *
+ * <p>A delete leaves a <em>deletion entry</em> at its LSN rather than removing the key, so a stale change
+ * replayed after it (an older insert) cannot bring the row back; a TRUNCATE removes the table's entries
+ * and records its LSN, below which changes of that table are dropped. Deletion entries count towards
+ * {@code max-entries} and are evicted like rows.
+ *
  * <p>An update whose after image lacks an unchanged TOASTed column is merged onto the cached row; when
- * the row is not cached (evicted) the entry is dropped rather than stored incomplete, so a read misses
- * instead of returning a row without that column.
+ * the row is not cached (evicted) no image is kept, only the update's LSN (as for a delete), so a read
+ * misses instead of returning a row without that column.
  */
 public final class CaffeineCacheSink implements Sink, LatestRowReader {
 
@@ -48,11 +52,20 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
     private record Key(TableId table, String key) {
     }
 
+    /** What the cache holds for a key as of {@code lsn}: its image, or none (deleted, or unknown columns). */
+    private record Entry(LatestRow row, Lsn lsn) {
+        static Entry noImage(Lsn lsn) {
+            return new Entry(null, lsn);
+        }
+    }
+
     private final String name;
-    private final CaffeineSinkConfig config;
     private final SinkContext context;
+    private final InitialLoad initialLoad;
     private final Set<TableId> tables;
-    private final Cache<Key, LatestRow> cache;
+    private final Cache<Key, Entry> cache;
+    // TRUNCATE LSN per table: older changes of the table are obsolete; only the pipeline's thread writes it
+    private final Map<TableId, Lsn> truncatedBefore = new ConcurrentHashMap<>();
     // written by start(), read by HTTP threads (the API is up while sinks start)
     private final Map<TableId, List<String>> keyColumns = new ConcurrentHashMap<>();
     private final Object watermarkMonitor = new Object();
@@ -60,8 +73,13 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
     private volatile SnapshotVisibility loadSnapshot;
 
     CaffeineCacheSink(String name, CaffeineSinkConfig config, SinkContext context) {
+        this(name, config, context, new TableLoader(context.source(), "cdc-fanout cache load"));
+    }
+
+    /** @param initialLoad where {@link #start()} reads the tables from (tests give one without a database) */
+    CaffeineCacheSink(String name, CaffeineSinkConfig config, SinkContext context, InitialLoad initialLoad) {
         this.name = name;
-        this.config = config;
+        this.initialLoad = initialLoad;
         this.context = context;
         this.tables = config.sourceTables();
         Caffeine<Object, Object> builder = Caffeine.newBuilder().maximumSize(config.maxEntries());
@@ -69,38 +87,31 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
             builder.expireAfterWrite(config.expireAfterWrite());
         }
         this.cache = builder.build();
-        Gauge.builder("cdc_cache_entries", cache, Cache::estimatedSize).tag("sink", name)
-                .description("rows held by the cache").register(context.meters());
+        Gauge.builder("cdc.sink.cache.entries", cache, Cache::estimatedSize).tag("sink", name)
+                .description("keys held by the cache: rows, and deletions kept against stale changes").register(context.meters());
     }
 
     @Override
     public void start() throws RetryableSinkException {
         cache.invalidateAll();
-        try (Connection c = context.source().connect("cdc-fanout cache load")) {
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            c.setReadOnly(true);
-            SnapshotVisibility visibility;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_current_snapshot()::text")) {
-                rs.next();
-                visibility = SnapshotVisibility.parse(rs.getString(1));
-            }
-            Instant loadedAt = context.clock().instant();
-            long rows = 0;
-            for (TableId table : tables) {
-                List<String> key = TableLoader.primaryKey(c, table);
-                keyColumns.put(table, key);
-                long[] count = {0};
-                TableLoader.load(c, table, key, (rowKey, row) -> {
+        Instant loadedAt = context.clock().instant();
+        long[] rows = {0};
+        try {
+            SnapshotVisibility visibility = initialLoad.load(tables, new InitialLoad.Receiver() {
+                @Override
+                public void keyColumns(TableId table, List<String> key) {
+                    keyColumns.put(table, key);
+                }
+
+                @Override
+                public void row(TableId table, RowKey key, Row row) {
                     Row visible = context.rowPolicy().apply(table, row); // the same columns the stream delivers
-                    cache.put(new Key(table, rowKey.asText()), new LatestRow(visible, Lsn.ZERO, loadedAt));
-                    count[0]++;
-                });
-                rows += count[0];
-            }
-            c.commit();
+                    cache.put(new Key(table, key.asText()), new Entry(new LatestRow(visible, Lsn.ZERO, loadedAt), Lsn.ZERO));
+                    rows[0]++;
+                }
+            });
             loadSnapshot = visibility;
-            LOG.info("cache {} loaded {} rows of {} (snapshot {})", name, rows, tables, visibility);
+            LOG.info("cache {} loaded {} rows of {} (snapshot {})", name, rows[0], tables, visibility);
         } catch (SQLException e) {
             throw new RetryableSinkException("cache " + name + " cannot load its tables: " + e.getMessage(), e);
         }
@@ -109,14 +120,18 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
     @Override
     public ApplyResult apply(ChangeBatch batch) {
         for (ChangeEvent event : batch.events()) {
-            if (alreadyLoaded(event)) {
+            if (alreadyLoaded(event) || olderThanTruncate(event)) {
                 continue;
             }
             switch (event.op()) {
                 case SNAPSHOT -> { }
                 case INSERT, UPDATE -> upsert(event);
-                case DELETE -> cache.asMap().computeIfPresent(key(event), (k, old) -> old.lsn().isAfter(event.lsn()) ? old : null);
-                case TRUNCATE -> cache.asMap().keySet().removeIf(k -> k.table().equals(event.table()));
+                case DELETE -> cache.asMap().compute(key(event),
+                        (k, old) -> old != null && old.lsn().isAfter(event.lsn()) ? old : Entry.noImage(event.lsn()));
+                case TRUNCATE -> {
+                    truncatedBefore.merge(event.table(), event.lsn(), Lsn::max);
+                    cache.asMap().keySet().removeIf(k -> k.table().equals(event.table()));
+                }
             }
         }
         synchronized (watermarkMonitor) {
@@ -129,7 +144,7 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
     /** True for changes of transactions the start-up load already saw. */
     private boolean alreadyLoaded(ChangeEvent event) {
         SnapshotVisibility visibility = loadSnapshot;
-        if (visibility == null || event.op() == io.cdcfanout.schema.Operation.SNAPSHOT) {
+        if (visibility == null || event.op() == Operation.SNAPSHOT) {
             return false;
         }
         if (visibility.sawTransaction(event.position().txId())) {
@@ -141,6 +156,11 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
         return false;
     }
 
+    private boolean olderThanTruncate(ChangeEvent event) {
+        Lsn truncate = truncatedBefore.get(event.table());
+        return truncate != null && event.lsn().compareTo(truncate) < 0;
+    }
+
     private void upsert(ChangeEvent event) {
         cache.asMap().compute(key(event), (k, old) -> {
             if (old != null && !event.lsn().isAfter(old.lsn())) {
@@ -148,12 +168,12 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
             }
             Row row = event.after();
             if (!row.isComplete()) {
-                row = old == null ? row : row.mergedOnto(old.row());
+                row = old == null || old.row() == null ? row : row.mergedOnto(old.row().row());
                 if (!row.isComplete()) {
-                    return null;
+                    return Entry.noImage(event.lsn());
                 }
             }
-            return new LatestRow(row, event.lsn(), event.position().commitTime());
+            return new Entry(new LatestRow(row, event.lsn(), event.position().commitTime()), event.lsn());
         });
     }
 
@@ -173,7 +193,8 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
 
     @Override
     public Optional<LatestRow> get(TableId table, String keyText) {
-        return Optional.ofNullable(cache.getIfPresent(new Key(table, keyText)));
+        Entry entry = cache.getIfPresent(new Key(table, keyText));
+        return entry == null ? Optional.empty() : Optional.ofNullable(entry.row());
     }
 
     @Override

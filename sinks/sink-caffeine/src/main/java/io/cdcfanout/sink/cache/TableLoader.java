@@ -3,6 +3,7 @@ package io.cdcfanout.sink.cache;
 import io.cdcfanout.schema.Row;
 import io.cdcfanout.schema.RowKey;
 import io.cdcfanout.schema.TableId;
+import io.cdcfanout.sink.SourceDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,15 +12,42 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BiConsumer;
 
-/** Reads whole tables and their primary keys from Postgres, inside one caller-managed snapshot. */
-final class TableLoader {
+/** Reads whole tables and their primary keys from the source Postgres, in one repeatable-read snapshot. */
+final class TableLoader implements InitialLoad {
 
-    private TableLoader() {
+    private final SourceDatabase source;
+    private final String applicationName;
+
+    TableLoader(SourceDatabase source, String applicationName) {
+        this.source = source;
+        this.applicationName = applicationName;
     }
 
-    static List<String> primaryKey(Connection c, TableId table) throws SQLException {
+    @Override
+    public SnapshotVisibility load(Set<TableId> tables, Receiver into) throws SQLException {
+        try (Connection c = source.connect(applicationName)) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setReadOnly(true);
+            SnapshotVisibility visibility;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_current_snapshot()::text")) {
+                rs.next();
+                visibility = SnapshotVisibility.parse(rs.getString(1));
+            }
+            for (TableId table : tables) {
+                List<String> key = primaryKey(c, table);
+                into.keyColumns(table, key);
+                load(c, table, key, (rowKey, row) -> into.row(table, rowKey, row));
+            }
+            c.commit();
+            return visibility;
+        }
+    }
+
+    private static List<String> primaryKey(Connection c, TableId table) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT a.attname
                 FROM pg_index i
@@ -41,7 +69,7 @@ final class TableLoader {
     }
 
     /** Streams every row of the table to {@code sink}; {@code c} must not be in autocommit (cursor fetch). */
-    static void load(Connection c, TableId table, List<String> keyColumns, BiConsumer<RowKey, Row> sink) throws SQLException {
+    private static void load(Connection c, TableId table, List<String> keyColumns, BiConsumer<RowKey, Row> sink) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.setFetchSize(2000);
             try (ResultSet rs = s.executeQuery("SELECT * FROM " + table.quoted())) {

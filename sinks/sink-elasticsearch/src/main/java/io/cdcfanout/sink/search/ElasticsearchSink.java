@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +59,6 @@ public final class ElasticsearchSink implements Sink {
 
     private final String name;
     private final ElasticsearchSinkConfig config;
-    private final Function<ElasticsearchSinkConfig, ElasticsearchClient> clients;
     private final ElasticsearchSinkMetrics metrics;
     private final Map<TableId, DocumentMapper> mappers = new LinkedHashMap<>();
     private final Map<String, Lsn> truncateWatermarks = new ConcurrentHashMap<>();
@@ -71,15 +69,9 @@ public final class ElasticsearchSink implements Sink {
     private TruncateWatermarks watermarks;
     private TableTruncator truncator;
 
-    public ElasticsearchSink(String name, ElasticsearchSinkConfig config, SinkContext context) {
-        this(name, config, context, ElasticsearchClients::create);
-    }
-
-    ElasticsearchSink(String name, ElasticsearchSinkConfig config, SinkContext context,
-                      Function<ElasticsearchSinkConfig, ElasticsearchClient> clients) {
+    ElasticsearchSink(String name, ElasticsearchSinkConfig config, SinkContext context) {
         this.name = name;
         this.config = config;
-        this.clients = clients;
         this.metrics = new ElasticsearchSinkMetrics(context.meters(), name);
         config.tables().forEach((table, options) -> mappers.put(table, new DocumentMapper(options)));
     }
@@ -91,7 +83,7 @@ public final class ElasticsearchSink implements Sink {
     @Override
     public synchronized void start() throws RetryableSinkException {
         if (client == null) {
-            client = clients.apply(config);
+            client = ElasticsearchClients.create(config);
             bulkWriter = new BulkWriter(client, config.bulk(), config.refresh(), metrics, name);
             toastMerger = new ToastMerger(client);
             watermarks = new TruncateWatermarks(client);
@@ -130,7 +122,6 @@ public final class ElasticsearchSink implements Sink {
         for (ItemResult result : write(newestRowChanges(batch, rejections), rejections)) {
             count(result, rejections);
         }
-        rejections.forEach(r -> metrics.index(mapper(r.event().table()).index()).rejections().increment());
         if (!rejections.isEmpty()) {
             LOG.warn("sink {}: {} change(s) rejected, first: {} ({})", name, rejections.size(),
                     rejections.get(0).event(), rejections.get(0).reason());

@@ -13,10 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code cdc.sink.es.docs.deleted}: tombstones written for deletes;</li>
  *   <li>{@code cdc.sink.es.version.conflicts}: writes skipped because the index already held that or a newer
  *       version (replays, stale changes): success, counted to make replays visible;</li>
- *   <li>{@code cdc.sink.es.rejections}: changes sent to the dead-letter table;</li>
  *   <li>{@code cdc.sink.es.truncate.skipped}: changes older than the table's last TRUNCATE, dropped;</li>
  *   <li>{@code cdc.sink.es.bulk.requests} and the timer {@code cdc.sink.es.bulk.latency}: bulk round trips.</li>
  * </ul>
+ * Rejections are not counted here: the pipeline counts every sink's, as {@code cdc.sink.rejections}.
  */
 final class ElasticsearchSinkMetrics {
 
@@ -38,7 +38,6 @@ final class ElasticsearchSinkMetrics {
                 counter("cdc.sink.es.docs.indexed", index, "documents written by the elasticsearch sink"),
                 counter("cdc.sink.es.docs.deleted", index, "tombstones written for deletes"),
                 counter("cdc.sink.es.version.conflicts", index, "writes skipped: the index already held that or a newer version"),
-                counter("cdc.sink.es.rejections", index, "changes Elasticsearch refused, sent to the dead-letter table"),
                 counter("cdc.sink.es.truncate.skipped", index, "changes older than the table's last TRUNCATE, dropped"),
                 counter("cdc.sink.es.bulk.requests", index, "bulk requests sent"),
                 Timer.builder("cdc.sink.es.bulk.latency").description("bulk request round trip")
@@ -49,7 +48,7 @@ final class ElasticsearchSinkMetrics {
         return Counter.builder(name).description(description).tags("sink", sink, "index", index).register(registry);
     }
 
-    record Meters(Counter indexed, Counter deleted, Counter versionConflicts, Counter rejections,
+    record Meters(Counter indexed, Counter deleted, Counter versionConflicts,
                   Counter truncateSkipped, Counter bulkRequests, Timer bulkLatency) {
     }
 }

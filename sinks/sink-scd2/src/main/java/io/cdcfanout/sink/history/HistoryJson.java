@@ -9,6 +9,7 @@ import io.cdcfanout.schema.Row;
 import io.cdcfanout.schema.RowJson;
 import io.cdcfanout.schema.RowKey;
 import java.util.Comparator;
+import java.util.List;
 
 /** The {@code data} column: row images as JSON ({@link RowJson}), read back exactly, compared by value. */
 final class HistoryJson {
@@ -30,7 +31,8 @@ final class HistoryJson {
 
     /**
      * The after image as JSON with every unchanged TOAST column carried forward from the previous
-     * version's data. A column neither knows stays absent: a placeholder is never stored.
+     * version's data. A column neither knows stays absent (the planner rejects such a change first,
+     * see {@link #notCarried}): a placeholder is never stored.
      *
      * @param previous the data of the version this image follows; null when there is none
      */
@@ -47,6 +49,15 @@ final class HistoryJson {
             }
         }
         return VersionData.of(json);
+    }
+
+    /** The after image's unchanged TOAST columns that {@code previous} (may be null) has no value for. */
+    static List<String> notCarried(Row after, VersionData previous) {
+        if (after.isComplete()) {
+            return List.of();
+        }
+        ObjectNode carried = previous == null ? null : previous.tree();
+        return after.unchangedToastColumns().stream().filter(c -> carried == null || !carried.has(c)).toList();
     }
 
     /** The key alone as a row image, for a deletion of a row no version knows. */

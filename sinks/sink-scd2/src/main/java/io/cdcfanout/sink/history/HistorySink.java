@@ -138,11 +138,13 @@ public final class HistorySink implements Sink, HistoryReader {
                                                      List<Rejection> rejections) throws SQLException {
         Connection c = connection();
         Map<TableId, HistoryWriter.Counts> counts = new LinkedHashMap<>();
+        List<Rejection> planned = new ArrayList<>();
         try {
             for (Map.Entry<TableId, List<ChangeEvent>> e : byTable.entrySet()) {
-                counts.put(e.getKey(), writers.get(e.getKey()).apply(c, e.getValue()));
+                counts.put(e.getKey(), writers.get(e.getKey()).apply(c, e.getValue(), planned));
             }
             c.commit();
+            rejections.addAll(planned);
             return counts;
         } catch (SQLException e) {
             c.rollback();

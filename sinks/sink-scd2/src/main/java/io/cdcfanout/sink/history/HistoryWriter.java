@@ -82,11 +82,16 @@ final class HistoryWriter {
         }
     }
 
-    /** Applies one table's changes; on an SQLException the caller must roll the transaction back. */
-    Counts apply(Connection c, List<ChangeEvent> events) throws SQLException {
+    /**
+     * Applies one table's changes, adding the ones that cannot become a version to {@code rejections};
+     * on an SQLException the caller must roll the transaction back and discard those.
+     */
+    Counts apply(Connection c, List<ChangeEvent> events, List<Rejection> rejections) throws SQLException {
         List<RowKey> keys = VersionPlanner.keysOf(events);
         VersionPlan plan = VersionPlanner.plan(events, loadCurrents(c, keys));
-        return writeKeys(c, plan.keys()).plus(sweepTruncates(c, plan.truncates()));
+        Counts counts = writeKeys(c, plan.keys()).plus(sweepTruncates(c, plan.truncates()));
+        rejections.addAll(plan.rejections());
+        return counts;
     }
 
     /**
@@ -106,6 +111,7 @@ final class HistoryWriter {
                 VersionPlan plan = VersionPlanner.plan(ofKey, loadCurrents(c, List.of(key)));
                 counts = counts.plus(writeKeys(c, plan.keys()));
                 c.releaseSavepoint(savepoint);
+                rejections.addAll(plan.rejections());
             } catch (SQLException e) {
                 if (SqlErrors.isRetryable(e)) {
                     throw e;

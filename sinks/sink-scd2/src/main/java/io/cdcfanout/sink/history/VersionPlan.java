@@ -3,6 +3,7 @@ package io.cdcfanout.sink.history;
 import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.RowKey;
+import io.cdcfanout.sink.Rejection;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -11,14 +12,17 @@ import java.util.Objects;
  * The writes one batch makes to one history table, computed by {@link VersionPlanner}.
  *
  * @param keys      per key of the batch that changes anything: what to remove, close and insert
- * @param truncates the table's TRUNCATE changes, in order; each also closes the current versions of
- *                  keys the batch does not mention ({@link HistoryWriter} does that in SQL)
+ * @param truncates  the table's TRUNCATE changes, in order; each also closes the current versions of
+ *                   keys the batch does not mention ({@link HistoryWriter} does that in SQL)
+ * @param rejections changes that cannot become a version (unchanged TOAST columns no version knows);
+ *                   they change nothing
  */
-record VersionPlan(List<KeyPlan> keys, List<ChangeEvent> truncates) {
+record VersionPlan(List<KeyPlan> keys, List<ChangeEvent> truncates, List<Rejection> rejections) {
 
     VersionPlan {
         keys = List.copyOf(keys);
         truncates = List.copyOf(truncates);
+        rejections = List.copyOf(rejections);
     }
 
     int opens() {

@@ -4,6 +4,7 @@ import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.Operation;
 import io.cdcfanout.schema.RowKey;
+import io.cdcfanout.sink.Rejection;
 import io.cdcfanout.sink.history.VersionPlan.KeyPlan;
 import io.cdcfanout.sink.history.VersionPlan.NewVersion;
 import java.time.Instant;
@@ -23,7 +24,8 @@ import java.util.Map;
  *       nothing; so a replayed batch, or an older batch after a newer one, writes nothing.</li>
  *   <li><b>Insert, update, snapshot</b> open a version with the change's data (unchanged TOAST columns
  *       carried forward from the previous live version) and close the previous one at the change's
- *       commit time. A snapshot row whose data equals the current live version's adds nothing
+ *       commit time. An unchanged TOAST column the previous live version does not have (or with no
+ *       live version) cannot be carried: the change is rejected rather than recorded without it. A snapshot row whose data equals the current live version's adds nothing
  *       (re-snapshots).</li>
  *   <li><b>Delete</b> closes the live version and opens a <em>deletion version</em>: deleted = true,
  *       valid_from = delete time, open-ended, data = the last known image. It is the key's current
@@ -70,12 +72,13 @@ final class VersionPlanner {
     static VersionPlan plan(List<ChangeEvent> events, Map<String, CurrentVersion> currents) {
         // Every key's state exists before the first change is planned: a TRUNCATE deletes every key of the batch.
         Map<String, KeyState> states = new LinkedHashMap<>();
+        List<Rejection> rejections = new ArrayList<>();
         List<KeyState> stateOfEvent = new ArrayList<>(events.size());
         for (ChangeEvent event : events) {
             KeyState state = null;
             if (event.op() != Operation.TRUNCATE) {
                 String key = event.key().asText();
-                state = states.computeIfAbsent(key, k -> new KeyState(event.key(), currents.get(k)));
+                state = states.computeIfAbsent(key, k -> new KeyState(event.key(), currents.get(k), rejections));
             }
             stateOfEvent.add(state);
         }
@@ -95,7 +98,7 @@ final class VersionPlanner {
                 }
             }
         }
-        return new VersionPlan(states.values().stream().map(KeyState::toPlan).toList(), truncates);
+        return new VersionPlan(states.values().stream().map(KeyState::toPlan).toList(), truncates, rejections);
     }
 
     /** One key's versions while the batch is planned: the stored current one, then the pending ones. */
@@ -104,12 +107,14 @@ final class VersionPlanner {
         private final CurrentVersion stored;
         private final List<NewVersion> pending = new ArrayList<>();
         private final List<ChangeEvent> events = new ArrayList<>();
+        private final List<Rejection> rejections;
         private boolean storedSuperseded;
         private Instant storedClosedAt;
 
-        KeyState(RowKey key, CurrentVersion stored) {
+        KeyState(RowKey key, CurrentVersion stored, List<Rejection> rejections) {
             this.key = key;
             this.stored = stored;
+            this.rejections = rejections;
         }
 
         void write(ChangeEvent event) {
@@ -118,6 +123,14 @@ final class VersionPlanner {
                 return;
             }
             VersionData previous = head == null || head.deleted ? null : head.data;
+            List<String> unknown = HistoryJson.notCarried(event.after(), previous);
+            if (!unknown.isEmpty()) {
+                rejections.add(new Rejection(event, "unchanged TOAST column(s) " + unknown + " were not sent by Postgres and "
+                        + (previous == null ? "no live version of the row" : "the row's live version lacks them")
+                        + " to carry them from; the version cannot be recorded without them (a reader could not tell them"
+                        + " from NULL). Set REPLICA IDENTITY FULL on the table, or re-snapshot it"));
+                return;
+            }
             VersionData data = HistoryJson.imageOf(event.after(), previous);
             if (event.op() == Operation.SNAPSHOT && previous != null && HistoryJson.sameData(previous.tree(), data.tree())) {
                 return;

@@ -241,12 +241,28 @@ class VersionPlannerTest {
     }
 
     @Test
-    void unchangedToastColumnUnknownToEveryVersionStaysAbsent() {
+    void anUnchangedToastColumnNoVersionKnowsIsRejectedNotRecordedWithout() {
+        Row after = Row.builder().put("region", "DE").put("rate", new BigDecimal("0.19")).unchangedToast("notes").build();
+        ChangeEvent update = new ChangeEvent(TABLE, Operation.UPDATE, RowKey.of(KEY, after), null, after, at(200, 2, t(5)));
+
+        VersionPlan plan = plan(update);
+
+        assertThat(only(plan).writesNothing()).isTrue();
+        assertThat(plan.rejections()).singleElement().satisfies(r -> {
+            assertThat(r.event()).isEqualTo(update);
+            assertThat(r.reason()).contains("TOAST", "[notes]", "no live version");
+        });
+    }
+
+    @Test
+    void anUnchangedToastColumnAfterADeletionIsRejected() {
+        stored.put("DE", new CurrentVersion(new Lsn(100), 1, t(0), true, HistoryJson.imageOf(rate("DE", "0.16"), null)));
         Row after = Row.builder().put("region", "DE").put("rate", new BigDecimal("0.19")).unchangedToast("notes").build();
 
-        KeyPlan plan = only(plan(new ChangeEvent(TABLE, Operation.UPDATE, RowKey.of(KEY, after), null, after, at(200, 2, t(5)))));
+        VersionPlan plan = plan(new ChangeEvent(TABLE, Operation.UPDATE, RowKey.of(KEY, after), null, after, at(200, 2, t(5))));
 
-        assertThat(plan.opens().get(0).data().tree().has("notes")).isFalse();
+        assertThat(only(plan).writesNothing()).isTrue();
+        assertThat(plan.rejections()).hasSize(1);
     }
 
     @Test

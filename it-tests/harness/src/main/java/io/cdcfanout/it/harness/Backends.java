@@ -24,6 +24,7 @@ public final class Backends implements AutoCloseable {
     private final ElasticsearchBackend elasticsearch;
     private final List<String> databases = new ArrayList<>();
     private final AutoCloseable onClose;
+    private int postgresMajorVersion;
 
     Backends(PostgresBackend postgres, ElasticsearchBackend elasticsearch, AutoCloseable onClose) {
         this.postgres = postgres;
@@ -37,6 +38,14 @@ public final class Backends implements AutoCloseable {
 
     public ElasticsearchBackend elasticsearch() {
         return elasticsearch;
+    }
+
+    /** {@link PostgresBackend#majorVersion()}, asked once. */
+    public synchronized int postgresMajorVersion() {
+        if (postgresMajorVersion == 0) {
+            postgresMajorVersion = postgres.majorVersion();
+        }
+        return postgresMajorVersion;
     }
 
     /** A new empty database with a unique name, dropped (with its replication slots) when the run ends. */

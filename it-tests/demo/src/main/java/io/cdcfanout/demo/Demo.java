@@ -6,9 +6,13 @@ import io.cdcfanout.service.config.ConfigLoader;
 import io.cdcfanout.service.config.ServiceConfig;
 import io.cdcfanout.service.pipeline.SinkStatus;
 import io.cdcfanout.sink.SinkRegistry;
+import io.cdcfanout.testbackends.BackendsUnavailableException;
 import io.cdcfanout.testbackends.ElasticsearchDistribution;
 import io.cdcfanout.testbackends.LocalBackends;
 import io.cdcfanout.testbackends.LocalPostgres;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -66,10 +70,19 @@ public final class Demo {
     }
 
     public static void main(String[] args) throws Exception {
-        int httpPort = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
-        Map<String, String> env = System.getenv();
-        say("starting a local Postgres and Elasticsearch (Elasticsearch takes 20-60 s)...");
-        LocalBackends backends = LocalBackends.start(env, ElasticsearchDistribution.find(env), Demo::say);
+        LocalBackends backends;
+        int httpPort;
+        try {
+            httpPort = httpPort(args);
+            Map<String, String> env = System.getenv();
+            say("starting a local Postgres and Elasticsearch (Elasticsearch takes 20-60 s)...");
+            backends = LocalBackends.start(env, ElasticsearchDistribution.find(env), Demo::say);
+        } catch (BackendsUnavailableException e) {
+            // a missing prerequisite: the one line that says what to do, no stack trace
+            System.err.println("cdc-fanout demo: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runnable[] stop = new Runnable[1];
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -112,6 +125,24 @@ public final class Demo {
             line.append(" | slot lag=").append(service.sourceStatus().get("slot_lag_bytes").asLong()).append("B");
             say(line.toString());
         }
+    }
+
+    /** The HTTP port from the first argument (default 8080), checked to be free before anything starts. */
+    private static int httpPort(String[] args) {
+        int port;
+        try {
+            port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
+        } catch (NumberFormatException e) {
+            throw new BackendsUnavailableException("the argument '" + args[0] + "' is not a port number; usage: java -jar cdc-fanout-demo.jar [http-port]");
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(port));
+        } catch (IOException e) {
+            throw new BackendsUnavailableException("port " + port + " is not free (" + e.getMessage()
+                    + "); give the demo another HTTP port, e.g. java -jar it-tests/demo/target/cdc-fanout-demo.jar 18080");
+        }
+        return port;
     }
 
     /** Waits until every sink has applied everything written so far (the initial snapshot included). */

@@ -1,7 +1,6 @@
 package io.cdcfanout.testbackends;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
@@ -11,13 +10,18 @@ public final class FreePorts {
     private FreePorts() {
     }
 
-    /** A port that was free a moment ago; another process may still take it before it is bound. */
+    /**
+     * A port that was free a moment ago; another process may still take it before it is bound.
+     *
+     * @throws BackendsUnavailableException when the kernel has none to give
+     */
     public static int next() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot find a free port", e);
+            throw new BackendsUnavailableException("no free TCP port on 127.0.0.1 for the local backends (" + e.getMessage()
+                    + "); stop something that holds many ports or check the loopback interface is up.");
         }
     }
 }

@@ -26,16 +26,16 @@ public final class JavaHomes {
      * In order: env {@code CDC_IT_ES_JAVA_HOME} (must qualify), {@code JAVA_HOME} if it is
      * {@code >= minimum}, the newest JDK under {@code /usr/lib/jvm} that is {@code >= minimum}.
      *
-     * @throws IllegalStateException naming what was tried when none qualifies
+     * @throws BackendsUnavailableException naming what was tried when none qualifies
      */
     public static Path find(Map<String, String> env, int minimum) {
         String explicit = env.get("CDC_IT_ES_JAVA_HOME");
         if (explicit != null && !explicit.isBlank()) {
             Path home = Path.of(explicit);
-            int version = majorVersion(home).orElseThrow(() -> new IllegalStateException(
+            int version = majorVersion(home).orElseThrow(() -> new BackendsUnavailableException(
                     "CDC_IT_ES_JAVA_HOME=" + explicit + " is not a JDK (no bin/java and release file)"));
             if (version < minimum) {
-                throw new IllegalStateException("CDC_IT_ES_JAVA_HOME=" + explicit + " is Java " + version + "; Elasticsearch needs " + minimum + "+");
+                throw new BackendsUnavailableException("CDC_IT_ES_JAVA_HOME=" + explicit + " is Java " + version + "; Elasticsearch needs " + minimum + "+");
             }
             return home;
         }
@@ -43,7 +43,7 @@ public final class JavaHomes {
         if (javaHome != null && majorVersion(Path.of(javaHome)).orElse(0) >= minimum) {
             return Path.of(javaHome);
         }
-        return newestUnder(Path.of("/usr/lib/jvm"), minimum).orElseThrow(() -> new IllegalStateException(
+        return newestUnder(Path.of("/usr/lib/jvm"), minimum).orElseThrow(() -> new BackendsUnavailableException(
                 "Elasticsearch needs a JDK " + minimum + "+, and none was found (JAVA_HOME=" + javaHome
                         + ", nothing suitable under /usr/lib/jvm). Install one (e.g. apt-get install openjdk-21-jdk-headless"
                         + " or a Temurin 21/25 JDK) or point CDC_IT_ES_JAVA_HOME at it."));

@@ -65,7 +65,7 @@ public final class LocalElasticsearch implements AutoCloseable {
     public static LocalElasticsearch start(Path distribution, Path workDir, Path javaHome, ProcessOwner owner) {
         long begin = System.nanoTime();
         if (!Files.isExecutable(distribution.resolve("bin/elasticsearch"))) {
-            throw new IllegalStateException("no Elasticsearch distribution at " + distribution
+            throw new BackendsUnavailableException("no Elasticsearch distribution at " + distribution
                     + " (bin/elasticsearch missing). The it-tests build unpacks it in generate-test-resources: run through Maven, e.g. mvn -B verify.");
         }
         Path home = workDir.resolve("home");

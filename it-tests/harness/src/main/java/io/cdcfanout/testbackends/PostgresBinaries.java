@@ -4,49 +4,135 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** Locates the Postgres server binaries ({@code initdb}, {@code pg_ctl}). */
-public final class PostgresBinaries {
+/**
+ * Postgres server binaries: a {@code bin} directory with {@code initdb}, {@code pg_ctl} and
+ * {@code postgres}, the major version they are, and where they come from (for logs). Chosen in
+ * this order:
+ * <ol>
+ *   <li>env {@code CDC_IT_PG_BIN};</li>
+ *   <li>the newest {@code /usr/lib/postgresql/<major>/bin} installed on the machine;</li>
+ *   <li>the Postgres {@value BundledPostgres#MAJOR} binaries from Maven Central on this classpath
+ *       ({@link BundledPostgres}), extracted once per machine.</li>
+ * </ol>
+ * {@link #select(Map, int)} picks binaries of one given major version in the same order.
+ *
+ * @param bin    the directory holding {@code initdb}, {@code pg_ctl} and {@code postgres}
+ * @param major  e.g. 15
+ * @param origin e.g. "CDC_IT_PG_BIN", "installed", "Maven Central"
+ */
+public record PostgresBinaries(Path bin, int major, String origin) {
 
-    private PostgresBinaries() {
+    /** Where Debian and Ubuntu install server binaries, one directory per major version. */
+    public static final Path SYSTEM_ROOT = Path.of("/usr/lib/postgresql");
+
+    private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)");
+
+    /** The bin directory of {@link #select(Map)}; what callers that only run the binaries need. */
+    public static Path find(Map<String, String> env) {
+        return select(env).bin();
     }
 
     /**
-     * Env {@code CDC_IT_PG_BIN}, else the newest {@code /usr/lib/postgresql/<major>/bin}.
+     * The binaries the local backends run by default.
      *
-     * @throws IllegalStateException with an install hint when there are none
+     * @throws BackendsUnavailableException when {@code CDC_IT_PG_BIN} is not usable, or when nothing is
+     *                                      installed and the Maven Central binaries cannot be used here
      */
-    public static Path find(Map<String, String> env) {
-        String explicit = env.get("CDC_IT_PG_BIN");
-        if (explicit != null && !explicit.isBlank()) {
-            Path bin = Path.of(explicit);
-            if (!Files.isExecutable(bin.resolve("initdb")) || !Files.isExecutable(bin.resolve("pg_ctl"))) {
-                throw new IllegalStateException("CDC_IT_PG_BIN=" + explicit + " has no executable initdb and pg_ctl");
-            }
-            return bin;
+    public static PostgresBinaries select(Map<String, String> env) {
+        return select(env, SYSTEM_ROOT, BundledPostgres::extracted);
+    }
+
+    /**
+     * Binaries of Postgres {@code major}: {@code CDC_IT_PG_BIN} if it is that version, else
+     * {@code /usr/lib/postgresql/<major>/bin}, else the Maven Central binaries if they are that version.
+     *
+     * @throws BackendsUnavailableException saying how to install them when there are none
+     */
+    public static PostgresBinaries select(Map<String, String> env, int major) {
+        return select(env, major, SYSTEM_ROOT, BundledPostgres.MAJOR, BundledPostgres::extracted);
+    }
+
+    /** {@link #select(Map)} with the places to look passed in (for tests). */
+    static PostgresBinaries select(Map<String, String> env, Path systemRoot, Supplier<PostgresBinaries> bundled) {
+        PostgresBinaries explicit = explicit(env);
+        if (explicit != null) {
+            return explicit;
         }
-        Path root = Path.of("/usr/lib/postgresql");
-        Path best = null;
-        int bestMajor = 0;
-        if (Files.isDirectory(root)) {
-            try (DirectoryStream<Path> versions = Files.newDirectoryStream(root)) {
+        PostgresBinaries newest = null;
+        if (Files.isDirectory(systemRoot)) {
+            try (DirectoryStream<Path> versions = Files.newDirectoryStream(systemRoot)) {
                 for (Path version : versions) {
                     int major = parseMajor(version.getFileName().toString());
-                    if (major > bestMajor && Files.isExecutable(version.resolve("bin/initdb"))) {
-                        best = version.resolve("bin");
-                        bestMajor = major;
+                    if (major > 0 && (newest == null || major > newest.major()) && isComplete(version.resolve("bin"))) {
+                        newest = new PostgresBinaries(version.resolve("bin"), major, "installed");
                     }
                 }
             } catch (IOException e) {
-                // treated as "none found" below
+                // treated as "none installed"
             }
         }
-        if (best == null) {
-            throw new IllegalStateException("no Postgres server binaries: nothing in /usr/lib/postgresql/*/bin/initdb."
-                    + " Install them (Debian: apt-get install postgresql-15) or point CDC_IT_PG_BIN at a bin directory with initdb and pg_ctl.");
+        return newest != null ? newest : bundled.get();
+    }
+
+    /** {@link #select(Map, int)} with the places to look passed in (for tests). */
+    static PostgresBinaries select(Map<String, String> env, int major, Path systemRoot, int bundledMajor,
+                                   Supplier<PostgresBinaries> bundled) {
+        PostgresBinaries explicit = explicit(env);
+        if (explicit != null && explicit.major() == major) {
+            return explicit;
         }
-        return best;
+        Path installed = systemRoot.resolve(Integer.toString(major)).resolve("bin");
+        if (isComplete(installed)) {
+            return new PostgresBinaries(installed, major, "installed");
+        }
+        if (bundledMajor == major) {
+            return bundled.get();
+        }
+        throw new BackendsUnavailableException("no Postgres " + major + " server binaries: nothing in " + installed
+                + (explicit != null ? ", CDC_IT_PG_BIN is Postgres " + explicit.major() : "")
+                + ", and the Maven Central ones are Postgres " + bundledMajor
+                + ". Install them (Debian: apt-get install postgresql-" + major + ") or point CDC_IT_PG_BIN at a Postgres " + major + " bin directory.");
+    }
+
+    private static PostgresBinaries explicit(Map<String, String> env) {
+        String explicit = env.get("CDC_IT_PG_BIN");
+        if (explicit == null || explicit.isBlank()) {
+            return null;
+        }
+        Path bin = Path.of(explicit);
+        if (!isComplete(bin)) {
+            throw new BackendsUnavailableException("CDC_IT_PG_BIN=" + explicit + " has no executable initdb, pg_ctl and postgres;"
+                    + " point it at a Postgres server bin directory or unset it.");
+        }
+        return new PostgresBinaries(bin, majorVersion(bin), "CDC_IT_PG_BIN");
+    }
+
+    static boolean isComplete(Path bin) {
+        return List.of("initdb", "pg_ctl", "postgres").stream().allMatch(name -> Files.isExecutable(bin.resolve(name)));
+    }
+
+    /** The major version {@code bin/postgres --version} reports. */
+    static int majorVersion(Path bin) {
+        String out;
+        try {
+            out = Processes.run(List.of(bin.resolve("postgres").toString(), "--version"), Map.of(), Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+            throw new BackendsUnavailableException(bin.resolve("postgres") + " --version failed: "
+                    + BackendsUnavailableException.firstLine(e.getMessage()));
+        }
+        Matcher m = VERSION.matcher(out);
+        if (!m.find()) {
+            throw new BackendsUnavailableException(bin.resolve("postgres") + " --version printed no version: "
+                    + BackendsUnavailableException.firstLine(out));
+        }
+        return Integer.parseInt(m.group(1));
     }
 
     private static int parseMajor(String name) {
@@ -55,5 +141,10 @@ public final class PostgresBinaries {
         } catch (NumberFormatException e) {
             return 0;
         }
+    }
+
+    /** For logs, e.g. "Postgres 17 (Maven Central) in /tmp/cdc-fanout-postgres-17.5.0/bin". */
+    public String describe() {
+        return "Postgres " + major + " (" + origin + ") in " + bin;
     }
 }

@@ -25,6 +25,24 @@ public final class Processes {
      * @throws IllegalStateException on a non-zero exit or timeout, with the command's output
      */
     public static String run(List<String> command, Map<String, String> env, Duration timeout) {
+        Result result = exec(command, env, timeout);
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("exit code " + result.exitCode() + ": " + String.join(" ", command) + "\n" + result.output());
+        }
+        return result.output();
+    }
+
+    /** A finished command: its exit code and combined output. */
+    public record Result(int exitCode, String output) {
+    }
+
+    /**
+     * As {@link #run}, but a non-zero exit is returned, not thrown, for callers that tell exit codes apart.
+     *
+     * @throws IllegalStateException on a timeout, with the command's output
+     * @throws UncheckedIOException  when the command cannot be launched (e.g. it is not installed)
+     */
+    public static Result exec(List<String> command, Map<String, String> env, Duration timeout) {
         Path out = null;
         try {
             out = Files.createTempFile("cdc-it-cmd-", ".out");
@@ -39,11 +57,7 @@ public final class Processes {
                 throw new IllegalStateException("timed out after " + timeout + ": " + String.join(" ", command)
                         + "\n" + Files.readString(out, StandardCharsets.UTF_8));
             }
-            String output = Files.readString(out, StandardCharsets.UTF_8);
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException("exit code " + process.exitValue() + ": " + String.join(" ", command) + "\n" + output);
-            }
-            return output;
+            return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + String.join(" ", command), e);
         } catch (InterruptedException e) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcfanout.it.harness.Backends;
 import io.cdcfanout.it.harness.BackendsExtension;
+import io.cdcfanout.it.harness.OnEachPostgresVersion;
 import io.cdcfanout.it.harness.TestDatabase;
 import io.cdcfanout.it.support.RecordingSink;
 import io.cdcfanout.it.support.RunningService;
@@ -18,10 +19,9 @@ import java.math.BigDecimal;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Every common Postgres type, through real logical decoding, into the documented Java value types. */
+/** Every common Postgres type, through real logical decoding, into the documented Java value types, on each supported Postgres version. */
 @ExtendWith(BackendsExtension.class)
 class ConverterIT {
 
@@ -42,7 +42,7 @@ class ConverterIT {
              '{"a": [1, 2.5, "x"], "b": null}', '{"a": [1, 2.5, "x"], "b": null}', '{1,2,3}', '{a,"b c"}', '\\xdeadbeef', 'happy',
              (SELECT string_agg(md5(g::text), '') FROM generate_series(1, 400) g))""";
 
-    @Test
+    @OnEachPostgresVersion
     void everyTypeConvertsExactlyAndTheSameAsAPlainQuery(TestDatabase db) throws Exception {
         db.execute("CREATE TYPE mood AS ENUM ('happy', 'sad')",
                 "CREATE TABLE all_types (" + COLUMNS + ")",

@@ -3,8 +3,11 @@ package io.cdcfanout.it;
 import io.cdcfanout.it.harness.Backends;
 import io.cdcfanout.it.harness.BackendsExtension;
 import io.cdcfanout.it.harness.ElasticsearchBackend;
+import io.cdcfanout.it.harness.OnEachPostgresVersion;
 import io.cdcfanout.it.harness.PostgresBackend;
+import io.cdcfanout.it.harness.SupportedPostgres;
 import io.cdcfanout.it.harness.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -19,6 +22,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -52,6 +57,44 @@ class HarnessIT {
                 rs.next();
                 assertThat(rs.getInt(1)).isZero();
             }
+        }
+    }
+
+    private static final Set<Integer> VERSIONS_SEEN = new ConcurrentSkipListSet<>();
+
+    /** Each supported version is a real server of that version (asked over SQL), and decodes with pgoutput. */
+    @OnEachPostgresVersion
+    void eachSupportedPostgresVersionDecodesWithPgoutput(PostgresBackend postgres, TestDatabase db) throws SQLException {
+        String slot = Backends.uniqueName("version");
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            int reported;
+            try (ResultSet rs = s.executeQuery("SHOW server_version_num")) {
+                rs.next();
+                reported = Integer.parseInt(rs.getString(1)) / 10000;
+            }
+            assertThat(reported).as("the server's own version").isEqualTo(postgres.majorVersion()).isIn(SupportedPostgres.MAJORS);
+            assertThat(VERSIONS_SEEN.add(reported)).as("Postgres " + reported + " handed out once").isTrue();
+
+            s.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
+            s.execute("CREATE PUBLICATION " + slot + " FOR TABLE items");
+            s.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+            // decoding stops at the flushed WAL, and the test servers commit with synchronous_commit=off
+            s.execute("SET synchronous_commit = on");
+            s.execute("INSERT INTO items VALUES (1, 'kettle')");
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_logical_slot_peek_binary_changes('" + slot
+                    + "', NULL, NULL, 'proto_version', '1', 'publication_names', '" + slot + "')")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("pgoutput messages for one insert (begin, relation, insert, commit)").isGreaterThanOrEqualTo(3);
+            } finally {
+                s.execute("SELECT pg_drop_replication_slot('" + slot + "')");
+            }
+        }
+    }
+
+    @AfterAll
+    static void everySupportedVersionWasHandedOut() {
+        if (!VERSIONS_SEEN.isEmpty()) { // empty when a filter ran other methods only
+            assertThat(VERSIONS_SEEN).containsExactlyElementsOf(SupportedPostgres.MAJORS);
         }
     }
 

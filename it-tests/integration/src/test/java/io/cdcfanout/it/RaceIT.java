@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcfanout.it.harness.Backends;
 import io.cdcfanout.it.harness.BackendsExtension;
 import io.cdcfanout.it.harness.ElasticsearchBackend;
+import io.cdcfanout.it.harness.OnEachPostgresVersion;
 import io.cdcfanout.it.harness.TestDatabase;
 import io.cdcfanout.it.support.Equalities;
 import io.cdcfanout.it.support.EsDocs;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -31,7 +31,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>Beside it the naive approach runs the same workload shape on its own tables: each writer commits to
  * Postgres, then writes the document and a map entry itself. Its divergence is reported, not asserted
- * (it depends on timing), in the log and in {@code target/race-report.json}.
+ * (it depends on timing), in the log and in {@code target/race-report-postgres-<major>.json}.
+ *
+ * <p>It runs on each supported Postgres version: commit order and TOAST handling are the server's.
  */
 @ExtendWith(BackendsExtension.class)
 class RaceIT {
@@ -39,7 +41,7 @@ class RaceIT {
     private static final int THREADS = 16;
     private static final Duration DURATION = Duration.ofSeconds(Long.getLong("race.seconds", 30));
 
-    @Test
+    @OnEachPostgresVersion
     void concurrentWritersLeaveIndexCacheAndHistoryEqualToTheTable(TestDatabase db, ElasticsearchBackend elasticsearch) throws Exception {
         Workload cdc = new Workload(db, "", null);
         cdc.createTables();
@@ -79,8 +81,9 @@ class RaceIT {
             int naiveCache = Equalities.divergent(naive.cache("products"), naiveProducts)
                     + Equalities.divergent(naive.cache("stock"), naiveStock);
 
+            int postgres = db.server().majorVersion();
             ObjectNode report = RowJson.MAPPER.createObjectNode();
-            report.put("writer_threads", THREADS).put("seconds", DURATION.toSeconds()).put("hot_keys_per_table", Workload.KEYS);
+            report.put("postgres", postgres).put("writer_threads", THREADS).put("seconds", DURATION.toSeconds()).put("hot_keys_per_table", Workload.KEYS);
             ObjectNode c = report.putObject("cdc_fanout");
             c.put("committed_transactions", cdc.committedTransactions()).put("changes_applied", cdc.committedChanges())
                     .put("rolled_back_transactions", cdc.rolledBackTransactions()).put("deadlocked_transactions", cdc.failedTransactions())
@@ -89,12 +92,12 @@ class RaceIT {
             ObjectNode n = report.putObject("naive");
             n.put("committed_transactions", naiveWorkload.committedTransactions()).put("changes_applied", naiveWorkload.committedChanges())
                     .put("divergent_docs", naiveDocs).put("divergent_cache_entries", naiveCache);
-            Path out = Path.of("target", "race-report.json");
+            Path out = Path.of("target", "race-report-postgres-" + postgres + ".json");
             Files.createDirectories(out.getParent());
             Files.writeString(out, RowJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report));
-            System.out.printf("RACE: cdc-fanout changes applied=%d (%d transactions, %d rolled back, %d deadlocked), divergent docs/cache entries=%d, history problems=%d;"
+            System.out.printf("RACE (Postgres %d): cdc-fanout changes applied=%d (%d transactions, %d rolled back, %d deadlocked), divergent docs/cache entries=%d, history problems=%d;"
                             + " naive changes=%d, divergent docs=%d, divergent cache entries=%d%n",
-                    cdc.committedChanges(), cdc.committedTransactions(), cdc.rolledBackTransactions(), cdc.failedTransactions(),
+                    postgres, cdc.committedChanges(), cdc.committedTransactions(), cdc.rolledBackTransactions(), cdc.failedTransactions(),
                     esAndCacheProblems, problems.size() - esAndCacheProblems, naiveWorkload.committedChanges(), naiveDocs, naiveCache);
 
             assertThat(cdc.committedChanges()).as("the workload committed changes").isGreaterThan(500);

@@ -14,9 +14,10 @@ import java.util.UUID;
  *   <li>endpoints from environment variables: {@code CDC_IT_PG_HOST}, {@code CDC_IT_PG_PORT},
  *       {@code CDC_IT_PG_USER}, {@code CDC_IT_PG_PASSWORD} and {@code CDC_IT_ES_URL};</li>
  *   <li>else Testcontainers, when a Docker engine answers;</li>
- *   <li>else local processes: Postgres from the binaries on the machine, Elasticsearch from its
- *       Maven Central zip.</li>
+ *   <li>else local processes: Postgres from the binaries on the machine (else Postgres 17 binaries
+ *       from Maven Central), Elasticsearch from its Maven Central zip.</li>
  * </ol>
+ * Tests annotated {@link OnEachPostgresVersion} also get a Postgres of each supported version.
  */
 public final class Backends implements AutoCloseable {
 
@@ -24,6 +25,7 @@ public final class Backends implements AutoCloseable {
     private final ElasticsearchBackend elasticsearch;
     private final List<String> databases = new ArrayList<>();
     private final AutoCloseable onClose;
+    private int postgresMajorVersion;
 
     Backends(PostgresBackend postgres, ElasticsearchBackend elasticsearch, AutoCloseable onClose) {
         this.postgres = postgres;
@@ -37,6 +39,14 @@ public final class Backends implements AutoCloseable {
 
     public ElasticsearchBackend elasticsearch() {
         return elasticsearch;
+    }
+
+    /** {@link PostgresBackend#majorVersion()}, asked once. */
+    public synchronized int postgresMajorVersion() {
+        if (postgresMajorVersion == 0) {
+            postgresMajorVersion = postgres.majorVersion();
+        }
+        return postgresMajorVersion;
     }
 
     /** A new empty database with a unique name, dropped (with its replication slots) when the run ends. */

@@ -1,5 +1,6 @@
 package io.cdcfanout.it.harness;
 
+import io.cdcfanout.testbackends.BackendsUnavailableException;
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,7 +17,8 @@ final class EnvBackends {
             return Optional.empty();
         }
         if (pgHost == null || esUrl == null) {
-            throw new IllegalStateException("set both CDC_IT_PG_HOST and CDC_IT_ES_URL, or neither");
+            throw new BackendsUnavailableException("set both CDC_IT_PG_HOST and CDC_IT_ES_URL, or neither (only "
+                    + (pgHost != null ? "CDC_IT_PG_HOST" : "CDC_IT_ES_URL") + " is set)");
         }
         int port = Integer.parseInt(env.getOrDefault("CDC_IT_PG_PORT", "5432"));
         String user = env.getOrDefault("CDC_IT_PG_USER", "postgres");

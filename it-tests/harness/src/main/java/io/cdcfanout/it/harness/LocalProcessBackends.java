@@ -4,13 +4,13 @@ import io.cdcfanout.testbackends.ElasticsearchDistribution;
 import io.cdcfanout.testbackends.LocalBackends;
 import io.cdcfanout.testbackends.LocalElasticsearch;
 import io.cdcfanout.testbackends.LocalPostgres;
+import io.cdcfanout.testbackends.PostgresBinaries;
 import io.cdcfanout.testbackends.RunDirectory;
-import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Backends as local processes: Postgres from the machine's binaries, Elasticsearch from the zip the
- * build unpacked ({@link ElasticsearchDistribution}). Both
+ * Backends as local processes: Postgres from the machine's binaries (or the Maven Central ones),
+ * Elasticsearch from the zip the build unpacked ({@link ElasticsearchDistribution}). Both
  * start in parallel in a fresh {@link RunDirectory}, which is deleted when the run ends (kept, with
  * the logs, when they fail to start).
  */
@@ -25,23 +25,38 @@ final class LocalProcessBackends {
         LocalBackends local = LocalBackends.start(env, ElasticsearchDistribution.find(env), BackendsLog::info);
         LocalPostgres pg = local.postgres();
         LocalElasticsearch node = local.elasticsearch();
-        BackendsLog.started("Postgres", ORIGIN, pg.jdbcUrl("postgres"), pg.startupMillis());
+        BackendsLog.started("Postgres " + local.binaries().major(), ORIGIN, pg.jdbcUrl("postgres"), pg.startupMillis());
         BackendsLog.started("Elasticsearch", ORIGIN, node.url(), node.startupMillis());
 
-        PostgresBackend postgres = new PostgresBackend() {
-            public String host() { return pg.host(); }
-            public int port() { return pg.port(); }
-            public String superuser() { return pg.superuser(); }
-            public String password() { return pg.password(); }
-            public void restart() { pg.restart(); }
-            public String origin() { return ORIGIN; }
-        };
         ElasticsearchBackend elasticsearch = new ElasticsearchBackend() {
             public String url() { return node.url(); }
             public void stop() { node.stop(); }
             public void start() { node.start(); }
             public String origin() { return ORIGIN; }
         };
-        return new Backends(postgres, elasticsearch, local::close);
+        return new Backends(postgres(pg, local.binaries().major()), elasticsearch, local::close);
+    }
+
+    /**
+     * A local Postgres of version {@code major} beside {@code shared}'s, sharing its Elasticsearch;
+     * closing the result stops only this Postgres.
+     */
+    static Backends startPostgres(Map<String, String> env, int major, Backends shared) {
+        LocalBackends.LocalPostgresRun run = LocalBackends.startPostgres(env, PostgresBinaries.select(env, major), BackendsLog::info);
+        LocalPostgres pg = run.postgres();
+        BackendsLog.started("Postgres " + major, ORIGIN, pg.jdbcUrl("postgres"), pg.startupMillis());
+        return new Backends(postgres(pg, major), shared.elasticsearch(), run::close);
+    }
+
+    private static PostgresBackend postgres(LocalPostgres pg, int major) {
+        return new PostgresBackend() {
+            public String host() { return pg.host(); }
+            public int port() { return pg.port(); }
+            public String superuser() { return pg.superuser(); }
+            public String password() { return pg.password(); }
+            public void restart() { pg.restart(); }
+            public String origin() { return ORIGIN; }
+            public int majorVersion() { return major; }
+        };
     }
 }

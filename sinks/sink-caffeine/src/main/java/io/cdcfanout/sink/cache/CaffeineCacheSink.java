@@ -3,6 +3,7 @@ package io.cdcfanout.sink.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.cdcfanout.schema.ChangeEvent;
+import io.cdcfanout.schema.KeyShape;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.Row;
 import io.cdcfanout.schema.TableId;
@@ -54,7 +55,7 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
     private final Set<TableId> tables;
     private final Cache<Key, LatestRow> cache;
     // written by start(), read by HTTP threads (the API is up while sinks start)
-    private final Map<TableId, List<String>> keyColumns = new ConcurrentHashMap<>();
+    private final Map<TableId, KeyShape> keyShapes = new ConcurrentHashMap<>();
     private final Object watermarkMonitor = new Object();
     private volatile Lsn appliedLsn = Lsn.ZERO;
     private volatile SnapshotVisibility loadSnapshot;
@@ -88,10 +89,11 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
             Instant loadedAt = context.clock().instant();
             long rows = 0;
             for (TableId table : tables) {
-                List<String> key = TableLoader.primaryKey(c, table);
-                keyColumns.put(table, key);
+                KeyShape key = TableLoader.primaryKey(c, table);
+                refuseArrayKeys(table, key);
+                keyShapes.put(table, key);
                 long[] count = {0};
-                TableLoader.load(c, table, key, (rowKey, row) -> {
+                TableLoader.load(c, table, key.columns(), (rowKey, row) -> {
                     Row visible = context.rowPolicy().apply(table, row); // the same columns the stream delivers
                     cache.put(new Key(table, rowKey.asText()), new LatestRow(visible, Lsn.ZERO, loadedAt));
                     count[0]++;
@@ -103,6 +105,17 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
             LOG.info("cache {} loaded {} rows of {} (snapshot {})", name, rows, tables, visibility);
         } catch (SQLException e) {
             throw new RetryableSinkException("cache " + name + " cannot load its tables: " + e.getMessage(), e);
+        }
+    }
+
+    /** Array keys have no URL form; a cache that could not serve its rows is a configuration error. */
+    private void refuseArrayKeys(TableId table, KeyShape key) {
+        for (int i = 0; i < key.columns().size(); i++) {
+            if (!KeyShape.urlReadable(key.types().get(i))) {
+                throw new IllegalStateException("cache " + name + ": table " + table + " has array key column "
+                        + key.columns().get(i) + " (" + key.types().get(i) + "); GET /cache cannot address such keys,"
+                        + " so remove the table from the cache's tables");
+            }
         }
     }
 
@@ -168,7 +181,14 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
 
     @Override
     public List<String> keyColumns(TableId table) {
-        return keyColumns.getOrDefault(table, List.of());
+        KeyShape key = keyShapes.get(table);
+        return key == null ? List.of() : key.columns();
+    }
+
+    @Override
+    public String keyText(TableId table, Map<String, String> key) {
+        KeyShape shape = keyShapes.get(table);
+        return shape == null ? "" : shape.keyText(key); // not loaded yet: nothing is held, the read misses
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.cdcfanout.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cdcfanout.it.harness.Backends;
@@ -9,6 +10,7 @@ import io.cdcfanout.it.harness.ElasticsearchBackend;
 import io.cdcfanout.it.harness.TestDatabase;
 import io.cdcfanout.it.support.EsDocs;
 import io.cdcfanout.it.support.RunningService;
+import io.cdcfanout.service.CdcService;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -153,6 +155,34 @@ class KeyTypesIT {
             historyVersions(soft, service, "/history/public.pairs?a=" + q("=") + "&b=" + q("&"), 1);
             soft.assertAll();
         }
+    }
+
+    @Test
+    void arrayKeysAreRefusedAtStartByTheCache(TestDatabase db) {
+        db.execute("CREATE TABLE tagged (tags text[] PRIMARY KEY, v int)");
+        String sinks = """
+                  cache:
+                    type: caffeine
+                    tables: [public.tagged]
+                """;
+        assertThatThrownBy(() -> CdcService.start(RunningService.parse(
+                RunningService.configYaml(db, Backends.uniqueName("arrcache"), "public.tagged", sinks))).close())
+                .hasStackTraceContaining("table public.tagged has array key column tags (_text)")
+                .hasStackTraceContaining("remove the table from the cache's tables");
+    }
+
+    @Test
+    void arrayKeysAreRefusedAtStartByTheHistory(TestDatabase db) {
+        db.execute("CREATE TABLE tagged (tags text[] PRIMARY KEY, v int)");
+        String sinks = """
+                  history:
+                    type: scd2
+                    tables: { public.tagged: { history-table: history.tagged } }
+                """;
+        assertThatThrownBy(() -> CdcService.start(RunningService.parse(
+                RunningService.configYaml(db, Backends.uniqueName("arrhist"), "public.tagged", sinks))).close())
+                .hasStackTraceContaining("source table public.tagged has array key column tags (text[])")
+                .hasStackTraceContaining("remove the table from the sink's tables");
     }
 
     private static String q(String value) {

@@ -5,14 +5,15 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.StringJoiner;
 
 /**
  * A row's primary key: the key columns in key order and their values.
  *
- * <p>{@link #asText()} is the key's canonical text, the same for the same row wherever it is computed
- * (a change event, an HTTP path, a query string), so sinks can use it as a map key or document id:
- * the plain value for a one-column key, {@code col=value&col=value} in key order for a composite one.
+ * <p>{@link #asText()} is the key's canonical text ({@link KeyCodec}), the same for the same row wherever it
+ * is computed (a change event, a JDBC load, an HTTP path or query string read through {@link KeyShape}) and
+ * different for different rows, so sinks can use it as a map key or document id: the value's canonical text
+ * (with {@code %} escaped) for a one-column key, {@code col=value&col=value} in key order with {@code %&=}
+ * escaped for a composite one.
  */
 public record RowKey(List<String> columns, List<Object> values) {
 
@@ -34,13 +35,18 @@ public record RowKey(List<String> columns, List<Object> values) {
 
     public String asText() {
         if (values.size() == 1) {
-            return String.valueOf(values.get(0)); // the common key, without building a list; the history asks often
+            return KeyCodec.keyText(KeyCodec.valueText(values.get(0))); // the common key, without building a list; the history asks often
         }
-        return canonicalText(columns, values.stream().map(String::valueOf).toList());
+        List<String> texts = new ArrayList<>(values.size());
+        for (Object value : values) {
+            texts.add(KeyCodec.valueText(value));
+        }
+        return KeyCodec.keyText(columns, texts);
     }
 
     /**
-     * The canonical text of a key given as text values, e.g. from an HTTP request.
+     * The canonical text of a key given as the canonical texts of its values (as a text key's values are
+     * written); keys of other types are read with {@link KeyShape#keyText}, which knows their types.
      *
      * @throws IllegalArgumentException naming the missing key columns
      */
@@ -49,18 +55,7 @@ public record RowKey(List<String> columns, List<Object> values) {
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("missing key column(s) " + missing + "; the key is " + keyColumns);
         }
-        return canonicalText(keyColumns, keyColumns.stream().map(textValues::get).toList());
-    }
-
-    private static String canonicalText(List<String> keyColumns, List<String> textValues) {
-        if (keyColumns.size() == 1) {
-            return Objects.requireNonNull(textValues.get(0));
-        }
-        StringJoiner joiner = new StringJoiner("&");
-        for (int i = 0; i < keyColumns.size(); i++) {
-            joiner.add(keyColumns.get(i) + "=" + textValues.get(i));
-        }
-        return joiner.toString();
+        return KeyCodec.keyText(keyColumns, keyColumns.stream().map(c -> Objects.requireNonNull(textValues.get(c), c)).toList());
     }
 
     @Override

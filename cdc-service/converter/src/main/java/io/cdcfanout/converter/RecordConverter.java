@@ -137,7 +137,9 @@ public final class RecordConverter {
             List<Object> values = new ArrayList<>();
             for (Field field : key.schema().fields()) {
                 columns.add(field.name());
-                values.add(value(field.schema(), key.get(field)));
+                // The key's schema lacks the source-type parameter that makes a numeric a BigDecimal; the row
+                // image has it, so a key reads the same as the row's column (and as a JDBC load reads it).
+                values.add(image != null && image.has(field.name()) ? image.get(field.name()) : value(field.schema(), key.get(field)));
             }
             knownKeyColumns.put(table, List.copyOf(columns));
             return new RowKey(columns, values);

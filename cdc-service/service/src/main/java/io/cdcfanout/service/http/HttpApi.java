@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.RowJson;
-import io.cdcfanout.schema.RowKey;
 import io.cdcfanout.schema.TableId;
 import io.cdcfanout.service.config.HttpConfig;
 import io.cdcfanout.service.pipeline.SinkState;
@@ -119,7 +118,7 @@ public final class HttpApi implements AutoCloseable {
         TableId table = table(ctx);
         LatestRowReader reader = service.rowReaders().stream().filter(r -> r.serves(table)).findFirst()
                 .orElseThrow(() -> new NotFound("no cache sink holds table " + table));
-        String keyText = keyText(pathKey, reader.keyColumns(table), ctx);
+        String keyText = reader.keyText(table, keyMap(pathKey, reader.keyColumns(table), ctx));
         Optional<Lsn> minLsn = lsnParam(ctx);
         if (minLsn.isPresent() && minLsn.get().isAfter(reader.appliedLsn())) {
             service.fence();
@@ -191,13 +190,6 @@ public final class HttpApi implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new BadRequest(e.getMessage());
         }
-    }
-
-    private static String keyText(String pathKey, List<String> keyColumns, Context ctx) {
-        if (pathKey != null && keyColumns.size() <= 1) {
-            return pathKey;
-        }
-        return RowKey.canonicalText(keyColumns, keyMap(pathKey, keyColumns, ctx));
     }
 
     private static Map<String, String> keyMap(String pathKey, List<String> keyColumns, Context ctx) {

@@ -3,6 +3,7 @@ package io.cdcfanout.sink.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.cdcfanout.schema.ChangeEvent;
+import io.cdcfanout.schema.KeyShape;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.Operation;
 import io.cdcfanout.schema.Row;
@@ -67,7 +68,7 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
     // TRUNCATE LSN per table: older changes of the table are obsolete; only the pipeline's thread writes it
     private final Map<TableId, Lsn> truncatedBefore = new ConcurrentHashMap<>();
     // written by start(), read by HTTP threads (the API is up while sinks start)
-    private final Map<TableId, List<String>> keyColumns = new ConcurrentHashMap<>();
+    private final Map<TableId, KeyShape> keyShapes = new ConcurrentHashMap<>();
     private final Object watermarkMonitor = new Object();
     private volatile Lsn appliedLsn = Lsn.ZERO;
     private volatile SnapshotVisibility loadSnapshot;
@@ -99,8 +100,9 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
         try {
             SnapshotVisibility visibility = initialLoad.load(tables, new InitialLoad.Receiver() {
                 @Override
-                public void keyColumns(TableId table, List<String> key) {
-                    keyColumns.put(table, key);
+                public void keyShape(TableId table, KeyShape key) {
+                    refuseArrayKeys(table, key);
+                    keyShapes.put(table, key);
                 }
 
                 @Override
@@ -114,6 +116,17 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
             LOG.info("cache {} loaded {} rows of {} (snapshot {})", name, rows[0], tables, visibility);
         } catch (SQLException e) {
             throw new RetryableSinkException("cache " + name + " cannot load its tables: " + e.getMessage(), e);
+        }
+    }
+
+    /** Array keys have no URL form; a cache that could not serve its rows is a configuration error. */
+    private void refuseArrayKeys(TableId table, KeyShape key) {
+        for (int i = 0; i < key.columns().size(); i++) {
+            if (!KeyShape.urlReadable(key.types().get(i))) {
+                throw new IllegalStateException("cache " + name + ": table " + table + " has array key column "
+                        + key.columns().get(i) + " (" + key.types().get(i) + "); GET /cache cannot address such keys,"
+                        + " so remove the table from the cache's tables");
+            }
         }
     }
 
@@ -188,7 +201,14 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
 
     @Override
     public List<String> keyColumns(TableId table) {
-        return keyColumns.getOrDefault(table, List.of());
+        KeyShape key = keyShapes.get(table);
+        return key == null ? List.of() : key.columns();
+    }
+
+    @Override
+    public String keyText(TableId table, Map<String, String> key) {
+        KeyShape shape = keyShapes.get(table);
+        return shape == null ? "" : shape.keyText(key); // not loaded yet: nothing is held, the read misses
     }
 
     @Override

@@ -1,10 +1,10 @@
 package io.cdcfanout.sink.cache;
 
+import io.cdcfanout.schema.KeyShape;
 import io.cdcfanout.schema.Row;
 import io.cdcfanout.schema.RowKey;
 import io.cdcfanout.schema.TableId;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -14,7 +14,7 @@ import java.util.Set;
 interface InitialLoad {
 
     /**
-     * Reads the tables, telling {@code into} each table's key columns before its rows.
+     * Reads the tables, telling {@code into} each table's key (columns and types) before its rows.
      *
      * @return the snapshot read in: streamed changes of the transactions it saw are in the rows already
      */
@@ -22,7 +22,7 @@ interface InitialLoad {
 
     /** Takes what a load reads. */
     interface Receiver {
-        void keyColumns(TableId table, List<String> keyColumns);
+        void keyShape(TableId table, KeyShape key);
 
         void row(TableId table, RowKey key, Row row);
     }

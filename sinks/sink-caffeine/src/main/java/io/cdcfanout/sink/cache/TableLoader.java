@@ -1,5 +1,6 @@
 package io.cdcfanout.sink.cache;
 
+import io.cdcfanout.schema.KeyShape;
 import io.cdcfanout.schema.Row;
 import io.cdcfanout.schema.RowKey;
 import io.cdcfanout.schema.TableId;
@@ -38,33 +39,42 @@ final class TableLoader implements InitialLoad {
                 visibility = SnapshotVisibility.parse(rs.getString(1));
             }
             for (TableId table : tables) {
-                List<String> key = primaryKey(c, table);
-                into.keyColumns(table, key);
-                load(c, table, key, (rowKey, row) -> into.row(table, rowKey, row));
+                KeyShape key = primaryKey(c, table);
+                into.keyShape(table, key);
+                load(c, table, key.columns(), (rowKey, row) -> into.row(table, rowKey, row));
             }
             c.commit();
             return visibility;
         }
     }
 
-    private static List<String> primaryKey(Connection c, TableId table) throws SQLException {
+    /**
+     * The table's primary key: its columns in key order and their base types.
+     *
+     * @throws SQLException when the table has no primary key
+     */
+    static KeyShape primaryKey(Connection c, TableId table) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT a.attname
+                SELECT a.attname, coalesce(b.typname, t.typname)
                 FROM pg_index i
                 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+                JOIN pg_type t ON t.oid = a.atttypid
+                LEFT JOIN pg_type b ON b.oid = t.typbasetype
                 WHERE i.indrelid = ?::regclass AND i.indisprimary
                 ORDER BY array_position(i.indkey::int2[], a.attnum)""")) {
             ps.setString(1, table.quoted());
             List<String> columns = new ArrayList<>();
+            List<String> types = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     columns.add(rs.getString(1));
+                    types.add(rs.getString(2));
                 }
             }
             if (columns.isEmpty()) {
                 throw new SQLException("table " + table + " has no primary key");
             }
-            return columns;
+            return new KeyShape(columns, types);
         }
     }
 

@@ -1,12 +1,14 @@
 package io.cdcfanout.sink.search;
 
+import io.cdcfanout.schema.KeyCodec;
 import io.cdcfanout.schema.RowKey;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Renders a row key as a document id. Without a template the id is {@link RowKey#asText()}; a template such
- * as {@code "{tenant_id}:{sku}"} replaces each {@code {column}} with that key column's value. Only key
+ * as {@code "{tenant_id}:{sku}"} replaces each {@code {column}} with that key column's canonical value text
+ * ({@link KeyCodec#valueText}), unescaped: such ids are only as distinct as the template keeps them. Only key
  * columns may appear: an id built from a non-key column would change with the row and leave stale documents.
  */
 final class DocumentIdTemplate {
@@ -81,7 +83,7 @@ final class DocumentIdTemplate {
                 throw new IllegalArgumentException("id template '" + template + "' names column '" + column
                         + "', which is not a key column " + key.columns() + "; fix the table's 'id' option");
             }
-            id.append(key.values().get(position)).append(parts.get(i + 1));
+            id.append(KeyCodec.valueText(key.values().get(position))).append(parts.get(i + 1));
         }
         return id.toString();
     }

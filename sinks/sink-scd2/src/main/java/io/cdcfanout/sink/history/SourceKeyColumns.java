@@ -28,7 +28,7 @@ final class SourceKeyColumns {
     /**
      * The key columns in key order.
      *
-     * @throws IllegalStateException when the table does not exist or has no primary key (configuration
+     * @throws IllegalStateException when the table does not exist, has no primary key or an array key column (configuration
      *                               errors that retrying cannot fix)
      */
     static List<KeyColumn> lookUp(Connection source, TableId table) throws SQLException {
@@ -48,6 +48,13 @@ final class SourceKeyColumns {
                             + "(add a primary key or remove the table from the sink's tables)"
                     : "scd2 sink: source table " + table + " does not exist in the source database "
                             + "(create it or remove it from the sink's tables)");
+        }
+        for (KeyColumn column : columns) {
+            if (column.sqlType().endsWith("[]")) {
+                throw new IllegalStateException("scd2 sink: source table " + table + " has array key column " + column.name()
+                        + " (" + column.sqlType() + "); its history could not be looked up by key, so remove the table"
+                        + " from the sink's tables");
+            }
         }
         return List.copyOf(columns);
     }

@@ -28,10 +28,6 @@ public record RowKey(List<String> columns, List<Object> values) {
         return new RowKey(columns, columns.stream().map(image::get).toList());
     }
 
-    public boolean isComposite() {
-        return columns.size() > 1;
-    }
-
     public String asText() {
         if (values.size() == 1) {
             return String.valueOf(values.get(0)); // the common key, without building a list; the history asks often

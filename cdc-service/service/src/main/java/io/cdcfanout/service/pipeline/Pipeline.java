@@ -52,8 +52,7 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
 
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
-    /** The dead-letter "sink" of changes that could not be decoded at all. */
-    static final String UNDECODABLE = "(converter)";
+    static final String UNDECODABLE = DeadLetter.UNDECODABLE;
 
     private final List<SinkLane> lanes;
     private final DeadLetterStore deadLetters;
@@ -75,7 +74,7 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
      *
      * @param boundary the batch's newest record at a transaction boundary and its offsets; null if none
      */
-    private record InFlight(List<CompletableFuture<ApplyResult>> results, List<DeadLetterStore.DeadLetter> letters,
+    private record InFlight(List<CompletableFuture<ApplyResult>> results, List<DeadLetter> letters,
                             Boundary boundary, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) {
     }
 
@@ -97,7 +96,7 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
                             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
         batches.increment();
         List<ChangeEvent> events = new ArrayList<>(records.size());
-        List<DeadLetterStore.DeadLetter> letters = new ArrayList<>();
+        List<DeadLetter> letters = new ArrayList<>();
         Lsn end = receivedLsn;
         for (RecordChangeEvent<SourceRecord> r : records) {
             SourceRecord record = r.record();
@@ -146,11 +145,11 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
         if (batch == null) {
             return;
         }
-        List<DeadLetterStore.DeadLetter> letters = new ArrayList<>(batch.letters());
+        List<DeadLetter> letters = new ArrayList<>(batch.letters());
         for (int i = 0; i < lanes.size(); i++) {
             ApplyResult result = await(batch.results().get(i));
             for (Rejection rejection : result.rejections()) {
-                letters.add(DeadLetterStore.DeadLetter.rejected(lanes.get(i).name(), rejection.event(), rejection.reason()));
+                letters.add(DeadLetter.rejected(lanes.get(i).name(), rejection.event(), rejection.reason()));
                 meters.counter("cdc_dead_letters", "sink", lanes.get(i).name(), "table", rejection.event().table().toString()).increment();
                 LOG.warn("sink {} rejected {}: {}", lanes.get(i).name(), rejection.event(), rejection.reason());
             }
@@ -182,7 +181,7 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
     }
 
     /** A record the converter could not turn into an event: kept whole, so nothing is lost. */
-    private static DeadLetterStore.DeadLetter undecodable(SourceRecord record, Lsn lsn, RuntimeException error) {
+    private static DeadLetter undecodable(SourceRecord record, Lsn lsn, RuntimeException error) {
         String table = record.topic();
         long txId = 0;
         if (record.value() instanceof Struct value && value.schema().field("source") != null && value.getStruct("source") != null) {
@@ -190,9 +189,8 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
             table = source.getString("schema") + "." + source.getString("table");
             txId = source.getInt64("txId") == null ? 0 : source.getInt64("txId");
         }
-        ObjectNode payload = RowJson.MAPPER.createObjectNode().put("record", String.valueOf(record.value()));
-        return new DeadLetterStore.DeadLetter(UNDECODABLE, table, String.valueOf(record.key()), lsn, 0, txId, "UNKNOWN",
-                "cannot decode the change: " + error, payload.toString().replace("\\u0000", "\\\\u0000"));
+        return DeadLetter.undecodable(table, String.valueOf(record.key()), lsn, txId, "cannot decode the change: " + error,
+                String.valueOf(record.value()));
     }
 
     private static ApplyResult await(CompletableFuture<ApplyResult> future) throws InterruptedException {
@@ -207,7 +205,7 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
         }
     }
 
-    private void writeDeadLetters(List<DeadLetterStore.DeadLetter> letters) throws InterruptedException {
+    private void writeDeadLetters(List<DeadLetter> letters) throws InterruptedException {
         if (letters.isEmpty()) {
             return;
         }
@@ -259,10 +257,6 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
 
     private Optional<SinkLane> lane(String name) {
         return lanes.stream().filter(l -> l.name().equals(name)).findFirst();
-    }
-
-    public boolean allSinksReady() {
-        return lanes.stream().allMatch(SinkLane::isReady);
     }
 
     List<SinkLane> lanes() {

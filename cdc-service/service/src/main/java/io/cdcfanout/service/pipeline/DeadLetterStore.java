@@ -12,7 +12,7 @@ import java.util.List;
  * Writes changes that could not be applied to {@code <schema>.dead_letters}: sink, table, key, LSN, reason
  * and the change itself. Replays add nothing (unique per sink, table, key, LSN and sequence).
  */
-public final class DeadLetterStore implements AutoCloseable {
+public final class DeadLetterStore implements DeadLetters {
 
     private final ReconnectingConnection connection;
     private final String schema;
@@ -23,6 +23,7 @@ public final class DeadLetterStore implements AutoCloseable {
     }
 
     /** Stores the letters in one transaction; on failure the caller retries the whole call. */
+    @Override
     public synchronized void write(List<DeadLetter> letters) throws SQLException {
         if (letters.isEmpty()) {
             return;

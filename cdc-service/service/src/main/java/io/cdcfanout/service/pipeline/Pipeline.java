@@ -43,7 +43,7 @@ public final class Pipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
     private final List<SinkLane> lanes;
-    private final DeadLetterStore deadLetters;
+    private final DeadLetters deadLetters;
     private final MeterRegistry meters;
     private final Counter batches;
     private final int backlogBatchSize;
@@ -60,7 +60,7 @@ public final class Pipeline implements AutoCloseable {
                             BatchAcknowledgement acknowledgement) {
     }
 
-    Pipeline(List<SinkLane> lanes, DeadLetterStore deadLetters, MeterRegistry meters, int backlogBatchSize) {
+    Pipeline(List<SinkLane> lanes, DeadLetters deadLetters, MeterRegistry meters, int backlogBatchSize) {
         this.lanes = List.copyOf(lanes);
         this.backlogBatchSize = backlogBatchSize;
         this.deadLetters = deadLetters;

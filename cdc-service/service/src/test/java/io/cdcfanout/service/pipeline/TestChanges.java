@@ -7,7 +7,6 @@ import io.cdcfanout.schema.Row;
 import io.cdcfanout.schema.RowKey;
 import io.cdcfanout.schema.SourcePosition;
 import io.cdcfanout.schema.TableId;
-import io.cdcfanout.sink.SourceDatabase;
 import java.time.Instant;
 import java.util.List;
 
@@ -30,8 +29,17 @@ final class TestChanges {
         return new DecodedBatch(List.of(), new Lsn(lsn), List.of(), recordCount);
     }
 
-    /** A store the pipeline never writes to in tests without dead letters: it would fail to connect. */
-    static DeadLetterStore unusedDeadLetters() {
-        return new DeadLetterStore(new SourceDatabase("jdbc:postgresql://127.0.0.1:1/none", "none", null, null), "unused");
+    /** A store for tests without dead letters: the pipeline must not write to it. */
+    static DeadLetters unusedDeadLetters() {
+        return new DeadLetters() {
+            @Override
+            public void write(List<DeadLetter> letters) {
+                throw new AssertionError("no dead letters expected: " + letters);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 }

@@ -32,10 +32,6 @@ public record ChangeEvent(TableId table, Operation op, RowKey key, Row before, R
         return position.lsn();
     }
 
-    public boolean isDelete() {
-        return op == Operation.DELETE;
-    }
-
     @Override
     public String toString() {
         return op + " " + table + (key == null ? "" : "[" + key + "]") + " @" + position.lsn() + "#" + position.sequence();

@@ -85,6 +85,19 @@ public final class RowJson {
     }
 
     /** The text of {@link #toJson(Row)}, rendered without building the tree. */
+    /** An escape {@code \u0000} in JSON text: a backslash not itself escaped (an even run of backslashes before it). */
+    private static final java.util.regex.Pattern NUL_ESCAPE = java.util.regex.Pattern.compile("(?<!\\\\)((?:\\\\\\\\)*)\\\\u0000");
+
+    /**
+     * The JSON text of {@code json} in a form a Postgres {@code jsonb} column accepts. jsonb cannot hold the
+     * character U+0000, so each one becomes the six characters {@code \u0000} (a literal backslash and
+     * {@code u0000}): the value is kept readable and the insert does not fail. Everything else is unchanged.
+     */
+    public static String toJsonbText(JsonNode json) {
+        String text = json.toString();
+        return text.contains("\\u0000") ? NUL_ESCAPE.matcher(text).replaceAll("$1\\\\\\\\u0000") : text;
+    }
+
     public static String toText(Row row) {
         StringWriter text = new StringWriter(256);
         try (JsonGenerator json = MAPPER.createGenerator(text)) {

@@ -29,10 +29,6 @@ public record RowKey(List<String> columns, List<Object> values) {
         return new RowKey(columns, columns.stream().map(image::get).toList());
     }
 
-    public boolean isComposite() {
-        return columns.size() > 1;
-    }
-
     public String asText() {
         if (values.size() == 1) {
             return KeyCodec.keyText(KeyCodec.valueText(values.get(0))); // the common key, without building a list; the history asks often

@@ -34,4 +34,15 @@ class RowJsonTest {
         assertThat(text).isEqualTo(RowJson.MAPPER.writeValueAsString(RowJson.toJson(row)));
         assertThat(text).isEqualTo("{\"id\":7,\"name\":\"a \\\"b\\\"\",\"price\":9.90,\"gone\":null,\"tags\":[\"x\",\"y\"]}");
     }
+
+    @Test
+    void jsonbTextSpellsOutTheNulCharacterAndLeavesAnEscapedBackslashAlone() throws Exception {
+        String json = RowJson.toJsonbText(RowJson.toJson(Row.builder()
+                .put("nul", "a\u0000b").put("backslash_then_nul", "\\\u0000").put("literal", "\\u0000").build()));
+        assertThat(json).doesNotContainPattern("(?<!\\\\)(\\\\\\\\)*\\\\u0000");
+        var read = RowJson.MAPPER.readTree(json);
+        assertThat(read.get("nul").textValue()).isEqualTo("a\\u0000b");
+        assertThat(read.get("backslash_then_nul").textValue()).isEqualTo("\\\\u0000");
+        assertThat(read.get("literal").textValue()).isEqualTo("\\u0000");
+    }
 }

@@ -93,6 +93,27 @@ public final class RecordConverter {
         return lsn instanceof Number n ? Optional.of(new Lsn(n.longValue())) : Optional.empty();
     }
 
+    /**
+     * What the record tells of itself without decoding its values: its table, key, position and transaction.
+     * Meant for a record {@link #convert} refused, so it reads only the parts any Debezium record has and
+     * never throws for a malformed value.
+     */
+    public static RecordOrigin originOf(SourceRecord record) {
+        String table = record.topic();
+        long txId = 0;
+        try {
+            if (record.value() instanceof Struct value && value.schema().field("source") != null && value.getStruct("source") != null) {
+                Struct source = value.getStruct("source");
+                table = source.getString("schema") + "." + source.getString("table");
+                txId = source.getInt64("txId") == null ? 0 : source.getInt64("txId");
+            }
+        } catch (RuntimeException malformed) {
+            // a source block without the usual fields: the topic still says where the record came from
+        }
+        return new RecordOrigin(table, String.valueOf(record.key()), positionOf(record).orElse(Lsn.ZERO), txId,
+                String.valueOf(record.value()));
+    }
+
     private static Operation operation(String op) {
         return switch (op) {
             case "r" -> Operation.SNAPSHOT;

@@ -122,7 +122,7 @@ public final class Demo {
                 line.append(" | ").append(s.name()).append(' ').append(s.state()).append(" applied=").append(s.applied())
                         .append(" lag=").append(s.lagMillis()).append("ms");
             }
-            line.append(" | slot lag=").append(service.sourceStatus().get("slot_lag_bytes").asLong()).append("B");
+            line.append(" | slot lag=").append(service.sourceStatus().slotLagBytes()).append("B");
             say(line.toString());
         }
     }

@@ -62,7 +62,7 @@ class CacheEndToEndIT {
             String metrics = service.get("/metrics").body();
             assertThat(metrics).contains("cdc_events_applied_total{op=\"insert\",sink=\"cache\",table=\"public.products\"} 1.0");
             assertThat(metrics).contains("cdc_slot_lag_bytes");
-            assertThat(metrics).contains("cdc_commit_to_applied_seconds_bucket");
+            assertThat(metrics).contains("cdc_sink_commit_to_applied_seconds_bucket");
             JsonNode status = service.getJson("/status");
             assertThat(status.get("sinks").get("cache").get("state").asText()).isEqualTo("READY");
             assertThat(status.get("source").get("slot").asText()).isEqualTo(slot);

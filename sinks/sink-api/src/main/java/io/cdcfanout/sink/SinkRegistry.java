@@ -17,23 +17,17 @@ public final class SinkRegistry {
     /** The factories registered through {@link ServiceLoader}. */
     public static SinkRegistry load() {
         Map<String, SinkFactory<?>> found = new TreeMap<>();
-        Map<Class<?>, SinkFactory<?>> byConfig = new java.util.HashMap<>();
         for (SinkFactory<?> factory : ServiceLoader.load(SinkFactory.class)) {
             SinkFactory<?> previous = found.put(factory.type(), factory);
             if (previous != null) {
                 throw new IllegalStateException("two sink factories claim type '" + factory.type() + "': "
                         + previous.getClass().getName() + " and " + factory.getClass().getName());
             }
-            // A bound config is matched back to its factory by class, so each type needs a config class of its own.
-            previous = byConfig.put(factory.configType(), factory);
-            if (previous != null) {
-                throw new IllegalStateException("sink types '" + previous.type() + "' and '" + factory.type()
-                        + "' share the config class " + factory.configType().getName() + "; give each its own");
-            }
         }
         return new SinkRegistry(found);
     }
 
+    /** Every factory by type, in type order. */
     public Map<String, SinkFactory<?>> factories() {
         return factories;
     }
@@ -42,15 +36,23 @@ public final class SinkRegistry {
     public SinkFactory<?> factory(String type) {
         SinkFactory<?> factory = factories.get(type);
         if (factory == null) {
-            throw new IllegalArgumentException("unknown sink type '" + type + "'; supported: " + String.join(", ", factories.keySet()));
+            throw new IllegalArgumentException("unknown sink type '" + type + "'; supported: " + supportedTypes());
         }
         return factory;
     }
 
-    /** Creates a sink from a config of the factory's own type. */
-    @SuppressWarnings("unchecked")
-    public <C extends SinkConfig> Sink create(String type, String name, SinkConfig config, SinkContext context) {
-        SinkFactory<C> factory = (SinkFactory<C>) factory(type);
-        return factory.create(name, factory.configType().cast(config), context);
+    /** The supported types, in order, for messages: {@code caffeine, elasticsearch, scd2}. */
+    public String supportedTypes() {
+        return String.join(", ", factories.keySet());
+    }
+
+    /** Pairs a config of the given type with its factory; see {@link BoundSink#of}. */
+    public BoundSink<?> bind(String type, String name, SinkConfig config) {
+        return BoundSink.of(name, factory(type), config);
+    }
+
+    /** Creates a sink from a config of the given type. */
+    public Sink create(String type, String name, SinkConfig config, SinkContext context) {
+        return bind(type, name, config).create(context);
     }
 }

@@ -25,8 +25,7 @@ final class ConfigSummary {
                 + "; offsets in " + c.offsets().store()
                 + "; http " + c.http().host() + ":" + c.http().port() + " token=" + masked(c.http().token())
                 + "; sinks " + c.sinks().entrySet().stream()
-                .map(e -> e.getKey() + "(" + e.getValue().getClass().getSimpleName().replace("SinkConfig", "").toLowerCase()
-                        + " " + e.getValue().sourceTables() + ")")
+                .map(e -> e.getKey() + "(" + e.getValue().type() + " " + e.getValue().config().sourceTables() + ")")
                 .collect(Collectors.joining(", "));
     }
 

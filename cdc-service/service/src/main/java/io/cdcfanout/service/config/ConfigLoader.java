@@ -21,6 +21,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.cdcfanout.schema.TableId;
+import io.cdcfanout.sink.BoundSink;
+import io.cdcfanout.sink.SinkConfig;
 import io.cdcfanout.sink.SinkFactory;
 import io.cdcfanout.sink.SinkRegistry;
 import java.io.IOException;
@@ -30,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -88,15 +91,21 @@ public final class ConfigLoader {
         }
         ErrorFormatter errors = new ErrorFormatter(fileName, locations);
         substituteEnvironment(tree, new ArrayList<>(), errors);
-        checkSinkTypes(tree, errors);
+        Map<String, SinkFactory<?>> factories = sinkFactories(tree, errors);
+        ConfigFile file;
         try {
-            return mapper.treeToValue(tree, ServiceConfig.class);
+            file = mapper.treeToValue(tree, ConfigFile.class);
         } catch (JsonMappingException e) {
             throw errors.bindingError(e);
         } catch (JsonProcessingException e) {
             throw new ConfigException(fileName + ": " + e.getOriginalMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(fileName + ": " + e.getMessage(), e);
+        }
+        try {
+            return new ServiceConfig(file.source(), file.offsets(), file.http(), bind(file.sinks(), factories));
+        } catch (IllegalArgumentException e) {
+            throw errors.at(List.of(), e.getMessage()); // as binding reports a check of the whole file
         }
     }
 
@@ -137,13 +146,36 @@ public final class ConfigLoader {
         }
     }
 
-    /** Sink types are checked before binding so the message can list the supported ones. */
-    private void checkSinkTypes(JsonNode tree, ErrorFormatter errors) {
+    /**
+     * The file as written, before its sinks are paired with their factories; {@link ServiceConfig} checks it.
+     * Each sink's config is bound to the record of its {@code type} (see {@link #newMapper}).
+     */
+    record ConfigFile(SourceConfig source, OffsetsConfig offsets, HttpConfig http, Map<String, SinkConfig> sinks) {
+    }
+
+    private static Map<String, BoundSink<?>> bind(Map<String, SinkConfig> configs, Map<String, SinkFactory<?>> factories) {
+        if (configs == null) {
+            return null; // ServiceConfig names the missing key
+        }
+        Map<String, BoundSink<?>> bound = new LinkedHashMap<>();
+        configs.forEach((name, config) -> bound.put(name, config == null ? null : BoundSink.of(name, factories.get(name), config)));
+        return bound;
+    }
+
+    /**
+     * Each sink's factory by sink name, from its {@code type}. Checked before binding so the messages can list
+     * the supported types; empty when there is no {@code sinks} mapping (binding reports that).
+     */
+    private Map<String, SinkFactory<?>> sinkFactories(JsonNode tree, ErrorFormatter errors) {
+        Map<String, SinkFactory<?>> factories = new LinkedHashMap<>();
         JsonNode sinkNodes = tree.get("sinks");
         if (sinkNodes == null || !sinkNodes.isObject()) {
-            return;
+            return factories;
         }
-        String supported = String.join(", ", sinks.factories().keySet());
+        String supported = sinks.supportedTypes();
+        if (sinkNodes.isEmpty()) {
+            throw errors.at(List.of(), "'sinks' is empty: configure at least one sink (types: " + supported + ")");
+        }
         for (Iterator<Map.Entry<String, JsonNode>> it = sinkNodes.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> sink = it.next();
             List<Object> path = List.of("sinks", sink.getKey());
@@ -158,7 +190,9 @@ public final class ConfigLoader {
                 throw errors.at(List.of("sinks", sink.getKey(), "type"),
                         "unknown sink type '" + type.textValue() + "'; supported types: " + supported);
             }
+            factories.put(sink.getKey(), sinks.factory(type.textValue()));
         }
+        return factories;
     }
 
     private static ObjectMapper newMapper(SinkRegistry sinks) {

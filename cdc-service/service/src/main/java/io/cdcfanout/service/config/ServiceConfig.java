@@ -1,7 +1,7 @@
 package io.cdcfanout.service.config;
 
 import io.cdcfanout.schema.TableId;
-import io.cdcfanout.sink.SinkConfig;
+import io.cdcfanout.sink.BoundSink;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,8 +10,10 @@ import java.util.Map;
 /**
  * The whole configuration file, validated. Built by {@link ConfigLoader}; every record below it checks
  * its own values when constructed, so a {@code ServiceConfig} that exists is usable.
+ *
+ * @param sinks each configured sink by name, in file order, already paired with the factory of its type
  */
-public record ServiceConfig(SourceConfig source, OffsetsConfig offsets, HttpConfig http, Map<String, SinkConfig> sinks) {
+public record ServiceConfig(SourceConfig source, OffsetsConfig offsets, HttpConfig http, Map<String, BoundSink<?>> sinks) {
 
     public ServiceConfig {
         Validation.require(source, "source");
@@ -19,11 +21,11 @@ public record ServiceConfig(SourceConfig source, OffsetsConfig offsets, HttpConf
         http = http == null ? HttpConfig.DEFAULT : http;
         Validation.require(sinks, "sinks");
         if (sinks.isEmpty()) {
-            throw new IllegalArgumentException("'sinks' is empty: configure at least one sink (types: caffeine, elasticsearch, scd2)");
+            throw new IllegalArgumentException("'sinks' is empty: configure at least one sink");
         }
         sinks.forEach((name, sink) -> {
             Validation.require(sink, "sinks." + name);
-            List<TableId> unknown = sink.sourceTables().stream().filter(t -> !source.tables().contains(t)).toList();
+            List<TableId> unknown = sink.config().sourceTables().stream().filter(t -> !source.tables().contains(t)).toList();
             if (!unknown.isEmpty()) {
                 throw new IllegalArgumentException("sink '" + name + "' names table(s) " + unknown
                         + " that are not in source.tables " + source.tables() + ": add them there or remove them from the sink");

@@ -1,6 +1,7 @@
 package io.cdcfanout.service.engine;
 
 import io.cdcfanout.sink.SourceDatabase;
+import io.cdcfanout.sink.jdbc.ReconnectingConnection;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -34,7 +35,7 @@ public final class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
     private static final Map<String, Target> TARGETS = new ConcurrentHashMap<>();
 
     private Target target;
-    private Connection connection;
+    private ReconnectingConnection connection;
 
     public static void register(String storeId, Target target) {
         TARGETS.put(storeId, target);
@@ -52,6 +53,7 @@ public final class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
         if (target == null) {
             throw new ConnectException("no offset store registered under id " + id);
         }
+        connection = new ReconnectingConnection(target.database(), "cdc-fanout offsets", true);
     }
 
     @Override
@@ -67,7 +69,9 @@ public final class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
     @Override
     public synchronized void stop() {
         super.stop();
-        closeConnection();
+        if (connection != null) {
+            connection.drop();
+        }
     }
 
     /** Runs on the store's own executor after each {@code set}; one transaction for all keys. */
@@ -77,7 +81,7 @@ public final class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
         try {
             write(snapshot);
         } catch (SQLException first) {
-            closeConnection();
+            connection.drop();
             try {
                 write(snapshot);
             } catch (SQLException e) {
@@ -93,7 +97,7 @@ public final class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
 
     private Map<ByteBuffer, ByteBuffer> load() throws SQLException {
         Map<ByteBuffer, ByteBuffer> loaded = new HashMap<>();
-        try (PreparedStatement select = connection().prepareStatement(
+        try (PreparedStatement select = connection.get().prepareStatement(
                 "SELECT key, value FROM " + target.schema() + ".offsets WHERE instance = ?")) {
             select.setString(1, target.instance());
             try (ResultSet rs = select.executeQuery()) {
@@ -107,7 +111,7 @@ public final class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
     }
 
     private void write(Map<ByteBuffer, ByteBuffer> offsets) throws SQLException {
-        Connection c = connection();
+        Connection c = connection.get();
         c.setAutoCommit(false);
         try (PreparedStatement upsert = c.prepareStatement(
                 "INSERT INTO " + target.schema() + ".offsets (instance, key, value, updated_at) VALUES (?, ?, ?, now()) "
@@ -127,25 +131,6 @@ public final class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
                 // the connection is broken; the caller reconnects
             }
             throw e;
-        }
-    }
-
-    private Connection connection() throws SQLException {
-        if (connection == null || connection.isClosed()) {
-            connection = target.database().connect("cdc-fanout offsets");
-        }
-        return connection;
-    }
-
-    private void closeConnection() {
-        try {
-            if (connection != null) {
-                connection.close();
-            }
-        } catch (SQLException ignored) {
-            // closing a broken connection
-        } finally {
-            connection = null;
         }
     }
 

@@ -90,23 +90,9 @@ public final class HttpApi implements AutoCloseable {
                 obj().put("ready", ready).put("streaming", streaming).set("sinks", sinks));
     }
 
-    private void status(Context ctx) {
-        ObjectNode body = obj();
-        body.set("source", service.sourceStatus());
-        ObjectNode sinks = body.putObject("sinks");
-        for (SinkStatus s : service.sinkStatuses()) {
-            ObjectNode n = sinks.putObject(s.name());
-            n.put("type", s.type());
-            n.put("state", s.state().name());
-            n.put("last_applied_lsn", s.lastAppliedLsn().toString());
-            n.put("last_commit_time", s.lastCommitTime() == null ? null : s.lastCommitTime().toString());
-            n.put("lag_ms", s.lagMillis());
-            n.put("applied", s.applied());
-            n.put("rejected", s.rejected());
-            n.put("retries", s.retries());
-            n.put("last_error", s.lastError());
-        }
-        json(ctx, HttpStatus.OK, body);
+    private void status(Context ctx) throws Exception {
+        StatusBody body = StatusBody.of(service.sourceStatus(), service.sinkStatuses());
+        ctx.status(HttpStatus.OK).contentType("application/json").result(RowJson.MAPPER.writeValueAsString(body));
     }
 
     private void sinkControl(Context ctx, Optional<SinkStatus> status) {

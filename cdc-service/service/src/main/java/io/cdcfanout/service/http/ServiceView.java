@@ -1,6 +1,5 @@
 package io.cdcfanout.service.http;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.service.pipeline.SinkStatus;
 import io.cdcfanout.sink.HistoryReader;
@@ -17,7 +16,7 @@ public interface ServiceView {
     List<SinkStatus> sinkStatuses();
 
     /** Source-side figures for {@code /status}: slot, positions, lag. */
-    ObjectNode sourceStatus();
+    SourceStatus sourceStatus();
 
     List<LatestRowReader> rowReaders();
 

@@ -2,127 +2,88 @@ package io.cdcfanout.service.pipeline;
 
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
-import io.cdcfanout.schema.ChangeEvent;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcfanout.schema.Lsn;
-import io.cdcfanout.schema.RowJson;
-import io.cdcfanout.converter.RecordConverter;
-import io.cdcfanout.service.engine.ResumeOffsets;
-import io.cdcfanout.service.privacy.ColumnPolicy;
 import io.cdcfanout.sink.ApplyResult;
 import io.cdcfanout.sink.Rejection;
 import io.cdcfanout.sink.Sink;
-import io.debezium.engine.DebeziumEngine;
-import io.debezium.engine.RecordChangeEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.source.SourceRecord;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Receives Debezium's batches in commit order and fans each out to every sink's lane at once.
+ * Receives the source's decoded batches in commit order and fans each out to every sink's lane at once.
  *
- * <p>A batch is acknowledged to Debezium (and so its offsets may be committed and the slot's
- * {@code confirmed_flush_lsn} may advance) only after every lane has applied it and its rejections are
- * in the dead-letter table. A crash before that replays the batch, which idempotent sinks absorb. The
- * committed offset is always a transaction boundary ({@link ResumeOffsets}), so a restart re-sends the
- * transaction in progress whole rather than trusting Debezium to find the change after the last one applied.
+ * <p>A batch is acknowledged (and so its offsets may be committed and the slot's {@code confirmed_flush_lsn}
+ * may advance) only after every lane has applied it and its dead letters, the changes a sink rejected and the
+ * records that could not be decoded, are in the dead-letter table. A crash before that replays the batch,
+ * which idempotent sinks absorb. Which offsets an acknowledgement commits is the source's business
+ * ({@link BatchAcknowledgement}); the pipeline knows only batches of {@link io.cdcfanout.schema.ChangeEvent}s.
  *
- * <p>While the engine drains a backlog (batches of at least {@code backlogBatchSize} records), one batch stays
- * in flight and overlaps the next one's decoding: {@link #handleBatch} decodes its batch, waits for the
- * lanes to finish the previous one and acknowledges it, hands its own to the lanes and returns. Each lane
- * still applies one batch after the other; the batch in flight is acknowledged by the next call, or by
- * {@link #finishInFlight} when the service stops. A smaller batch is applied and acknowledged before
- * {@link #handleBatch} returns: at low rates, returning early would only make the engine poll sooner and
- * split the stream into more, smaller batches, each paying every sink's per-request cost.
+ * <p>While the source drains a backlog (batches of at least {@code backlogBatchSize} records), one batch stays
+ * in flight and overlaps the next one's decoding: {@link #accept} waits for the lanes to finish the previous
+ * batch and acknowledges it, hands its own to the lanes and returns. Each lane still applies one batch after
+ * the other; the batch in flight is acknowledged by the next call, or by {@link #finishInFlight} when the
+ * service stops. A smaller batch is applied and acknowledged before {@link #accept} returns: at low rates,
+ * returning early would only make the engine poll sooner and split the stream into more, smaller batches,
+ * each paying every sink's per-request cost.
  *
- * <p>{@link #handleBatch} is called by the engine's single consumer thread; {@link #finishInFlight} by the
+ * <p>{@link #accept} is called by the source's single consumer thread; {@link #finishInFlight} by the
  * thread that stops the service.
  */
-public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>>, AutoCloseable {
+public final class Pipeline implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
-    /** The dead-letter "sink" of changes that could not be decoded at all. */
-    static final String UNDECODABLE = "(converter)";
-
     private final List<SinkLane> lanes;
-    private final DeadLetterStore deadLetters;
-    private final ColumnPolicy columnPolicy;
-    private final RecordConverter converter = new RecordConverter();
+    private final DeadLetters deadLetters;
     private final MeterRegistry meters;
     private final Counter batches;
     private final int backlogBatchSize;
     private volatile Lsn receivedLsn = Lsn.ZERO;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    /** Guards {@link #inFlight} and every use of Debezium's committer. */
+    /** Guards {@link #inFlight} and every acknowledgement. */
     private final Object acknowledging = new Object();
     private InFlight inFlight;
     private volatile boolean stopping;
 
-    /**
-     * A batch the lanes are applying, with what acknowledging it takes.
-     *
-     * @param boundary the batch's newest record at a transaction boundary and its offsets; null if none
-     */
-    private record InFlight(List<CompletableFuture<ApplyResult>> results, List<DeadLetterStore.DeadLetter> letters,
-                            Boundary boundary, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) {
+    /** A batch the lanes are applying, with what acknowledging it takes. */
+    private record InFlight(List<CompletableFuture<ApplyResult>> results, List<DeadLetter> undecodable,
+                            BatchAcknowledgement acknowledgement) {
     }
 
-    private record Boundary(RecordChangeEvent<SourceRecord> record, Map<String, Object> offsets) {
-    }
-
-    Pipeline(List<SinkLane> lanes, DeadLetterStore deadLetters, ColumnPolicy columnPolicy, MeterRegistry meters,
-             int backlogBatchSize) {
+    Pipeline(List<SinkLane> lanes, DeadLetters deadLetters, MeterRegistry meters, int backlogBatchSize) {
         this.lanes = List.copyOf(lanes);
         this.backlogBatchSize = backlogBatchSize;
         this.deadLetters = deadLetters;
-        this.columnPolicy = columnPolicy;
         this.meters = meters;
-        this.batches = Counter.builder("cdc_batches").description("batches received from the engine").register(meters);
+        this.batches = Counter.builder("cdc.batches").description("batches received from the source").register(meters);
     }
 
-    @Override
-    public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
-                            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
+    /**
+     * Hands a batch to every lane; {@code acknowledgement} is called once the lanes applied it and its dead
+     * letters are stored, before this returns or (for a backlog batch) by the next call or {@link #finishInFlight}.
+     */
+    public void accept(DecodedBatch batch, BatchAcknowledgement acknowledgement) throws InterruptedException {
         batches.increment();
-        List<ChangeEvent> events = new ArrayList<>(records.size());
-        List<DeadLetterStore.DeadLetter> letters = new ArrayList<>();
-        Lsn end = receivedLsn;
-        for (RecordChangeEvent<SourceRecord> r : records) {
-            SourceRecord record = r.record();
-            Optional<Lsn> position = RecordConverter.positionOf(record);
-            try {
-                converter.convert(record).map(columnPolicy::apply).ifPresent(events::add); // private columns never reach a sink
-            } catch (RuntimeException e) {
-                LOG.error("cannot decode change at {} on {}; it goes to the dead-letter table: {}", position.orElse(null), record.topic(), e.toString());
-                meters.counter("cdc_dead_letters", "sink", UNDECODABLE, "table", record.topic()).increment();
-                letters.add(undecodable(record, position.orElse(Lsn.ZERO), e));
-            }
-            if (position.isPresent()) {
-                end = Lsn.max(end, position.get());
-            }
-        }
-        Boundary boundary = newestBoundary(records);
         synchronized (acknowledging) {
             acknowledgeInFlight();
+            Lsn end = Lsn.max(receivedLsn, batch.endLsn());
             List<CompletableFuture<ApplyResult>> results = new ArrayList<>(lanes.size());
             for (SinkLane lane : lanes) {
-                results.add(lane.submit(events, end));
+                results.add(lane.submit(batch.events(), end));
             }
-            inFlight = new InFlight(results, letters, boundary, committer);
+            inFlight = new InFlight(results, batch.undecodable(), acknowledgement);
             receivedLsn = end;
-            if (stopping || records.size() < backlogBatchSize) {
+            if (stopping || batch.recordCount() < backlogBatchSize) {
                 acknowledgeInFlight();
             }
         }
@@ -130,8 +91,8 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
 
     /**
      * Waits until the lanes have applied the batch in flight and acknowledges it; from then on every batch is
-     * acknowledged before {@link #handleBatch} returns, so that the engine commits all of them when it stops.
-     * Call it before closing the engine.
+     * acknowledged before {@link #accept} returns, so that the source commits all of them when it stops.
+     * Call it before stopping the source.
      */
     public void finishInFlight() throws InterruptedException {
         stopping = true;
@@ -140,59 +101,26 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
         }
     }
 
-    /** Waits for the batch in flight, writes its dead letters, and marks its offsets processed. */
+    /** Waits for the batch in flight, stores its dead letters, and acknowledges it. */
     private void acknowledgeInFlight() throws InterruptedException {
         InFlight batch = inFlight;
         if (batch == null) {
             return;
         }
-        List<DeadLetterStore.DeadLetter> letters = new ArrayList<>(batch.letters());
+        List<DeadLetter> letters = new ArrayList<>(batch.undecodable());
         for (int i = 0; i < lanes.size(); i++) {
             ApplyResult result = await(batch.results().get(i));
             for (Rejection rejection : result.rejections()) {
-                letters.add(DeadLetterStore.DeadLetter.rejected(lanes.get(i).name(), rejection.event(), rejection.reason()));
-                meters.counter("cdc_dead_letters", "sink", lanes.get(i).name(), "table", rejection.event().table().toString()).increment();
+                letters.add(DeadLetter.rejected(lanes.get(i).name(), rejection.event(), rejection.reason()));
                 LOG.warn("sink {} rejected {}: {}", lanes.get(i).name(), rejection.event(), rejection.reason());
             }
         }
         writeDeadLetters(letters);
-        if (batch.boundary() != null) {
-            DebeziumEngine.Offsets offsets = batch.committer().buildOffsets();
-            batch.boundary().offsets().forEach(offsets::set);
-            batch.committer().markProcessed(batch.boundary().record(), offsets);
+        for (DeadLetter letter : letters) {
+            meters.counter("cdc.sink.rejections", "sink", letter.sink(), "table", letter.table()).increment();
         }
-        batch.committer().markBatchFinished();
+        batch.acknowledgement().acknowledge();
         inFlight = null;
-    }
-
-    /**
-     * The batch's newest record at a transaction boundary, with the offsets to commit for it. Debezium keeps
-     * only the last offset marked (one source partition) and offsets grow with the records, so marking each
-     * record would only repeat work.
-     */
-    private static Boundary newestBoundary(List<RecordChangeEvent<SourceRecord>> records) {
-        for (int i = records.size() - 1; i >= 0; i--) {
-            RecordChangeEvent<SourceRecord> r = records.get(i);
-            Optional<Map<String, Object>> boundary = ResumeOffsets.atTransactionBoundary(r.record().sourceOffset());
-            if (boundary.isPresent()) {
-                return new Boundary(r, boundary.get());
-            }
-        }
-        return null;
-    }
-
-    /** A record the converter could not turn into an event: kept whole, so nothing is lost. */
-    private static DeadLetterStore.DeadLetter undecodable(SourceRecord record, Lsn lsn, RuntimeException error) {
-        String table = record.topic();
-        long txId = 0;
-        if (record.value() instanceof Struct value && value.schema().field("source") != null && value.getStruct("source") != null) {
-            Struct source = value.getStruct("source");
-            table = source.getString("schema") + "." + source.getString("table");
-            txId = source.getInt64("txId") == null ? 0 : source.getInt64("txId");
-        }
-        ObjectNode payload = RowJson.MAPPER.createObjectNode().put("record", String.valueOf(record.value()));
-        return new DeadLetterStore.DeadLetter(UNDECODABLE, table, String.valueOf(record.key()), lsn, 0, txId, "UNKNOWN",
-                "cannot decode the change: " + error, payload.toString().replace("\\u0000", "\\\\u0000"));
     }
 
     private static ApplyResult await(CompletableFuture<ApplyResult> future) throws InterruptedException {
@@ -207,7 +135,7 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
         }
     }
 
-    private void writeDeadLetters(List<DeadLetterStore.DeadLetter> letters) throws InterruptedException {
+    private void writeDeadLetters(List<DeadLetter> letters) throws InterruptedException {
         if (letters.isEmpty()) {
             return;
         }
@@ -261,10 +189,6 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
         return lanes.stream().filter(l -> l.name().equals(name)).findFirst();
     }
 
-    public boolean allSinksReady() {
-        return lanes.stream().allMatch(SinkLane::isReady);
-    }
-
     List<SinkLane> lanes() {
         return lanes;
     }
@@ -273,8 +197,8 @@ public final class Pipeline implements DebeziumEngine.ChangeConsumer<RecordChang
         return lanes.stream().map(SinkLane::sink).toList();
     }
 
-    @Override
     /** Stops every lane (interrupting a batch in hand) and closes the sinks; safe to call twice. */
+    @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             lanes.forEach(SinkLane::close);

@@ -22,7 +22,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +54,8 @@ final class SinkLane implements AutoCloseable {
     private volatile SinkState state = SinkState.STARTING;
     private volatile Lsn lastAppliedLsn = Lsn.ZERO;
     private volatile Instant lastCommitTime;
-    private volatile long lagMillis;
+    /** The oldest commit time of each batch handed over and not yet applied, oldest batch first (batches with changes only). */
+    private final Queue<Instant> pendingCommitTimes = new ConcurrentLinkedQueue<>();
     private volatile String lastError;
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
@@ -79,16 +82,16 @@ final class SinkLane implements AutoCloseable {
         this.retry = RetryPolicies.forever(RetryableSinkException.class)
                 .onRetry(e -> onRetry(e.getLastException(), e.getAttemptCount()))
                 .build();
-        this.retryCounter = Counter.builder("cdc_sink_retries").description("transient sink failures retried")
+        this.retryCounter = Counter.builder("cdc.sink.retries").description("transient sink failures retried")
                 .tag("sink", name).register(meters);
-        this.applyTimer = Timer.builder("cdc_sink_apply").description("time to apply one batch, retries included")
+        this.applyTimer = Timer.builder("cdc.sink.apply").description("time to apply one batch, retries included")
                 .tag("sink", name).publishPercentileHistogram().register(meters);
-        this.lagTimer = Timer.builder("cdc_commit_to_applied").description("source commit to sink applied, per change")
+        this.lagTimer = Timer.builder("cdc.sink.commit.to.applied").description("source commit to sink applied, per change")
                 .tag("sink", name).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10)).register(meters);
-        this.batchSizes = DistributionSummary.builder("cdc_sink_batch_size").description("changes per batch")
+        this.batchSizes = DistributionSummary.builder("cdc.sink.batch.size").description("changes per batch")
                 .tag("sink", name).register(meters);
-        meters.gauge("cdc_sink_ready", List.of(io.micrometer.core.instrument.Tag.of("sink", name)), this,
+        meters.gauge("cdc.sink.ready", List.of(io.micrometer.core.instrument.Tag.of("sink", name)), this,
                 lane -> lane.isReady() ? 1 : 0);
     }
 
@@ -134,7 +137,17 @@ final class SinkLane implements AutoCloseable {
     CompletableFuture<ApplyResult> submit(List<ChangeEvent> events, Lsn endLsn) {
         List<ChangeEvent> mine = events.stream().filter(e -> tables.contains(e.table())).toList();
         ChangeBatch batch = new ChangeBatch(mine, endLsn);
-        return CompletableFuture.supplyAsync(() -> applyWithRetry(batch), thread);
+        boolean pending = !mine.isEmpty();
+        if (pending) {
+            pendingCommitTimes.add(mine.stream().map(e -> e.position().commitTime()).min(Instant::compareTo).orElseThrow());
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            ApplyResult result = applyWithRetry(batch);
+            if (pending) {
+                pendingCommitTimes.poll(); // batches are applied in the order they were handed over
+            }
+            return result;
+        }, thread);
     }
 
     private ApplyResult applyWithRetry(ChangeBatch batch) {
@@ -173,7 +186,6 @@ final class SinkLane implements AutoCloseable {
         if (!batch.isEmpty()) {
             ChangeEvent newest = batch.events().get(batch.size() - 1);
             lastCommitTime = newest.position().commitTime();
-            lagMillis = Math.max(0, Duration.between(lastCommitTime, now).toMillis());
         }
         lastAppliedLsn = Lsn.max(lastAppliedLsn, batch.endLsn());
     }
@@ -183,7 +195,7 @@ final class SinkLane implements AutoCloseable {
         Counter[] byOp = appliedCounters.computeIfAbsent(table, t -> new Counter[Operation.values().length]);
         Counter counter = byOp[op.ordinal()];
         if (counter == null) {
-            counter = meters.counter("cdc_events_applied", "sink", name, "table", table.toString(), "op", op.name().toLowerCase());
+            counter = meters.counter("cdc.events.applied", "sink", name, "table", table.toString(), "op", op.name().toLowerCase());
             byOp[op.ordinal()] = counter;
         }
         return counter;
@@ -211,7 +223,13 @@ final class SinkLane implements AutoCloseable {
     }
 
     SinkStatus status() {
-        return new SinkStatus(name, type, state(), lastAppliedLsn, lastCommitTime, lagMillis, applied.get(), rejected.get(), retries.get(), lastError);
+        return new SinkStatus(name, type, state(), lastAppliedLsn, lastCommitTime, lagMillis(), applied.get(), rejected.get(), retries.get(), lastError);
+    }
+
+    /** See {@link SinkStatus#lagMillis()}. */
+    private long lagMillis() {
+        Instant oldestPending = pendingCommitTimes.peek();
+        return oldestPending == null ? 0 : Math.max(0, Duration.between(oldestPending, clock.instant()).toMillis());
     }
 
     @Override

@@ -8,7 +8,9 @@ import java.time.Instant;
  *
  * @param lastAppliedLsn     the source position up to which this sink has applied every change
  * @param lastCommitTime     commit time of the newest change applied, null before the first
- * @param lagMillis          now minus the commit time of the newest change applied when it was applied
+ * @param lagMillis          how far the sink is behind the source: 0 when it has applied every change handed to it,
+ *                           else the milliseconds from the commit of the oldest change handed to it and not yet
+ *                           applied until now
  * @param lastError          the last transient error while retrying, null when none
  */
 public record SinkStatus(String name, String type, SinkState state, Lsn lastAppliedLsn, Instant lastCommitTime,

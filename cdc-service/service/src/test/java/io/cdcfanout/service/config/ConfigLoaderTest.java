@@ -44,7 +44,8 @@ class ConfigLoaderTest {
         assertThat(config.source().pollInterval()).isEqualTo(Duration.ofMillis(5));
         assertThat(config.http().host()).isEqualTo("127.0.0.1");
         assertThat(config.offsets().schema()).isEqualTo("cdc_fanout");
-        CaffeineSinkConfig cache = (CaffeineSinkConfig) config.sinks().get("cache");
+        CaffeineSinkConfig cache = (CaffeineSinkConfig) config.sinks().get("cache").config();
+        assertThat(config.sinks().get("cache").type()).isEqualTo("caffeine");
         assertThat(cache.maxEntries()).isEqualTo(100_000L);
         assertThat(cache.expireAfterWrite()).isEqualTo(Duration.ofMinutes(10));
     }
@@ -167,6 +168,6 @@ class ConfigLoaderTest {
         Path file = dir.resolve("cdc.yml");
         Files.writeString(file, VALID);
         assertThat(loader.load(file).sinks()).containsOnlyKeys("cache");
-        assertThat(List.copyOf(loader.load(file).sinks().get("cache").sourceTables())).containsExactly(TableId.parse("public.products"));
+        assertThat(List.copyOf(loader.load(file).sinks().get("cache").config().sourceTables())).containsExactly(TableId.parse("public.products"));
     }
 }

@@ -12,6 +12,7 @@ import io.cdcfanout.sink.RetryableSinkException;
 import io.cdcfanout.sink.Sink;
 import io.cdcfanout.sink.SinkContext;
 import io.cdcfanout.sink.SourceDatabase;
+import io.cdcfanout.sink.jdbc.ReconnectingConnection;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -51,7 +52,7 @@ public final class HistorySink implements Sink, HistoryReader {
     private final String applicationName;
     private volatile Map<TableId, HistoryWriter> writers;
     private volatile HistoryTableReader reader;
-    private Connection connection;
+    private final ReconnectingConnection connection;
 
     HistorySink(String name, Scd2SinkConfig config, SinkContext context) {
         this.name = name;
@@ -62,6 +63,7 @@ public final class HistorySink implements Sink, HistoryReader {
                 : new SourceDatabase(config.jdbcUrl(), config.user(), config.password(), null);
         this.metrics = new HistoryMetrics(context.meters(), name);
         this.applicationName = "cdc-fanout-" + name;
+        this.connection = new ReconnectingConnection(historyDatabase, applicationName, false);
     }
 
     @Override
@@ -194,22 +196,11 @@ public final class HistorySink implements Sink, HistoryReader {
     }
 
     private Connection connection() throws SQLException {
-        if (connection == null || connection.isClosed()) {
-            connection = historyDatabase.connect(applicationName);
-            connection.setAutoCommit(false);
-        }
-        return connection;
+        return connection.get();
     }
 
     private void rollbackAndDrop() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                LOG.debug("closing a failed connection: {}", e.getMessage());
-            }
-            connection = null;
-        }
+        connection.drop();
     }
 
     /** The exception to throw for a transient failure; a permanent one is thrown right here, unchecked. */

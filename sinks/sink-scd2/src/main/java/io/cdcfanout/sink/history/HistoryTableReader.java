@@ -5,7 +5,7 @@ import io.cdcfanout.schema.TableId;
 import io.cdcfanout.sink.HistoryReader;
 import io.cdcfanout.sink.HistoryVersion;
 import io.cdcfanout.sink.SourceDatabase;
-import java.sql.Connection;
+import io.cdcfanout.sink.jdbc.ReconnectingConnection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -29,15 +29,12 @@ final class HistoryTableReader implements HistoryReader {
 
     private static final String COLUMNS = "valid_from, valid_to, deleted, lsn::text, tx_id, data::text";
 
-    private final SourceDatabase database;
-    private final String applicationName;
+    private final ReconnectingConnection connection;
     private final Map<TableId, HistoryTable> tables;
-    private Connection connection;
 
     /** @param tables source table to its history table */
     HistoryTableReader(SourceDatabase database, String applicationName, Map<TableId, HistoryTable> tables) {
-        this.database = database;
-        this.applicationName = applicationName;
+        this.connection = new ReconnectingConnection(database, applicationName, true);
         this.tables = Map.copyOf(tables);
     }
 
@@ -71,10 +68,7 @@ final class HistoryTableReader implements HistoryReader {
     private synchronized List<HistoryVersion> query(HistoryTable history, Map<String, String> key, String sql, Instant instant) {
         List<String> keyValues = keyValues(history, key);
         try {
-            if (connection == null || connection.isClosed()) {
-                connection = database.connect(applicationName);
-            }
-            try (PreparedStatement s = connection.prepareStatement(sql)) {
+            try (PreparedStatement s = connection.get().prepareStatement(sql)) {
                 int p = 1;
                 for (String value : keyValues) {
                     s.setString(p++, value);
@@ -104,7 +98,7 @@ final class HistoryTableReader implements HistoryReader {
                 throw new IllegalArgumentException("not a valid key for " + history.source() + " " + keyColumns(history.source())
                         + ": " + key + " (" + e.getMessage() + ")", e);
             }
-            closeQuietly();
+            connection.drop();
             throw new IllegalStateException("cannot read history table " + history.name() + ": " + e.getMessage(), e);
         }
     }
@@ -138,17 +132,6 @@ final class HistoryTableReader implements HistoryReader {
     }
 
     synchronized void close() {
-        closeQuietly();
-    }
-
-    private void closeQuietly() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // the connection is being dropped anyway
-            }
-            connection = null;
-        }
+        connection.drop();
     }
 }

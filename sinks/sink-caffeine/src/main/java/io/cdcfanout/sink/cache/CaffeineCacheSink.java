@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * <p>An update whose after image lacks an unchanged TOASTed column is merged onto the cached row; when
  * the row is not cached (evicted) the entry is dropped rather than stored incomplete, so a read misses
  * instead of returning a row without that column.
+ *
+ * <p>An update of the primary key arrives as a DELETE of the old key and an INSERT of the new one, whose
+ * unchanged TOAST columns are unknown too: the DELETE keeps the entry it removes aside (in
+ * {@link MovedRows}, also across batches) and the INSERT is merged onto it.
  */
 public final class CaffeineCacheSink implements Sink, LatestRowReader {
 
@@ -58,6 +62,7 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
     private final Object watermarkMonitor = new Object();
     private volatile Lsn appliedLsn = Lsn.ZERO;
     private volatile SnapshotVisibility loadSnapshot;
+    private final MovedRows<Key> moved = new MovedRows<>(); // only the apply thread and start() use it
 
     CaffeineCacheSink(String name, CaffeineSinkConfig config, SinkContext context) {
         this.name = name;
@@ -76,6 +81,7 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
     @Override
     public void start() throws RetryableSinkException {
         cache.invalidateAll();
+        moved.clear();
         try (Connection c = context.source().connect("cdc-fanout cache load")) {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
@@ -115,8 +121,11 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
             switch (event.op()) {
                 case SNAPSHOT -> { }
                 case INSERT, UPDATE -> upsert(event);
-                case DELETE -> cache.asMap().computeIfPresent(key(event), (k, old) -> old.lsn().isAfter(event.lsn()) ? old : null);
-                case TRUNCATE -> cache.asMap().keySet().removeIf(k -> k.table().equals(event.table()));
+                case DELETE -> delete(event);
+                case TRUNCATE -> {
+                    cache.asMap().keySet().removeIf(k -> k.table().equals(event.table()));
+                    moved.removeIf(k -> k.table().equals(event.table()));
+                }
             }
         }
         synchronized (watermarkMonitor) {
@@ -141,14 +150,31 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
         return false;
     }
 
+    private void delete(ChangeEvent event) {
+        LatestRow[] removed = new LatestRow[1];
+        Key key = key(event);
+        cache.asMap().computeIfPresent(key, (k, old) -> {
+            if (old.lsn().isAfter(event.lsn())) {
+                return old;
+            }
+            removed[0] = old;
+            return null;
+        });
+        if (event.keyUpdate() != null && removed[0] != null) {
+            moved.put(key, removed[0]);
+        }
+    }
+
     private void upsert(ChangeEvent event) {
+        LatestRow movedFrom = event.previousKey() == null ? null : moved.take(new Key(event.table(), event.previousKey().asText()));
         cache.asMap().compute(key(event), (k, old) -> {
             if (old != null && !event.lsn().isAfter(old.lsn())) {
                 return old;
             }
             Row row = event.after();
             if (!row.isComplete()) {
-                row = old == null ? row : row.mergedOnto(old.row());
+                LatestRow previous = old != null ? old : movedFrom;
+                row = previous == null ? row : row.mergedOnto(previous.row());
                 if (!row.isComplete()) {
                     return null;
                 }

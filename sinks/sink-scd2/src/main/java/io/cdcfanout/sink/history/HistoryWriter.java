@@ -84,8 +84,7 @@ final class HistoryWriter {
 
     /** Applies one table's changes; on an SQLException the caller must roll the transaction back. */
     Counts apply(Connection c, List<ChangeEvent> events) throws SQLException {
-        List<RowKey> keys = VersionPlanner.keysOf(events);
-        VersionPlan plan = VersionPlanner.plan(events, loadCurrents(c, keys));
+        VersionPlan plan = VersionPlanner.plan(events, loadCurrents(c, VersionPlanner.keysToLoad(events)));
         return writeKeys(c, plan.keys()).plus(sweepTruncates(c, plan.truncates()));
     }
 
@@ -103,7 +102,7 @@ final class HistoryWriter {
                     .toList();
             Savepoint savepoint = c.setSavepoint();
             try {
-                VersionPlan plan = VersionPlanner.plan(ofKey, loadCurrents(c, List.of(key)));
+                VersionPlan plan = VersionPlanner.plan(ofKey, loadCurrents(c, VersionPlanner.keysToLoad(ofKey)));
                 counts = counts.plus(writeKeys(c, plan.keys()));
                 c.releaseSavepoint(savepoint);
             } catch (SQLException e) {

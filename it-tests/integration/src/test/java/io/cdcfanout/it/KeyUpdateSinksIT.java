@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cdcfanout.it.harness.Backends;
 import io.cdcfanout.it.harness.BackendsExtension;
 import io.cdcfanout.it.harness.ElasticsearchBackend;
+import io.cdcfanout.it.harness.TestDatabase;
 import io.cdcfanout.it.support.EsDocs;
 import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.KeyUpdate;
@@ -17,8 +18,15 @@ import io.cdcfanout.schema.SourcePosition;
 import io.cdcfanout.schema.TableId;
 import io.cdcfanout.sink.ApplyResult;
 import io.cdcfanout.sink.ChangeBatch;
+import io.cdcfanout.sink.HistoryReader;
+import io.cdcfanout.sink.HistoryVersion;
+import io.cdcfanout.sink.Secret;
 import io.cdcfanout.sink.Sink;
 import io.cdcfanout.sink.SinkContext;
+import io.cdcfanout.sink.SinkRegistry;
+import io.cdcfanout.sink.SourceDatabase;
+import io.cdcfanout.sink.history.Scd2SinkConfig;
+import io.cdcfanout.sink.history.Scd2SinkConfig.TableMapping;
 import io.cdcfanout.sink.search.ElasticsearchSinkConfig;
 import io.cdcfanout.sink.search.ElasticsearchSinkConfig.Refresh;
 import io.cdcfanout.sink.search.ElasticsearchSinkConfig.TableOptions;
@@ -35,9 +43,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The Elasticsearch sink against a real node, with the two changes of a primary-key update built by hand, so the
- * cases the engine's batching decides can be forced: the DELETE of the old key in an earlier batch than the INSERT
- * of the new one, and replays of both (whole batches, also after the old key was written again).
+ * The Elasticsearch sink against a real node, and the history sink against a real Postgres, with the two changes
+ * of a primary-key update built by hand, so the cases the engine's batching decides can be forced: the DELETE of
+ * the old key in an earlier batch than the INSERT of the new one, and replays of both (whole batches, also after
+ * the old key was written again).
  */
 @ExtendWith(BackendsExtension.class)
 class KeyUpdateSinksIT {
@@ -120,6 +129,36 @@ class KeyUpdateSinksIT {
         assertThat(result.rejections()).hasSize(1);
         assertThat(result.rejections().get(0).reason()).contains("update of the primary key");
         assertThat(es.live(index)).isEmpty();
+    }
+
+    @Test
+    void theHistoryOfTheNewKeyStartsWithTheBodyAlsoWhenTheDeleteCameInAnEarlierBatch(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE docs (id bigint PRIMARY KEY, title text, body text)");
+        SourceDatabase source = new SourceDatabase(db.jdbcUrl(), db.server().superuser(), Secret.of(db.server().password()), null);
+        Sink history = SinkRegistry.load().create("scd2", "history", new Scd2SinkConfig(null, null, null,
+                Map.of(DOCS, new TableMapping(TableId.parse("history.docs")))), new SinkContext(source, meters, Clock.systemUTC()));
+        try {
+            history.start();
+            apply(history, insert(100, 1, "long body"));
+            List<ChangeEvent> move = move(200, 1, 10);
+            apply(history, move.get(0));
+            apply(history, move.get(1));
+            apply(history, move.toArray(ChangeEvent[]::new)); // replay
+            apply(history, move.get(1));
+
+            List<HistoryVersion> versions = ((HistoryReader) history).versions(DOCS, Map.of("id", "10"));
+            assertThat(versions).hasSize(1);
+            assertThat(versions.get(0).data().path("body").asText()).isEqualTo("long body");
+            assertThat(versions.get(0).data().path("title").asText()).isEqualTo("moved");
+            List<HistoryVersion> old = ((HistoryReader) history).versions(DOCS, Map.of("id", "1"));
+            assertThat(old).extracting(HistoryVersion::deleted).containsExactly(false, true);
+        } finally {
+            history.close();
+        }
+    }
+
+    private static void apply(Sink target, ChangeEvent... events) throws Exception {
+        assertThat(target.apply(new ChangeBatch(List.of(events), events[events.length - 1].lsn())).rejections()).isEmpty();
     }
 
     private ApplyResult apply(ChangeEvent... events) throws Exception {

@@ -72,6 +72,9 @@ final class VersionPlanner {
      * the old key, whose image holds the unchanged TOAST columns.
      */
     static List<RowKey> keysToLoad(List<ChangeEvent> events) {
+        if (events.stream().noneMatch(e -> e.previousKey() != null)) {
+            return keysOf(events); // the common batch
+        }
         Map<String, RowKey> keys = new LinkedHashMap<>();
         for (RowKey key : keysOf(events)) {
             keys.put(key.asText(), key);

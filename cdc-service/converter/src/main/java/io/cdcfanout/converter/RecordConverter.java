@@ -2,6 +2,7 @@ package io.cdcfanout.converter;
 
 import io.cdcfanout.schema.CanonicalValues;
 import io.cdcfanout.schema.ChangeEvent;
+import io.cdcfanout.schema.KeyUpdate;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.Operation;
 import io.cdcfanout.schema.Row;
@@ -28,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.postgresql.PGStatement;
 
@@ -49,6 +51,12 @@ public final class RecordConverter {
 
     /** Schema parameter with the column's Postgres type; see {@code datatype.propagate.source.type}. */
     private static final String SOURCE_TYPE = "__debezium.source.column.type";
+
+    /** Header on the DELETE half of a primary-key update: the row's new key. */
+    static final String NEW_KEY_HEADER = "__debezium.newkey";
+
+    /** Header on the CREATE half of a primary-key update: the row's old key. */
+    static final String OLD_KEY_HEADER = "__debezium.oldkey";
 
     private static final byte[] PLACEHOLDER_BYTES = ConnectorContract.UNCHANGED_TOAST_PLACEHOLDER.getBytes(StandardCharsets.UTF_8);
 
@@ -74,7 +82,31 @@ public final class RecordConverter {
         Row before = row(value.getStruct("before"));
         Row after = row(value.getStruct("after"));
         RowKey key = key(record, table, op == Operation.DELETE ? before : after);
-        return Optional.of(new ChangeEvent(table, op, key, before, op == Operation.DELETE ? null : after, position));
+        return Optional.of(new ChangeEvent(table, op, key, before, op == Operation.DELETE ? null : after, position,
+                keyUpdate(record, op, key)));
+    }
+
+    /**
+     * For the two records Debezium emits for an update of the primary key (a DELETE of the old key, then a
+     * CREATE of the new one), the link between them: the DELETE names the new key in header
+     * {@value #NEW_KEY_HEADER}, the CREATE the old key in {@value #OLD_KEY_HEADER}. Null for any other record.
+     */
+    private static KeyUpdate keyUpdate(SourceRecord record, Operation op, RowKey key) {
+        if (op != Operation.DELETE && op != Operation.INSERT) {
+            return null;
+        }
+        Header header = record.headers().lastWithName(op == Operation.DELETE ? NEW_KEY_HEADER : OLD_KEY_HEADER);
+        if (header == null || !(header.value() instanceof Struct other)) {
+            return null;
+        }
+        List<String> columns = new ArrayList<>();
+        List<Object> values = new ArrayList<>();
+        for (Field field : other.schema().fields()) {
+            columns.add(field.name());
+            values.add(value(field.schema(), other.get(field)));
+        }
+        RowKey otherKey = new RowKey(columns, values);
+        return op == Operation.DELETE ? new KeyUpdate(key, otherKey) : new KeyUpdate(otherKey, key);
     }
 
     private TableId table(String schema, String name) {

@@ -61,7 +61,7 @@ public final class ColumnPolicy implements RowPolicy {
             return event;
         }
         return new ChangeEvent(event.table(), event.op(), event.key(), apply(tableRules, event.before()),
-                apply(tableRules, event.after()), event.position());
+                apply(tableRules, event.after()), event.position(), event.keyUpdate());
     }
 
     @Override

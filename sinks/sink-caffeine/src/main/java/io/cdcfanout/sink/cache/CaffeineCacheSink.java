@@ -45,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * <p>An update whose after image lacks an unchanged TOASTed column is merged onto the cached row; when
  * the row is not cached (evicted) no image is kept, only the update's LSN (as for a delete), so a read
  * misses instead of returning a row without that column.
+ *
+ * <p>An update of the primary key arrives as a DELETE of the old key and an INSERT of the new one, whose
+ * unchanged TOAST columns are unknown too: the DELETE keeps the row it replaces aside (in
+ * {@link MovedRows}, also across batches) and the INSERT is merged onto it.
  */
 public final class CaffeineCacheSink implements Sink, LatestRowReader {
 
@@ -72,6 +76,7 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
     private final Object watermarkMonitor = new Object();
     private volatile Lsn appliedLsn = Lsn.ZERO;
     private volatile SnapshotVisibility loadSnapshot;
+    private final MovedRows<Key> moved = new MovedRows<>(); // only the apply thread and start() use it
 
     CaffeineCacheSink(String name, CaffeineSinkConfig config, SinkContext context) {
         this(name, config, context, new TableLoader(context.source(), "cdc-fanout cache load"));
@@ -95,6 +100,7 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
     @Override
     public void start() throws RetryableSinkException {
         cache.invalidateAll();
+        moved.clear();
         Instant loadedAt = context.clock().instant();
         long[] rows = {0};
         try {
@@ -139,11 +145,11 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
             switch (event.op()) {
                 case SNAPSHOT -> { }
                 case INSERT, UPDATE -> upsert(event);
-                case DELETE -> cache.asMap().compute(key(event),
-                        (k, old) -> old != null && old.lsn().isAfter(event.lsn()) ? old : Entry.noImage(event.lsn()));
+                case DELETE -> delete(event);
                 case TRUNCATE -> {
                     truncatedBefore.merge(event.table(), event.lsn(), Lsn::max);
                     cache.asMap().keySet().removeIf(k -> k.table().equals(event.table()));
+                    moved.removeIf(k -> k.table().equals(event.table()));
                 }
             }
         }
@@ -174,14 +180,31 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
         return truncate != null && event.lsn().compareTo(truncate) < 0;
     }
 
+    private void delete(ChangeEvent event) {
+        Key key = key(event);
+        Entry[] replaced = new Entry[1];
+        cache.asMap().compute(key, (k, old) -> {
+            if (old != null && old.lsn().isAfter(event.lsn())) {
+                return old;
+            }
+            replaced[0] = old;
+            return Entry.noImage(event.lsn());
+        });
+        if (event.keyUpdate() != null && replaced[0] != null && replaced[0].row() != null) {
+            moved.put(key, replaced[0].row());
+        }
+    }
+
     private void upsert(ChangeEvent event) {
+        LatestRow movedFrom = event.previousKey() == null ? null : moved.take(new Key(event.table(), event.previousKey().asText()));
         cache.asMap().compute(key(event), (k, old) -> {
             if (old != null && !event.lsn().isAfter(old.lsn())) {
                 return old;
             }
             Row row = event.after();
             if (!row.isComplete()) {
-                row = old == null || old.row() == null ? row : row.mergedOnto(old.row().row());
+                LatestRow previous = old != null && old.row() != null ? old.row() : movedFrom;
+                row = previous == null ? row : row.mergedOnto(previous.row());
                 if (!row.isComplete()) {
                     return Entry.noImage(event.lsn());
                 }

@@ -53,6 +53,6 @@ final class ChangeCoalescer {
             return newer;
         }
         Row merged = newer.after().mergedOnto(older.after());
-        return new ChangeEvent(newer.table(), newer.op(), newer.key(), newer.before(), merged, newer.position());
+        return newer.withAfter(merged);
     }
 }

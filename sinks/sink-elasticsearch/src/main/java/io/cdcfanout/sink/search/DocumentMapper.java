@@ -4,13 +4,16 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcfanout.schema.ChangeEvent;
+import io.cdcfanout.schema.Operation;
 import io.cdcfanout.schema.Row;
 import io.cdcfanout.schema.RowJson;
+import io.cdcfanout.schema.RowKey;
 import io.cdcfanout.sink.search.ElasticsearchSinkConfig.TableOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -53,9 +56,14 @@ final class DocumentMapper {
      * @throws UnmappableChangeException when the id template does not fit the key or the id is too long
      */
     String documentId(ChangeEvent event) throws UnmappableChangeException {
+        return documentId(event.key());
+    }
+
+    /** The document id of a row key; see {@link #documentId(ChangeEvent)}. */
+    String documentId(RowKey key) throws UnmappableChangeException {
         String id;
         try {
-            id = idTemplate.render(event.key());
+            id = idTemplate.render(key);
         } catch (IllegalArgumentException e) {
             throw new UnmappableChangeException(e.getMessage());
         }
@@ -85,6 +93,61 @@ final class DocumentMapper {
             case SNAPSHOT, INSERT, UPDATE -> upsert(event, id, version);
             case TRUNCATE -> throw new IllegalArgumentException("a TRUNCATE is not a document write");
         };
+    }
+
+    /**
+     * The write for the newest change of a document whose row's primary key was updated in the batch or just
+     * before it ({@link KeyMoveImages}): an upsert of the image the batch computed, completed from the earlier
+     * keys' documents; or, for the DELETE of the old key, a tombstone that keeps the row's last image.
+     */
+    DocumentWrite toWrite(ChangeEvent event, KeyMoveImages.Image image) throws UnmappableChangeException {
+        if (event.op() == Operation.DELETE) {
+            if (event.keyUpdate() == null) {
+                return toWrite(event);
+            }
+            String id = documentId(event);
+            List<KeyMoveImages.Origin> origins = image != null && image.moved() ? image.origins()
+                    : List.of(new KeyMoveImages.Origin(id, event.lsn().value())); // the document as it was before
+            Row known = image == null ? null : image.row();
+            if (known != null && known.isComplete()) {
+                return new DocumentWrite(event, index, id, event.lsn().value(), true, render(known, event, true), Set.of());
+            }
+            Set<String> unknown = known == null ? Set.of() : kept(known.unchangedToastColumns());
+            byte[] source = known == null ? tombstone(event) : render(known, event, true);
+            return new DocumentWrite(event, index, id, event.lsn().value(), true, source, unknown, origins, known == null);
+        }
+        if (image == null || image.row() == null) {
+            return toWrite(event);
+        }
+        DocumentWrite write = toWrite(event.withAfter(image.row()));
+        return image.moved() && write.needsPreviousDocument()
+                ? new DocumentWrite(write.event(), index, write.id(), write.version(), false, write.source(), write.unknownColumns(),
+                        image.origins(), false)
+                : write;
+    }
+
+    private Set<String> kept(Set<String> columns) {
+        Set<String> kept = new LinkedHashSet<>();
+        columns.stream().filter(this::keeps).forEach(kept::add);
+        return kept;
+    }
+
+    /** A row's known, kept columns and the metadata; a tombstone keeps the row's image only for a key update. */
+    private byte[] render(Row row, ChangeEvent event, boolean deleted) throws UnmappableChangeException {
+        for (String column : row.values().keySet()) {
+            if (keeps(column)) {
+                checkNotReserved(column);
+            }
+        }
+        return render(json -> {
+            for (Map.Entry<String, Object> column : row.values().entrySet()) {
+                if (keeps(column.getKey())) {
+                    json.writeFieldName(column.getKey());
+                    RowJson.write(json, column.getValue());
+                }
+            }
+            writeMeta(json, event, deleted);
+        });
     }
 
     private DocumentWrite upsert(ChangeEvent event, String id, long version) throws UnmappableChangeException {

@@ -1,6 +1,7 @@
 package io.cdcfanout.sink.search;
 
 import io.cdcfanout.schema.ChangeEvent;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -16,16 +17,32 @@ import java.util.Set;
  *                       object; rendered once, sent as it is
  * @param unknownColumns columns the change did not carry (unchanged TOAST) that must be copied from the
  *                       document already indexed before this write may go out; empty for most writes
+ * @param origins        for a write whose row's primary key was updated: the documents of its earlier keys that
+ *                       hold the unknown columns, nearest first ({@link KeyMoveImages}); empty otherwise, when
+ *                       the write's own document holds them
+ * @param copyAllColumns for the tombstone of a key update's DELETE: keep every column of the row's last image
+ *                       (from the origins) in the tombstone, for the INSERT of the new key to copy
  */
 record DocumentWrite(ChangeEvent event, String index, String id, long version, boolean tombstone, byte[] source,
-                     Set<String> unknownColumns) {
+                     Set<String> unknownColumns, List<KeyMoveImages.Origin> origins, boolean copyAllColumns) {
 
     DocumentWrite {
         unknownColumns = Set.copyOf(unknownColumns);
+        origins = List.copyOf(origins);
+    }
+
+    DocumentWrite(ChangeEvent event, String index, String id, long version, boolean tombstone, byte[] source,
+                  Set<String> unknownColumns) {
+        this(event, index, id, version, tombstone, source, unknownColumns, List.of(), false);
     }
 
     boolean needsPreviousDocument() {
-        return !unknownColumns.isEmpty();
+        return !unknownColumns.isEmpty() || copyAllColumns;
+    }
+
+    /** True when the unknown columns come from the documents of the row's earlier keys. */
+    boolean fromEarlierKeys() {
+        return !origins.isEmpty();
     }
 
     DocumentWrite withSource(byte[] completed) {

@@ -5,6 +5,7 @@ import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.Operation;
+import io.cdcfanout.schema.RowKey;
 import io.cdcfanout.schema.TableId;
 import io.cdcfanout.sink.ApplyResult;
 import io.cdcfanout.sink.ChangeBatch;
@@ -129,8 +130,15 @@ public final class ElasticsearchSink implements Sink {
         return ApplyResult.of(rejections);
     }
 
+    /**
+     * The newest row change per document, and what the batch's updates of primary keys leave in each document
+     * ({@link KeyMoveImages#NONE} when no key moved).
+     */
+    private record RowChanges(List<ChangeEvent> newest, KeyMoveImages keyMoves) {
+    }
+
     /** The row changes of the batch that still matter: not older than a TRUNCATE, the newest per document. */
-    private List<ChangeEvent> newestRowChanges(ChangeBatch batch, List<Rejection> rejections) {
+    private RowChanges newestRowChanges(ChangeBatch batch, List<Rejection> rejections) {
         Map<ChangeEvent, String> ids = new IdentityHashMap<>();
         List<ChangeEvent> rows = new ArrayList<>();
         for (ChangeEvent event : batch.events()) {
@@ -150,29 +158,44 @@ public final class ElasticsearchSink implements Sink {
                 rejections.add(new Rejection(event, e.getMessage()));
             }
         }
-        return ChangeCoalescer.newestPerDocument(rows, e -> mapper(e.table()).index() + "\u0000" + ids.get(e));
+        KeyMoveImages keyMoves = KeyMoveImages.of(rows, this::documentIdOrNull);
+        return new RowChanges(ChangeCoalescer.newestPerDocument(rows, e -> mapper(e.table()).index() + "\u0000" + ids.get(e)), keyMoves);
+    }
+
+    private String documentIdOrNull(TableId table, RowKey key) {
+        try {
+            return mapper(table).documentId(key);
+        } catch (UnmappableChangeException e) {
+            return null;
+        }
     }
 
     /**
      * Renders each change into its write and sends it at once, except writes that still need unchanged TOAST
      * columns from the indexed document: those are completed (one realtime multi-get, while the other
      * requests run) and sent last. The changes are the newest per document, so none of them reads a document
-     * another one writes.
+     * another one writes; except after an update of a primary key, whose INSERT reads the old key's document:
+     * a write to a document that another write reads ({@link KeyMoveImages#isOrigin}) is held until the reads
+     * are done.
      */
-    private List<ItemResult> write(List<ChangeEvent> changes, List<Rejection> rejections) throws RetryableSinkException {
+    private List<ItemResult> write(RowChanges changes, List<Rejection> rejections) throws RetryableSinkException {
         BulkWriter.Session bulk = bulkWriter.session();
+        KeyMoveImages keyMoves = changes.keyMoves();
         try {
             List<DocumentWrite> incomplete = new ArrayList<>();
-            for (ChangeEvent event : changes) {
+            List<DocumentWrite> held = new ArrayList<>();
+            for (ChangeEvent event : changes.newest()) {
                 DocumentWrite write;
                 try {
-                    write = mapper(event.table()).toWrite(event);
+                    write = mapper(event.table()).toWrite(event, keyMoves.of(event, this::documentIdOrNull));
                 } catch (UnmappableChangeException e) {
                     rejections.add(new Rejection(event, e.getMessage()));
                     continue;
                 }
                 if (write.needsPreviousDocument()) {
                     incomplete.add(write);
+                } else if (keyMoves.isOrigin(event.table(), write.id())) {
+                    held.add(write);
                 } else {
                     bulk.add(write);
                 }
@@ -183,6 +206,7 @@ public final class ElasticsearchSink implements Sink {
                 completed.stale().forEach(w -> metrics.index(w.index()).versionConflicts().increment());
                 completed.ready().forEach(bulk::add);
             }
+            held.forEach(bulk::add);
         } catch (RuntimeException | RetryableSinkException e) {
             bulk.abandon();
             throw e;

@@ -28,6 +28,14 @@ import java.util.Map;
  * the realtime multi-get and the versioned write. If the fetched document is already newer than the
  * update, the update is stale and is skipped. If there is no live previous document to copy from (never
  * indexed, rejected earlier, deleted), the change is rejected rather than indexed without the column.
+ *
+ * <p>After an update of the primary key the values are in the documents of the row's earlier keys
+ * ({@link DocumentWrite#origins()}, see {@link KeyMoveImages}): an origin qualifies when it still shows the row
+ * as it was when the key moved, i.e. it is live and older than the move, or it is the tombstone the move's
+ * DELETE wrote, which keeps the row's last image for exactly this (a tombstone holds only {@code _cdc} otherwise).
+ * If the write's own document is already at its version or newer, the write is a replay or stale and is
+ * skipped. If no origin qualifies, an INSERT is rejected; a DELETE's tombstone is written without the image
+ * (the row is gone either way).
  */
 final class ToastMerger {
 
@@ -51,7 +59,9 @@ final class ToastMerger {
         List<DocumentWrite> stale = new ArrayList<>();
         Map<String, List<DocumentWrite>> incompleteByIndex = new LinkedHashMap<>();
         for (DocumentWrite write : writes) {
-            if (write.needsPreviousDocument()) {
+            if (write.needsPreviousDocument() && write.fromEarlierKeys()) {
+                incompleteByIndex.computeIfAbsent(write.index(), k -> new ArrayList<>()).add(write);
+            } else if (write.needsPreviousDocument()) {
                 incompleteByIndex.computeIfAbsent(write.index(), k -> new ArrayList<>()).add(write);
             } else {
                 ready.add(write);
@@ -60,6 +70,10 @@ final class ToastMerger {
         for (Map.Entry<String, List<DocumentWrite>> e : incompleteByIndex.entrySet()) {
             Map<String, GetResult<ObjectNode>> previous = fetch(e.getKey(), e.getValue());
             for (DocumentWrite write : e.getValue()) {
+                if (write.fromEarlierKeys()) {
+                    completeFromEarlierKeys(write, previous, ready, rejections, stale);
+                    continue;
+                }
                 GetResult<ObjectNode> found = previous.get(write.id());
                 String problem = null;
                 if (found == null || !found.found() || found.source() == null) {
@@ -94,6 +108,66 @@ final class ToastMerger {
         return new Result(ready, rejections, stale);
     }
 
+    private static void completeFromEarlierKeys(DocumentWrite write, Map<String, GetResult<ObjectNode>> documents,
+                                                List<DocumentWrite> ready, List<Rejection> rejections, List<DocumentWrite> stale) {
+        GetResult<ObjectNode> own = documents.get(write.id());
+        if (own != null && own.found() && own.version() != null && own.version() >= write.version()) {
+            stale.add(write); // written by this very change before (a replay), or by a newer one
+            return;
+        }
+        for (KeyMoveImages.Origin origin : write.origins()) {
+            ObjectNode image = imageAsOf(documents.get(origin.id()), origin.asOf());
+            if (image == null) {
+                continue;
+            }
+            ObjectNode merged = parse(write.source());
+            Iterable<String> columns = write.copyAllColumns() ? image::fieldNames : write.unknownColumns();
+            boolean complete = true;
+            for (String column : columns) {
+                if (column.equals(DocumentMapper.META_FIELD)) {
+                    continue;
+                }
+                JsonNode value = image.get(column);
+                if (value == null) {
+                    complete = false;
+                } else if (!merged.has(column)) {
+                    merged.set(column, value);
+                }
+            }
+            if (complete) {
+                ready.add(write.withSource(render(merged)));
+                return;
+            }
+        }
+        if (write.tombstone()) {
+            ready.add(write.withSource(render(tombstoneOnly(parse(write.source()))))); // the delete must happen anyway
+            return;
+        }
+        rejections.add(new Rejection(write.event(), "unchanged TOAST column(s) " + write.unknownColumns() + " were not sent by Postgres"
+                + " for this update of the primary key (" + write.event().keyUpdate() + "), and no document of an earlier key "
+                + write.origins().stream().map(KeyMoveImages.Origin::id).toList() + " still holds the row as it was when the key moved;"
+                + " the row cannot be indexed without erasing them. Set REPLICA IDENTITY FULL on the table, or re-snapshot it"));
+    }
+
+    /** The source of a document that shows the row as of LSN {@code asOf}, else null. */
+    private static ObjectNode imageAsOf(GetResult<ObjectNode> found, long asOf) {
+        if (found == null || !found.found() || found.source() == null || found.version() == null) {
+            return null;
+        }
+        boolean deleted = found.source().path(DocumentMapper.META_FIELD).path("deleted").asBoolean(false);
+        if (!deleted && found.version() < asOf) {
+            return found.source();
+        }
+        // the tombstone the key update's DELETE wrote, with the row's last image (more fields than _cdc)
+        return deleted && found.version() == asOf && found.source().size() > 1 ? found.source() : null;
+    }
+
+    private static ObjectNode tombstoneOnly(ObjectNode document) {
+        ObjectNode tombstone = RowJson.MAPPER.createObjectNode();
+        tombstone.set(DocumentMapper.META_FIELD, document.get(DocumentMapper.META_FIELD));
+        return tombstone;
+    }
+
     // the document is one the sink rendered itself; neither direction can fail on it
     private static ObjectNode parse(byte[] source) {
         try {
@@ -112,7 +186,12 @@ final class ToastMerger {
     }
 
     private Map<String, GetResult<ObjectNode>> fetch(String index, List<DocumentWrite> writes) throws RetryableSinkException {
-        List<String> ids = writes.stream().map(DocumentWrite::id).toList();
+        java.util.Set<String> unique = new java.util.LinkedHashSet<>();
+        for (DocumentWrite write : writes) {
+            unique.add(write.id());
+            write.origins().forEach(origin -> unique.add(origin.id()));
+        }
+        List<String> ids = List.copyOf(unique);
         MgetResponse<ObjectNode> response;
         try {
             // realtime (the default): sees writes of earlier batches that are not refreshed yet

@@ -87,8 +87,7 @@ final class HistoryWriter {
      * on an SQLException the caller must roll the transaction back and discard those.
      */
     Counts apply(Connection c, List<ChangeEvent> events, List<Rejection> rejections) throws SQLException {
-        List<RowKey> keys = VersionPlanner.keysOf(events);
-        VersionPlan plan = VersionPlanner.plan(events, loadCurrents(c, keys));
+        VersionPlan plan = VersionPlanner.plan(events, loadCurrents(c, VersionPlanner.keysToLoad(events)));
         Counts counts = writeKeys(c, plan.keys()).plus(sweepTruncates(c, plan.truncates()));
         rejections.addAll(plan.rejections());
         return counts;
@@ -108,7 +107,7 @@ final class HistoryWriter {
                     .toList();
             Savepoint savepoint = c.setSavepoint();
             try {
-                VersionPlan plan = VersionPlanner.plan(ofKey, loadCurrents(c, List.of(key)));
+                VersionPlan plan = VersionPlanner.plan(ofKey, loadCurrents(c, VersionPlanner.keysToLoad(ofKey)));
                 counts = counts.plus(writeKeys(c, plan.keys()));
                 c.releaseSavepoint(savepoint);
                 rejections.addAll(plan.rejections());

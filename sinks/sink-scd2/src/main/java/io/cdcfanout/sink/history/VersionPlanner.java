@@ -33,6 +33,10 @@ import java.util.Map;
  *       and the key's newest LSN is always on its current version. A delete of a key no version knows
  *       still records a deletion version (from the before image), which guards against stale replays.
  *       A delete of an already deleted key adds nothing.</li>
+ *   <li><b>Key update</b>: the source sends an update of the primary key as a DELETE of the old key and an
+ *       INSERT of the new one ({@link ChangeEvent#keyUpdate()}). The INSERT's unchanged TOAST columns are
+ *       carried forward from the old key's latest version as of the move (its deletion version keeps the last
+ *       image), whether the DELETE is in the same batch or an earlier one.</li>
  *   <li><b>Truncate</b> acts as a delete (at the truncate's LSN and commit time) on every key of the
  *       batch; keys the batch does not mention are closed in SQL by {@link HistoryWriter}.</li>
  *   <li><b>Same transaction</b>: only a transaction's last state of a row was ever visible, so a change
@@ -66,6 +70,27 @@ final class VersionPlanner {
     }
 
     /**
+     * The keys whose current versions the planner needs: {@link #keysOf} and, for the INSERT of a key update,
+     * the old key, whose image holds the unchanged TOAST columns.
+     */
+    static List<RowKey> keysToLoad(List<ChangeEvent> events) {
+        if (events.stream().noneMatch(e -> e.previousKey() != null)) {
+            return keysOf(events); // the common batch
+        }
+        Map<String, RowKey> keys = new LinkedHashMap<>();
+        for (RowKey key : keysOf(events)) {
+            keys.put(key.asText(), key);
+        }
+        for (ChangeEvent event : events) {
+            RowKey previous = event.previousKey();
+            if (previous != null && !event.after().isComplete()) {
+                keys.putIfAbsent(previous.asText(), previous);
+            }
+        }
+        return List.copyOf(keys.values());
+    }
+
+    /**
      * @param events   one table's changes, in commit order
      * @param currents the stored current version per key ({@link RowKey#asText()}); keys without one are absent
      */
@@ -92,13 +117,32 @@ final class VersionPlanner {
                 KeyState state = stateOfEvent.get(i);
                 state.events.add(event);
                 switch (event.op()) {
-                    case SNAPSHOT, INSERT, UPDATE -> state.write(event);
+                    case SNAPSHOT, INSERT, UPDATE -> state.write(event, movedImage(event, states, currents));
                     case DELETE -> state.delete(event, true);
                     default -> throw new IllegalArgumentException("unexpected operation " + event.op());
                 }
             }
         }
         return new VersionPlan(states.values().stream().map(KeyState::toPlan).toList(), truncates, rejections);
+    }
+
+    /**
+     * For the INSERT of a key update with unknown columns: the old key's latest image as of the move (the
+     * batch's own state of that key, else its stored current version); null otherwise, or when that image
+     * is already newer than the move (a replay after the old key was written again: the INSERT is stale then).
+     */
+    private static VersionData movedImage(ChangeEvent event, Map<String, KeyState> states, Map<String, CurrentVersion> currents) {
+        RowKey previousKey = event.previousKey();
+        if (previousKey == null || event.after().isComplete()) {
+            return null;
+        }
+        KeyState state = states.get(previousKey.asText());
+        Head head = state == null ? null : state.head();
+        if (head != null) {
+            return head.lsn.isAfter(event.lsn()) ? null : head.data;
+        }
+        CurrentVersion stored = currents.get(previousKey.asText());
+        return stored == null || stored.lsn().isAfter(event.lsn()) ? null : stored.data();
     }
 
     /** One key's versions while the batch is planned: the stored current one, then the pending ones. */
@@ -117,12 +161,13 @@ final class VersionPlanner {
             this.rejections = rejections;
         }
 
-        void write(ChangeEvent event) {
+        /** @param moved for the INSERT of a key update, the old key's image; else null */
+        void write(ChangeEvent event, VersionData moved) {
             Head head = head();
             if (head != null && !event.lsn().isAfter(head.lsn)) {
                 return;
             }
-            VersionData previous = head == null || head.deleted ? null : head.data;
+            VersionData previous = moved != null ? moved : head == null || head.deleted ? null : head.data;
             List<String> unknown = HistoryJson.notCarried(event.after(), previous);
             if (!unknown.isEmpty()) {
                 rejections.add(new Rejection(event, "unchanged TOAST column(s) " + unknown + " were not sent by Postgres and "

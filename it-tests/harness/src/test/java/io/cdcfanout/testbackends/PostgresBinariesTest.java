@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -25,6 +26,12 @@ class PostgresBinariesTest {
         bundledCalls.incrementAndGet();
         return bundled;
     };
+
+    /** Maven Central binaries of the asked major, counted like {@link #bundledSupplier}. */
+    private PostgresBinaries bundledOf(int major) {
+        bundledCalls.incrementAndGet();
+        return major == 17 ? bundled : new PostgresBinaries(Path.of("/maven" + major + "/bin"), major, "Maven Central");
+    }
 
     @Test
     void explicitBinWinsOverInstalledOnesAndItsVersionIsAsked() throws IOException {
@@ -74,11 +81,23 @@ class PostgresBinariesTest {
         Path explicit15 = fakeBin(dir.resolve("custom15/bin"), "15.3");
         Path explicit16 = fakeBin(dir.resolve("custom16/bin"), "16.2");
 
-        assertThat(PostgresBinaries.select(Map.of("CDC_IT_PG_BIN", explicit15.toString()), 15, root, 17, bundledSupplier).bin())
+        assertThat(PostgresBinaries.select(Map.of("CDC_IT_PG_BIN", explicit15.toString()), 15, root, List.of(15, 17), this::bundledOf).bin())
                 .isEqualTo(explicit15);
-        assertThat(PostgresBinaries.select(Map.of("CDC_IT_PG_BIN", explicit16.toString()), 15, root, 17, bundledSupplier).bin())
+        assertThat(PostgresBinaries.select(Map.of("CDC_IT_PG_BIN", explicit16.toString()), 15, root, List.of(15, 17), this::bundledOf).bin())
                 .as("an explicit bin of another version is passed over").isEqualTo(installed15);
-        assertThat(PostgresBinaries.select(Map.of(), 17, root, 17, bundledSupplier)).isSameAs(bundled);
+        assertThat(PostgresBinaries.select(Map.of(), 17, root, List.of(15, 17), this::bundledOf)).isSameAs(bundled);
+        assertThat(bundledCalls).hasValue(1);
+    }
+
+    @Test
+    void anOlderMajorThatIsNotInstalledComesFromMavenCentralToo() throws IOException {
+        Path root = dir.resolve("usr-lib-postgresql");
+        fakeBin(root.resolve("17/bin"), "17.5");
+        Path explicit17 = fakeBin(dir.resolve("custom17/bin"), "17.2");
+
+        PostgresBinaries chosen = PostgresBinaries.select(Map.of("CDC_IT_PG_BIN", explicit17.toString()), 15, root, List.of(15, 17), this::bundledOf);
+
+        assertThat(chosen).isEqualTo(new PostgresBinaries(Path.of("/maven15/bin"), 15, "Maven Central"));
         assertThat(bundledCalls).hasValue(1);
     }
 
@@ -86,11 +105,12 @@ class PostgresBinariesTest {
     void aMajorNobodyHasFailsWithTheInstallHint() throws IOException {
         Path root = dir.resolve("usr-lib-postgresql");
         fakeBin(root.resolve("15/bin"), "15.14");
-        assertThatThrownBy(() -> PostgresBinaries.select(Map.of(), 16, root, 17, bundledSupplier))
+        assertThatThrownBy(() -> PostgresBinaries.select(Map.of(), 16, root, List.of(15, 17), this::bundledOf))
                 .isInstanceOf(BackendsUnavailableException.class)
                 .hasMessageContaining("no Postgres 16 server binaries")
                 .hasMessageContaining("apt-get install postgresql-16")
                 .hasMessageContaining("CDC_IT_PG_BIN")
+                .hasMessageContaining("[15, 17]")
                 .hasMessageNotContaining("\n");
         assertThat(bundledCalls).hasValue(0);
     }

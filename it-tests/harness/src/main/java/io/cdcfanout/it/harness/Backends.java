@@ -14,8 +14,8 @@ import java.util.UUID;
  *   <li>endpoints from environment variables: {@code CDC_IT_PG_HOST}, {@code CDC_IT_PG_PORT},
  *       {@code CDC_IT_PG_USER}, {@code CDC_IT_PG_PASSWORD} and {@code CDC_IT_ES_URL};</li>
  *   <li>else Testcontainers, when a Docker engine answers;</li>
- *   <li>else local processes: Postgres from the binaries on the machine (else Postgres 17 binaries
- *       from Maven Central), Elasticsearch from its Maven Central zip.</li>
+ *   <li>else local processes: Postgres from the binaries on the machine, else from Maven Central (each
+ *       supported version; the newest unless a test asks for another), Elasticsearch from its Maven Central zip.</li>
  * </ol>
  * Tests annotated {@link OnEachPostgresVersion} also get a Postgres of each supported version.
  */

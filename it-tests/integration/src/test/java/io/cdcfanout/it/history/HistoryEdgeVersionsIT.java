@@ -2,8 +2,10 @@ package io.cdcfanout.it.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdcfanout.it.harness.Backends;
 import io.cdcfanout.it.harness.BackendsExtension;
 import io.cdcfanout.it.harness.TestDatabase;
+import io.cdcfanout.it.support.RunningService;
 import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.Operation;
@@ -40,7 +42,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * History's edge versions against a real Postgres: a transaction split across batches that inserts rows
  * and then truncates their table (the TRUNCATE's SQL sweep must follow the same-transaction rule and leave
- * no zero-length version).
+ * no zero-length version), and the deletion of a row history never saw, whose before image under the
+ * default replica identity holds only the key (Debezium fills the other NOT NULL columns with defaults).
  */
 @ExtendWith(BackendsExtension.class)
 class HistoryEdgeVersionsIT {
@@ -88,6 +91,32 @@ class HistoryEdgeVersionsIT {
         apply(sink, tax(Operation.INSERT, "FR", "0.21", day(3), 30));
         assertThat(reader.asOf(TAX_RATES, Map.of("region", "FR"), day(3)))
                 .hasValueSatisfying(v -> assertThat(v.data().get("rate").decimalValue()).isEqualByComparingTo("0.21"));
+    }
+
+    @Test
+    void theDeletionOfARowHistoryNeverSawStoresOnlyItsKey(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE tax_rates (region text PRIMARY KEY, rate numeric NOT NULL, name text NOT NULL, note text,"
+                        + " since date NOT NULL)",
+                "INSERT INTO tax_rates VALUES ('DE', 0.19, 'Germany', 'standard rate', '2007-01-01'),"
+                        + " ('FR', 0.20, 'France', NULL, '2014-01-01')");
+        String slot = Backends.uniqueName("unseen");
+        String yaml = RunningService.configYaml(db, slot, "public.tax_rates", """
+                  history:
+                    type: scd2
+                    tables: { public.tax_rates: { history-table: history.tax_rates } }
+                """).replace("  slot: ", "  snapshot: never\n  slot: ");
+        try (RunningService service = RunningService.start(yaml)) {
+            service.awaitReady();
+            service.awaitCaughtUp(db);
+            // Default replica identity: the WAL holds only the key of the deleted row.
+            db.execute("DELETE FROM tax_rates WHERE region = 'DE'", "UPDATE tax_rates SET rate = 0.21 WHERE region = 'FR'");
+            service.awaitCaughtUp(db);
+
+            assertThat(query(db, "SELECT region, deleted::text, data::text FROM history.tax_rates ORDER BY region, valid_from"))
+                    .containsExactly(
+                            List.of("DE", "true", "{\"region\": \"DE\"}"),
+                            List.of("FR", "false", "{\"name\": \"France\", \"note\": null, \"rate\": 0.21, \"since\": \"2014-01-01\", \"region\": \"FR\"}"));
+        }
     }
 
     // ---------------------------------------------------------------- helpers

@@ -71,9 +71,12 @@ public final class CanonicalValues {
         return DateTimeFormatter.ISO_LOCAL_DATE.format(value);
     }
 
-    /** time: {@code 10:15:30}. */
+    /**
+     * time: {@code 10:15:30}; {@link LocalTime#MAX} is Postgres' end of day {@code 24:00:00} (the driver reads
+     * 24:00:00 as MAX, and no Postgres time has nanoseconds).
+     */
     public static String time(LocalTime value) {
-        return DateTimeFormatter.ISO_LOCAL_TIME.format(value);
+        return value.equals(LocalTime.MAX) ? "24:00:00" : DateTimeFormatter.ISO_LOCAL_TIME.format(value);
     }
 
     /** time with time zone: {@code 10:15:30Z} / {@code 10:15:30+02:00}. */

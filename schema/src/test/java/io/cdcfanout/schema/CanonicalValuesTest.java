@@ -34,4 +34,12 @@ class CanonicalValuesTest {
             assertThat(CanonicalValues.timestampTz(instant)).isEqualTo(DateTimeFormatter.ISO_INSTANT.format(instant));
         }
     }
+
+    @Test
+    void endOfDayIsPostgresTwentyFourOClock() {
+        // the driver reads time '24:00:00' as LocalTime.MAX; no Postgres time has nanoseconds
+        assertThat(CanonicalValues.time(java.time.LocalTime.MAX)).isEqualTo("24:00:00");
+        assertThat(CanonicalValues.time(java.time.LocalTime.of(23, 59, 59, 999_999_000))).isEqualTo("23:59:59.999999");
+        assertThat(CanonicalValues.time(java.time.LocalTime.MIDNIGHT)).isEqualTo("00:00:00");
+    }
 }

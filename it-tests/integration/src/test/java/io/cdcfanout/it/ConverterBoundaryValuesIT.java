@@ -206,6 +206,15 @@ class ConverterBoundaryValuesIT {
             problems.forEach(p -> System.out.println("BOUNDARY PROBLEM " + p));
             assertThat(problems).isEmpty();
 
+            // The cache loaded the snapshot rows with a plain query; where CanonicalValues writes both forms, they agree.
+            for (int i = 0; i < CASES.size(); i++) {
+                Case c = CASES.get(i);
+                if (c.literal().equals("'24:00:00'") || c.literal().equals("'00:00:00+15:59'") || c.column().equals("c_bit10")) {
+                    JsonNode loaded = service.getJson("/cache/public.boundary/" + (SNAPSHOT_IDS + i)).get("row").get(c.column());
+                    assertThat(loaded).as("%s = %s loaded by query", c.column(), c.literal()).isEqualTo(RowJson.toJson(c.outcome().value()));
+                }
+            }
+
             // Nothing stopped: the change after them all reached every sink, and the service is ready.
             assertThat(events).containsKey(String.valueOf(LATER_ID));
             assertThat(service.getJson("/cache/public.boundary/" + LATER_ID).get("row").get("c_time").asText()).isEqualTo("12:00:00");

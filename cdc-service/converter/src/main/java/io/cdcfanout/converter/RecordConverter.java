@@ -149,7 +149,13 @@ public final class RecordConverter {
             List<Object> values = new ArrayList<>();
             for (Field field : key.schema().fields()) {
                 columns.add(field.name());
-                values.add(value(field.schema(), key.get(field)));
+                if (field.schema().type() == Schema.Type.BYTES) {
+                    // The key's schema lacks the propagated source type that tells bytea from an unknown type's
+                    // text; the row image's column has it.
+                    values.add(image != null && image.has(field.name()) ? image.get(field.name()) : byteArray(key.get(field)));
+                } else {
+                    values.add(value(field.schema(), key.get(field)));
+                }
             }
             knownKeyColumns.put(table, List.copyOf(columns));
             return new RowKey(columns, values);

@@ -71,14 +71,20 @@ public final class CanonicalValues {
         return DateTimeFormatter.ISO_LOCAL_DATE.format(value);
     }
 
-    /** time: {@code 10:15:30}. */
+    /**
+     * time: {@code 10:15:30}; {@link LocalTime#MAX} is Postgres' end of day {@code 24:00:00} (the driver reads
+     * 24:00:00 as MAX, and no Postgres time has nanoseconds).
+     */
     public static String time(LocalTime value) {
-        return DateTimeFormatter.ISO_LOCAL_TIME.format(value);
+        return value.equals(LocalTime.MAX) ? "24:00:00" : DateTimeFormatter.ISO_LOCAL_TIME.format(value);
     }
 
-    /** time with time zone: {@code 10:15:30Z} / {@code 10:15:30+02:00}. */
+    /**
+     * time with time zone, in UTC as Debezium sends it: {@code 10:15:30+02:00} is {@code 08:15:30Z}. The time
+     * of day in UTC is exact; the offset it was written with is not kept.
+     */
     public static String timeTz(OffsetTime value) {
-        return DateTimeFormatter.ISO_OFFSET_TIME.format(value);
+        return DateTimeFormatter.ISO_OFFSET_TIME.format(value.withOffsetSameInstant(ZoneOffset.UTC));
     }
 
     /** real: the float's own decimal text as a double, so 1.1 stays 1.1 and not 1.100000023841858. */

@@ -9,7 +9,9 @@ import java.util.Objects;
  * @param table    the table changed
  * @param op       what happened
  * @param key      the row's primary key; {@code null} only for {@link Operation#TRUNCATE}
- * @param before   the previous image when the source sent one (deletes: at least the key columns), else null
+ * @param before   the previous image when the source sent one, else null. A delete's before image is reliable
+ *                 only in its key columns: unless the table has REPLICA IDENTITY FULL, Postgres logs only the
+ *                 key, and Debezium fills the other columns with null or, when NOT NULL, "", 0 or 1970-01-01
  * @param after    the new image for snapshot, insert and update; null for delete and truncate. An update's
  *                 after image may have {@linkplain Row#unchangedToastColumns() unknown columns}
  * @param position where the change stands in the log

@@ -12,6 +12,13 @@ public final class ConnectorContract {
      */
     public static final String UNCHANGED_TOAST_PLACEHOLDER = "__cdc_fanout_unchanged_toast__";
 
+    /**
+     * The connector's {@code datatype.propagate.source.type}: the types whose Postgres type name the converter
+     * needs to tell apart values that arrive alike: numeric text from other text, {@code bit(n)} from
+     * {@code varbit} (both as bytes), and bytea from the text of types Debezium does not know (also bytes).
+     */
+    public static final String PROPAGATED_SOURCE_TYPES = ".+\\.numeric,.+\\.decimal,.+\\._numeric,.+\\.bit,.+\\.varbit,.+\\.bytea,.+\\._bytea";
+
     /** Prefix of the logical-decoding messages the service writes as read-your-writes fences. */
     public static final String FENCE_MESSAGE_PREFIX = "cdc_fanout_fence";
 

@@ -58,6 +58,18 @@ public final class RecordConverter {
     /** Header on the CREATE half of a primary-key update: the row's old key. */
     static final String OLD_KEY_HEADER = "__debezium.oldkey";
 
+    private static final long NANOS_PER_DAY = TimeUnit.DAYS.toNanos(1);
+
+    /**
+     * Postgres' date and timestamp range (4713 BC to 5874897 AD, 294276 AD), with a margin. Debezium renders
+     * infinity and -infinity inside date[] and timestamptz[] as instants far outside it (its arithmetic
+     * overflows), which must not pass for real values.
+     */
+    private static final long MIN_POSTGRES_EPOCH_DAY = LocalDate.of(-4713, 1, 1).toEpochDay();
+    private static final long MAX_POSTGRES_EPOCH_DAY = LocalDate.of(5_874_898, 1, 1).toEpochDay();
+    private static final long MAX_POSTGRES_TIMESTAMP_SECOND = LocalDate.of(294_277, 1, 1).toEpochDay() * 86_400;
+    private static final long MIN_POSTGRES_TIMESTAMP_SECOND = MIN_POSTGRES_EPOCH_DAY * 86_400;
+
     private static final byte[] PLACEHOLDER_BYTES = ConnectorContract.UNCHANGED_TOAST_PLACEHOLDER.getBytes(StandardCharsets.UTF_8);
 
     private long snapshotSequence;
@@ -190,9 +202,16 @@ public final class RecordConverter {
             List<Object> values = new ArrayList<>();
             for (Field field : key.schema().fields()) {
                 columns.add(field.name());
-                // The key's schema lacks the source-type parameter that makes a numeric a BigDecimal; the row
-                // image has it, so a key reads the same as the row's column (and as a JDBC load reads it).
-                values.add(image != null && image.has(field.name()) ? image.get(field.name()) : value(field.schema(), key.get(field)));
+                // The key's schema lacks the propagated source type that makes a numeric a BigDecimal and tells bytea
+                // from an unknown type's text; the row image's column has it, so a key reads the same as the row's
+                // column (and as a JDBC load reads it).
+                if (image != null && image.has(field.name())) {
+                    values.add(image.get(field.name()));
+                } else if (field.schema().type() == Schema.Type.BYTES) {
+                    values.add(byteArray(key.get(field)));
+                } else {
+                    values.add(value(field.schema(), key.get(field)));
+                }
             }
             knownKeyColumns.put(table, List.copyOf(columns));
             return new RowKey(columns, values);
@@ -259,14 +278,18 @@ public final class RecordConverter {
                     if (day == POSITIVE_INFINITY_EPOCH_DAY || day == NEGATIVE_INFINITY_EPOCH_DAY) {
                         return day == POSITIVE_INFINITY_EPOCH_DAY ? "infinity" : "-infinity";
                     }
+                    if (day < MIN_POSTGRES_EPOCH_DAY || day > MAX_POSTGRES_EPOCH_DAY) {
+                        throw new IllegalArgumentException("date " + LocalDate.ofEpochDay(day) + " is outside Postgres' range:"
+                                + " Debezium's rendering of infinity or -infinity inside a date[]");
+                    }
                     return CanonicalValues.date(LocalDate.ofEpochDay(day));
                 }
                 case "io.debezium.time.Time":
-                    return CanonicalValues.time(LocalTime.ofNanoOfDay(TimeUnit.MILLISECONDS.toNanos(((Number) raw).longValue())));
+                    return CanonicalValues.time(timeOfDay(TimeUnit.MILLISECONDS.toNanos(((Number) raw).longValue())));
                 case "io.debezium.time.MicroTime":
-                    return CanonicalValues.time(LocalTime.ofNanoOfDay(TimeUnit.MICROSECONDS.toNanos(((Number) raw).longValue())));
+                    return CanonicalValues.time(timeOfDay(TimeUnit.MICROSECONDS.toNanos(((Number) raw).longValue())));
                 case "io.debezium.time.NanoTime":
-                    return CanonicalValues.time(LocalTime.ofNanoOfDay(((Number) raw).longValue()));
+                    return CanonicalValues.time(timeOfDay(((Number) raw).longValue()));
                 case "io.debezium.time.Timestamp":
                     return timestamp(((Number) raw).longValue(), 1_000L);
                 case "io.debezium.time.MicroTimestamp":
@@ -279,11 +302,22 @@ public final class RecordConverter {
                     return CanonicalValues.timeTz(OffsetTime.parse(raw.toString()));
                 case "io.debezium.data.Json":
                     return CanonicalValues.json(raw.toString());
+                case "io.debezium.data.Bits":
+                    return bits(schema, raw);
                 default:
                     break;
             }
         }
         String sourceType = schema.parameters() == null ? null : schema.parameters().get(SOURCE_TYPE);
+        if (schema.type() == Schema.Type.BYTES && !"bytea".equalsIgnoreCase(sourceType)) {
+            return unknownTypeText(raw);
+        }
+        if (schema.type() == Schema.Type.ARRAY && schema.valueSchema().type() == Schema.Type.BYTES && schema.valueSchema().name() == null) {
+            boolean bytea = "_bytea".equalsIgnoreCase(sourceType);
+            return ((List<?>) raw).stream()
+                    .map(element -> element == null ? null : bytea ? byteArray(element) : unknownTypeText(element))
+                    .toList();
+        }
         if (sourceType != null && schema.type() == Schema.Type.STRING
                 && (sourceType.equalsIgnoreCase("numeric") || sourceType.equalsIgnoreCase("decimal"))) {
             return numeric(raw.toString());
@@ -297,11 +331,60 @@ public final class RecordConverter {
             case FLOAT64 -> (Double) raw;
             case BOOLEAN -> (Boolean) raw;
             case STRING -> raw.toString();
-            case BYTES -> raw instanceof ByteBuffer b ? bytes(b) : (byte[]) raw;
+            case BYTES -> byteArray(raw);
             case ARRAY -> ((List<?>) raw).stream().map(element -> value(schema.valueSchema(), element)).toList();
             case STRUCT -> structAsMap((Struct) raw);
             case MAP -> raw.toString();
         };
+    }
+
+    /**
+     * Nanoseconds since midnight as a time of day; a whole day is Postgres' {@code 24:00:00}, which
+     * {@link CanonicalValues#time} writes for {@link LocalTime#MAX}.
+     */
+    private static LocalTime timeOfDay(long nanos) {
+        return nanos == NANOS_PER_DAY ? LocalTime.MAX : LocalTime.ofNanoOfDay(nanos);
+    }
+
+    /**
+     * {@code bit(n)} as Postgres writes it ({@code 1010000001}), from Debezium's little-endian bytes and the
+     * column's length. A {@code varbit} (or a domain over either, which carries no source type) cannot be
+     * rebuilt: Debezium sends its bits without their count, so its leading zeros are lost.
+     *
+     * @throws IllegalArgumentException for a bit string that cannot be rendered exactly
+     */
+    static String bits(Schema schema, Object raw) {
+        String sourceType = schema.parameters() == null ? null : schema.parameters().get(SOURCE_TYPE);
+        String length = schema.parameters() == null ? null : schema.parameters().get("length");
+        if (!"bit".equalsIgnoreCase(sourceType) || length == null) {
+            throw new IllegalArgumentException("a " + (sourceType == null ? "bit string of a domain type" : sourceType.toLowerCase(java.util.Locale.ROOT))
+                    + " value cannot be carried exactly: Debezium sends its bits without their count, so leading zero bits are lost");
+        }
+        byte[] bytes = byteArray(raw);
+        int n = Integer.parseInt(length);
+        StringBuilder text = new StringBuilder(n);
+        for (int i = n - 1; i >= 0; i--) {
+            int index = i / 8;
+            text.append(index < bytes.length && (bytes[index] & (1 << (i % 8))) != 0 ? '1' : '0');
+        }
+        return text.toString();
+    }
+
+    /**
+     * A value of a type Debezium does not know (composite types, tsquery, arrays of domains, ...): with
+     * {@code include.unknown.datatypes} it sends the value's Postgres text as bytes. Only bytea columns carry
+     * their source type (see {@link ConnectorContract#PROPAGATED_SOURCE_TYPES}), so any other bytes are such text.
+     *
+     * @throws IllegalArgumentException when the bytes are not UTF-8 text
+     */
+    static String unknownTypeText(Object raw) {
+        ByteBuffer buffer = raw instanceof ByteBuffer b ? b.duplicate() : ByteBuffer.wrap((byte[]) raw);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(buffer).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException("bytes of a column without source type bytea are not the UTF-8 text of a type Debezium"
+                    + " does not know; is " + ConnectorContract.class.getSimpleName() + ".PROPAGATED_SOURCE_TYPES set?", e);
+        }
     }
 
     /**
@@ -318,11 +401,17 @@ public final class RecordConverter {
     }
 
     private static String zonedTimestamp(String text) {
+        Instant instant;
         try {
-            return CanonicalValues.timestampTz(UtcTimestamps.parse(text));
+            instant = UtcTimestamps.parse(text);
         } catch (RuntimeException e) {
             return text; // 'infinity' and other special values stay as Postgres wrote them
         }
+        if (instant.getEpochSecond() < MIN_POSTGRES_TIMESTAMP_SECOND || instant.getEpochSecond() >= MAX_POSTGRES_TIMESTAMP_SECOND) {
+            throw new IllegalArgumentException("timestamptz " + text + " is outside Postgres' range:"
+                    + " Debezium's rendering of -infinity inside a timestamptz[]");
+        }
+        return CanonicalValues.timestampTz(instant);
     }
 
     /**
@@ -340,6 +429,10 @@ public final class RecordConverter {
         long seconds = Math.floorDiv(value, unitsPerSecond);
         long nanos = Math.floorMod(value, unitsPerSecond) * (1_000_000_000L / unitsPerSecond);
         return CanonicalValues.timestamp(LocalDateTime.ofEpochSecond(seconds, (int) nanos, ZoneOffset.UTC));
+    }
+
+    private static byte[] byteArray(Object raw) {
+        return raw instanceof ByteBuffer b ? bytes(b) : (byte[]) raw;
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

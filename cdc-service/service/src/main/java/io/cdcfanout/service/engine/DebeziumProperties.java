@@ -18,7 +18,7 @@ public final class DebeziumProperties {
     static final String TOPIC_PREFIX = "cdc_fanout";
 
     /** Data types whose source type Debezium passes on (as schema parameter {@code __debezium.source.column.type}). */
-    static final String NUMERIC_TYPES = ".+\\.numeric,.+\\.decimal,.+\\._numeric";
+    static final String NUMERIC_TYPES = ConnectorContract.PROPAGATED_SOURCE_TYPES;
 
     /** Run by the connector on every heartbeat; see {@link #from}. */
     static final String HEARTBEAT_ACTION_QUERY = "SELECT pg_logical_emit_message(true, '" + FENCE_MESSAGE_PREFIX + "', 'heartbeat')";

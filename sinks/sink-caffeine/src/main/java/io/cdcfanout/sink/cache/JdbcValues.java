@@ -23,11 +23,11 @@ final class JdbcValues {
     }
 
     static Object read(ResultSet rs, int column, String typeName) throws SQLException {
-        Object raw = rs.getObject(column);
-        if (raw == null) {
-            return null;
-        }
         try {
+            // Inside the try: the driver's own getObject fails on some values (money beyond a double's digits).
+            if (rs.getObject(column) == null) {
+                return null;
+            }
             return switch (typeName) {
                 case "int2", "int4", "int8", "oid", "serial", "bigserial" -> rs.getLong(column);
                 case "numeric" -> numeric(rs.getString(column));

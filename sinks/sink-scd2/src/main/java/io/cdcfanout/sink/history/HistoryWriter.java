@@ -60,13 +60,24 @@ final class HistoryWriter {
                 + " ORDER BY u.ord"
                 + " ON CONFLICT (" + keys + ", lsn) DO NOTHING";
         String returning = table.keyColumns().stream().map(c -> "h." + c.quotedName()).reduce((a, b) -> a + ", " + b).orElseThrow();
-        this.truncateSql = "WITH closed AS ("
+        // The planner's rules for the keys the batch does not mention: a live current version the truncating
+        // transaction itself wrote (same tx id, valid_from not before the truncate's commit time: a transaction
+        // split across batches) was never visible, so it is replaced by the deletion version rather than closed.
+        String sameTransaction = "h.tx_id = ?::bigint AND h.valid_from >= ?::timestamptz";
+        this.truncateSql = "WITH superseded AS ("
+                + " DELETE FROM " + t + " AS h"
+                + " WHERE h.valid_to IS NULL AND NOT h.deleted AND h.lsn < ?::pg_lsn AND " + sameTransaction
+                + " RETURNING " + returning + ", h.valid_from, h.data),"
+                + " closed AS ("
                 + " UPDATE " + t + " AS h SET valid_to = greatest(?::timestamptz, h.valid_from)"
-                + " WHERE h.valid_to IS NULL AND NOT h.deleted AND h.lsn < ?::pg_lsn"
-                + " RETURNING " + returning + ", h.valid_to, h.data)"
+                + " WHERE h.valid_to IS NULL AND NOT h.deleted AND h.lsn < ?::pg_lsn AND NOT (" + sameTransaction + ")"
+                + " RETURNING " + returning + ", h.valid_to AS valid_from, h.data),"
+                + " opened AS ("
                 + " INSERT INTO " + t + " (" + keys + ", valid_from, valid_to, deleted, lsn, tx_id, data)"
-                + " SELECT " + keys + ", valid_to, NULL, true, ?::pg_lsn, ?, data FROM closed"
-                + " ON CONFLICT (" + keys + ", lsn) DO NOTHING";
+                + " SELECT " + keys + ", valid_from, NULL, true, ?::pg_lsn, ?::bigint, data"
+                + " FROM (SELECT * FROM superseded UNION ALL SELECT * FROM closed) AS swept"
+                + " ON CONFLICT (" + keys + ", lsn) DO NOTHING RETURNING 1)"
+                + " SELECT (SELECT count(*) FROM opened), (SELECT count(*) FROM closed)";
     }
 
     HistoryTable table() {
@@ -191,17 +202,29 @@ final class HistoryWriter {
     }
 
     private Counts sweepTruncates(Connection c, List<ChangeEvent> truncates) throws SQLException {
-        long swept = 0;
+        Counts counts = Counts.NONE;
         for (ChangeEvent truncate : truncates) {
+            String at = VersionPlanner.toMicros(truncate.position().commitTime()).toString();
+            String lsn = truncate.lsn().toString();
+            long txId = truncate.position().txId();
             try (PreparedStatement s = c.prepareStatement(truncateSql)) {
-                s.setString(1, VersionPlanner.toMicros(truncate.position().commitTime()).toString());
-                s.setString(2, truncate.lsn().toString());
-                s.setString(3, truncate.lsn().toString());
-                s.setLong(4, truncate.position().txId());
-                swept += s.executeUpdate();
+                int p = 1;
+                s.setString(p++, lsn); // superseded
+                s.setLong(p++, txId);
+                s.setString(p++, at);
+                s.setString(p++, at); // closed
+                s.setString(p++, lsn);
+                s.setLong(p++, txId);
+                s.setString(p++, at);
+                s.setString(p++, lsn); // opened
+                s.setLong(p, txId);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    counts = counts.plus(new Counts(rs.getLong(1), rs.getLong(2)));
+                }
             }
         }
-        return new Counts(swept, swept);
+        return counts;
     }
 
     /** Binds one {@code text[]} per key column, from position {@code first}; returns the next position. */

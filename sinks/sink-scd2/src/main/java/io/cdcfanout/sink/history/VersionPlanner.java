@@ -31,7 +31,7 @@ import java.util.Map;
  *       valid_from = delete time, open-ended, data = the last known image. It is the key's current
  *       version until a re-insert closes it, so versions of a key are contiguous from the first one on,
  *       and the key's newest LSN is always on its current version. A delete of a key no version knows
- *       still records a deletion version (from the before image), which guards against stale replays.
+ *       still records a deletion version (with only the key columns as data), which guards against stale replays.
  *       A delete of an already deleted key adds nothing.</li>
  *   <li><b>Key update</b>: the source sends an update of the primary key as a DELETE of the old key and an
  *       INSERT of the new one ({@link ChangeEvent#keyUpdate()}). The INSERT's unchanged TOAST columns are
@@ -188,8 +188,9 @@ final class VersionPlanner {
             Head head = head();
             if (head == null) {
                 if (rowDelete) {
-                    VersionData image = event.before() != null ? HistoryJson.imageOf(event.before(), null) : HistoryJson.keyOnly(key);
-                    append(null, event, true, image);
+                    // Only the key: under the default replica identity the before image's other columns are
+                    // Debezium's fill-ins ("" and 0 for NOT NULL columns), not values the row had.
+                    append(null, event, true, HistoryJson.keyOnly(key));
                 }
                 return;
             }

@@ -170,6 +170,21 @@ class VersionPlannerTest {
     }
 
     @Test
+    void deleteOfAnUnknownKeyStoresOnlyTheKeyNotTheDefaultsOfTheBeforeImage() {
+        // Under the default replica identity Postgres sends only the key of a deleted row; Debezium fills the
+        // other NOT NULL columns with "" and 0, which are no values the row ever had.
+        Row before = Row.builder().put("region", "FR").put("rate", BigDecimal.ZERO).put("name", "").build();
+        ChangeEvent delete = new ChangeEvent(TABLE, Operation.DELETE, RowKey.of(KEY, before), before, null, at(300, 3, t(6)));
+
+        KeyPlan plan = only(plan(delete));
+
+        assertThat(plan.opens()).singleElement().satisfies(v -> {
+            assertThat(v.deleted()).isTrue();
+            assertThat(v.data().text()).isEqualTo("{\"region\":\"FR\"}");
+        });
+    }
+
+    @Test
     void severalChangesOfOneTransactionLeaveOnlyTheLastState() {
         storeCurrent("DE", "0.16", 100, 1, t(0));
 

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The running sidecar, composed of its parts: the {@link Pipeline} of sinks, the {@link EngineLifecycle}
  * that feeds it, the {@link SlotLagMonitor}, the {@link WalFence} and the {@link HttpApi}. {@link #start}
- * checks the source, starts them and returns once streaming has been started; {@link #awaitTermination()}
+ * checks the source, starts the engine's task (which fixes where the stream begins, creating the slot on a
+ * first start), then the sinks, then lets the engine hand over records, and returns; {@link #awaitTermination()}
  * waits until the engine stops (by {@link #close()} or an error). {@link #close()} stops them in reverse order.
  */
 public final class CdcService implements AutoCloseable, ServiceView {
@@ -55,7 +56,10 @@ public final class CdcService implements AutoCloseable, ServiceView {
         this.fence = new WalFence(source);
     }
 
-    /** Checks the source, starts sinks, HTTP and the engine. Sinks whose backend is down are waited for. */
+    /**
+     * Checks the source, starts HTTP, the engine's task, the sinks, then lets the engine hand over records.
+     * Sinks whose backend is down are waited for.
+     */
     public static CdcService start(ServiceConfig config) throws InterruptedException {
         CdcService service = new CdcService(config);
         try {
@@ -76,8 +80,14 @@ public final class CdcService implements AutoCloseable, ServiceView {
         LOG.info("HTTP API on http://{}:{}", config.http().host(), httpPort);
         slotLag = new SlotLagMonitor(source, config.source().slot(), meters);
         slotLag.start();
-        Pipelines.startSinks(pipeline);
+        // The stream's start point is fixed before any sink starts: from the stored offsets, or on a first
+        // start at the consistent point of the slot the engine creates (with Debezium's own exported snapshot
+        // for its initial snapshot). The cache's load snapshot is taken after that point, so a transaction the
+        // load does not see commits after it and is streamed; those the load saw are filtered out by it.
         engine.start(pipeline, columnPolicy);
+        engine.awaitSourceStarted();
+        Pipelines.startSinks(pipeline);
+        engine.startPolling();
     }
 
     /** Blocks until the engine stops; throws its error if it failed. */

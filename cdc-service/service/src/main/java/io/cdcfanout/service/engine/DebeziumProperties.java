@@ -29,7 +29,7 @@ public final class DebeziumProperties {
     public static Properties from(ServiceConfig config, String offsetStoreId) {
         SourceConfig source = config.source();
         Properties p = new Properties();
-        p.setProperty("name", "cdc-fanout-" + source.slot());
+        p.setProperty("name", connectorName(source.slot()));
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
         p.setProperty("topic.prefix", TOPIC_PREFIX);
 
@@ -100,6 +100,11 @@ public final class DebeziumProperties {
         p.setProperty("errors.retry.delay.initial.ms", "500");
         p.setProperty("errors.retry.delay.max.ms", "10000");
         return p;
+    }
+
+    /** The connector's name, which keys its offsets in every store. */
+    static String connectorName(String slot) {
+        return "cdc-fanout-" + slot;
     }
 
     static String tableIncludeList(java.util.List<TableId> tables) {

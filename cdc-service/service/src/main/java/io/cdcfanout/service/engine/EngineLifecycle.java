@@ -8,6 +8,7 @@ import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +23,12 @@ import org.slf4j.LoggerFactory;
  * The embedded Debezium engine from start to stop: builds it around a {@link ChangeBatchDecoder} feeding
  * the pipeline, with offsets in Postgres ({@link PostgresOffsetBackingStore}), runs it on a thread of its
  * own, tracks whether it streams, and stops it gracefully ({@link #close()}).
+ *
+ * <p>Starting has two steps. {@link #start} starts the connector's task, which fixes where the stream begins:
+ * from the stored offsets, or, on a first start, at the consistent point of the slot it creates;
+ * {@link #awaitSourceStarted()} returns once it has. The engine then hands over no record until
+ * {@link #startPolling()}, so the sinks can start (and the cache take its load snapshot) in between, after
+ * the stream's start point and before its first record.
  */
 public final class EngineLifecycle implements AutoCloseable {
 
@@ -34,7 +41,10 @@ public final class EngineLifecycle implements AutoCloseable {
     private final String offsetStoreId = UUID.randomUUID().toString();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final ExecutorService engineThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "debezium-engine"));
+    private final CompletableFuture<Void> sourceStarted = new CompletableFuture<>();
+    private final CompletableFuture<Void> pollingAllowed = new CompletableFuture<>();
     private volatile boolean streaming;
+    private volatile boolean stopRequested;
     private Pipeline pipeline;
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
 
@@ -42,7 +52,10 @@ public final class EngineLifecycle implements AutoCloseable {
         this.config = config;
     }
 
-    /** Builds the engine and starts it on its own thread; returns at once (see {@link #termination()}). */
+    /**
+     * Builds the engine and starts it on its own thread; returns at once (see {@link #awaitSourceStarted()} and
+     * {@link #termination()}). No record reaches the pipeline before {@link #startPolling()}.
+     */
     public synchronized void start(Pipeline pipeline, ColumnPolicy columnPolicy) {
         if (engine != null) {
             throw new IllegalStateException("the engine runs already");
@@ -58,6 +71,12 @@ public final class EngineLifecycle implements AutoCloseable {
                     public void taskStarted() {
                         streaming = true;
                         LOG.info("streaming from slot {}", config.source().slot());
+                        sourceStarted.complete(null);
+                    }
+
+                    @Override
+                    public void pollingStarted() {
+                        awaitPollingAllowed(); // runs on the engine's thread, before it polls the first record
                     }
 
                     @Override
@@ -67,7 +86,8 @@ public final class EngineLifecycle implements AutoCloseable {
                 })
                 .using((success, message, error) -> {
                     streaming = false;
-                    if (success) {
+                    sourceStarted.completeExceptionally(new IllegalStateException("the engine stopped before streaming: " + message, error));
+                    if (success || stopRequested) {
                         LOG.info("engine stopped: {}", message);
                         terminated.complete(null);
                     } else {
@@ -77,6 +97,34 @@ public final class EngineLifecycle implements AutoCloseable {
                 })
                 .build();
         engineThread.execute(engine);
+    }
+
+    /**
+     * Blocks until the connector's task has started: the slot exists (created at its consistent point on a
+     * first start) and the stream's start point is fixed. Throws the engine's error if it stopped first.
+     */
+    public void awaitSourceStarted() throws InterruptedException {
+        try {
+            sourceStarted.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Lets the engine hand records to the pipeline; call once every sink has started. */
+    public void startPolling() {
+        pollingAllowed.complete(null);
+    }
+
+    private void awaitPollingAllowed() {
+        try {
+            pollingAllowed.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted before polling", e);
+        } catch (ExecutionException | CancellationException e) {
+            throw new IllegalStateException("stopped before polling");
+        }
     }
 
     /** True while the engine streams (or snapshots) from the slot. */
@@ -98,7 +146,13 @@ public final class EngineLifecycle implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
-        if (engine != null) {
+        stopRequested = true;
+        // An engine not yet allowed to poll has handed over nothing: it stops by itself instead of polling
+        // (Debezium refuses a close while its task is still starting).
+        boolean neverPolled = pollingAllowed.cancel(false);
+        if (engine != null && neverPolled) {
+            engine = null;
+        } else if (engine != null) {
             DebeziumEngine<RecordChangeEvent<SourceRecord>> closing = engine;
             Pipeline stopping = pipeline;
             engine = null;

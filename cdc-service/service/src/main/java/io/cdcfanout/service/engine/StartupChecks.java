@@ -164,10 +164,14 @@ public final class StartupChecks {
         }
     }
 
-    /** A lost slot or offsets without a slot mean changes were missed: say so rather than skip them. */
+    /**
+     * A lost slot, or offsets without a slot, means changes were missed: say so rather than skip them. Checked
+     * for every offsets store: without it Debezium would create a new slot at the current position and resume
+     * from the stored offsets, skipping everything in between.
+     */
     private void checkSlot(Connection c) throws SQLException {
         SourceConfig source = config.source();
-        boolean hasOffsets = config.offsets().inPostgres() && hasStoredOffsets(c);
+        boolean hasOffsets = hasStoredOffsets(c);
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT plugin, database, wal_status, active_pid FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, source.slot());
@@ -175,9 +179,8 @@ public final class StartupChecks {
                 if (!rs.next()) {
                     if (hasOffsets) {
                         throw new StartupException("replication slot '" + source.slot() + "' does not exist, but offsets for it are stored in "
-                                + config.offsets().schema() + ".offsets: changes made since the slot went away are lost to cdc-fanout. "
-                                + "To rebuild the derived systems from a fresh snapshot: DELETE FROM " + config.offsets().schema()
-                                + ".offsets WHERE instance = '" + source.slot() + "'; then start again");
+                                + offsetsLocation() + ": changes made since the slot went away are lost to cdc-fanout. "
+                                + "To rebuild the derived systems from a fresh snapshot: " + offsetsReset() + "; then start again");
                     }
                     LOG.info("replication slot {} does not exist yet; it will be created", source.slot());
                     return;
@@ -189,8 +192,7 @@ public final class StartupChecks {
                 if ("lost".equals(rs.getString(3))) {
                     throw new StartupException("replication slot '" + source.slot() + "' was invalidated by Postgres (wal_status=lost): "
                             + "WAL it still needed was removed (max_slot_wal_keep_size), so changes were missed. To rebuild from a fresh "
-                            + "snapshot: SELECT pg_drop_replication_slot('" + source.slot() + "'); DELETE FROM " + config.offsets().schema()
-                            + ".offsets WHERE instance = '" + source.slot() + "'; then start again");
+                            + "snapshot: SELECT pg_drop_replication_slot('" + source.slot() + "'); " + offsetsReset() + "; then start again");
                 }
                 int activePid = rs.getInt(4);
                 if (!rs.wasNull()) {
@@ -201,7 +203,11 @@ public final class StartupChecks {
         }
     }
 
+    /** Whether this instance's offsets are stored, in whichever store {@code offsets.store} names. */
     private boolean hasStoredOffsets(Connection c) throws SQLException {
+        if (!config.offsets().inPostgres()) {
+            return OffsetsFile.holdsOffsetsOf(config.offsets().path(), DebeziumProperties.connectorName(config.source().slot()));
+        }
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT EXISTS (SELECT 1 FROM " + config.offsets().schema() + ".offsets WHERE instance = ?)")) {
             ps.setString(1, config.source().slot());
@@ -210,6 +216,18 @@ public final class StartupChecks {
                 return rs.getBoolean(1);
             }
         }
+    }
+
+    private String offsetsLocation() {
+        return config.offsets().inPostgres() ? config.offsets().schema() + ".offsets"
+                : "the file " + config.offsets().path().toAbsolutePath() + " (offsets.path)";
+    }
+
+    /** What removes this instance's stored offsets, so the next start snapshots afresh. */
+    private String offsetsReset() {
+        return config.offsets().inPostgres()
+                ? "DELETE FROM " + config.offsets().schema() + ".offsets WHERE instance = '" + config.source().slot() + "'"
+                : "delete the file " + config.offsets().path().toAbsolutePath();
     }
 
     private void ensurePublication(Connection c) throws SQLException {

@@ -53,6 +53,7 @@ public final class HttpApi implements AutoCloseable {
     private final Catchup catchup;
     /** Per sink name, its shared {@link Visibility#makeAppliedVisible()} call. */
     private final Map<String, CoalescedCall<Void>> visibilityCalls = new ConcurrentHashMap<>();
+    private volatile StatusSnapshot statusSnapshot;
 
     public HttpApi(HttpConfig config, ServiceView service) {
         this.config = config;
@@ -193,12 +194,30 @@ public final class HttpApi implements AutoCloseable {
     /** The chosen sinks whose lanes have not applied {@code lsn} yet. */
     private List<String> lagging(List<String> chosen, Lsn lsn) {
         List<String> lagging = new ArrayList<>();
-        for (SinkStatus s : service.sinkStatuses()) {
+        for (SinkStatus s : recentStatuses()) {
             if (chosen.contains(s.name()) && lsn.isAfter(s.lastAppliedLsn())) {
                 lagging.add(s.name());
             }
         }
         return lagging;
+    }
+
+    /**
+     * The sinks' statuses, taken at most a millisecond ago: every waiting {@code /wait} checks them each tick,
+     * and one snapshot serves them all. Applied positions only grow, so an older snapshot can only delay an
+     * answer, never give a wrong one.
+     */
+    private List<SinkStatus> recentStatuses() {
+        StatusSnapshot s = statusSnapshot;
+        long now = System.nanoTime();
+        if (s == null || now - s.takenNanos() > 1_000_000L) {
+            s = new StatusSnapshot(now, service.sinkStatuses());
+            statusSnapshot = s;
+        }
+        return s.statuses();
+    }
+
+    private record StatusSnapshot(long takenNanos, List<SinkStatus> statuses) {
     }
 
     private ObjectNode waitBody(List<String> chosen, Lsn lsn) {

@@ -15,6 +15,7 @@ import io.cdcfanout.service.source.SlotLagMonitor;
 import io.cdcfanout.service.source.WalFence;
 import io.cdcfanout.sink.HistoryReader;
 import io.cdcfanout.sink.LatestRowReader;
+import io.cdcfanout.sink.Sink;
 import io.cdcfanout.sink.SinkContext;
 import io.cdcfanout.sink.SourceDatabase;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -135,6 +136,11 @@ public final class CdcService implements AutoCloseable, ServiceView {
     public List<HistoryReader> historyReaders() {
         return pipeline == null ? List.of() : pipeline.sinks().stream()
                 .filter(HistoryReader.class::isInstance).map(HistoryReader.class::cast).toList();
+    }
+
+    @Override
+    public List<Sink> sinks() {
+        return pipeline == null ? List.of() : pipeline.sinks();
     }
 
     @Override

@@ -12,6 +12,8 @@ import io.cdcfanout.sink.HistoryReader;
 import io.cdcfanout.sink.HistoryVersion;
 import io.cdcfanout.sink.LatestRow;
 import io.cdcfanout.sink.LatestRowReader;
+import io.cdcfanout.sink.Sink;
+import io.cdcfanout.sink.Visibility;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -19,14 +21,26 @@ import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * The HTTP API: health, readiness, status, Prometheus metrics, cached rows and history versions.
- * Answers are JSON except {@code /metrics}. {@code POST /sinks/{name}/pause} and {@code .../resume} hold and
+ * The HTTP API: health, readiness, status, Prometheus metrics, cached rows and history versions, and
+ * {@code /wait} (read-your-writes for any sink). Answers are JSON except {@code /metrics}.
+ *
+ * <p>Reads that wait for a position ({@code min_lsn}, {@code /wait}) hold no HTTP thread while they wait
+ * ({@link Context#future}): a {@link Catchup} completes them, sharing one fence among all of them. At most
+ * {@code http.max-waiting-reads} wait at once; one more is answered 503 with {@code Retry-After}, so
+ * {@code /health} and {@code /ready} always find a thread. {@code POST /sinks/{name}/pause} and {@code .../resume} hold and
  * release one sink's lane (operations; the pipeline waits while a sink is paused). With a configured token every endpoint but
  * {@code /health} needs {@code Authorization: Bearer <token>}.
  */
@@ -35,10 +49,17 @@ public final class HttpApi implements AutoCloseable {
     private final HttpConfig config;
     private final ServiceView service;
     private final Javalin app;
+    private final WaitingReads waitingReads;
+    private final Catchup catchup;
+    /** Per sink name, its shared {@link Visibility#makeAppliedVisible()} call. */
+    private final Map<String, CoalescedCall<Void>> visibilityCalls = new ConcurrentHashMap<>();
+    private volatile StatusSnapshot statusSnapshot;
 
     public HttpApi(HttpConfig config, ServiceView service) {
         this.config = config;
         this.service = service;
+        this.waitingReads = new WaitingReads(config.maxWaitingReads());
+        this.catchup = new Catchup(service);
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
             c.http.defaultContentType = "application/json";
@@ -47,7 +68,8 @@ public final class HttpApi implements AutoCloseable {
         app.get("/health", ctx -> json(ctx, HttpStatus.OK, obj().put("status", "UP")));
         app.get("/ready", this::ready);
         app.get("/status", this::status);
-        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(service.scrapeMetrics()));
+        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(service.scrapeMetrics() + waitingReadsMetrics()));
+        app.get("/wait", this::awaitSinks);
         app.get("/cache/{table}", ctx -> cache(ctx, null));
         app.get("/cache/{table}/{key}", ctx -> cache(ctx, ctx.pathParam("key")));
         app.get("/history/{table}", ctx -> history(ctx, null));
@@ -106,15 +128,21 @@ public final class HttpApi implements AutoCloseable {
                 .orElseThrow(() -> new NotFound("no cache sink holds table " + table));
         String keyText = reader.keyText(table, keyMap(pathKey, reader.keyColumns(table), ctx));
         Optional<Lsn> minLsn = lsnParam(ctx);
-        if (minLsn.isPresent() && minLsn.get().isAfter(reader.appliedLsn())) {
-            service.fence();
-            if (!reader.awaitApplied(minLsn.get(), config.maxReadWait())) {
-                json(ctx, HttpStatus.GATEWAY_TIMEOUT, obj()
-                        .put("error", "the cache has not applied " + minLsn.get() + " within " + config.maxReadWait().toMillis() + " ms")
-                        .put("applied_lsn", reader.appliedLsn().toString()));
-                return;
-            }
+        if (minLsn.isEmpty() || !minLsn.get().isAfter(reader.appliedLsn())) {
+            respondRow(ctx, reader, table, keyText);
+            return;
         }
+        Lsn wanted = minLsn.get();
+        waitThen(ctx, () -> !wanted.isAfter(reader.appliedLsn()), () -> {
+                    respondRow(ctx, reader, table, keyText);
+                    return CompletableFuture.completedFuture(null);
+                },
+                () -> json(ctx, HttpStatus.GATEWAY_TIMEOUT, obj()
+                        .put("error", "the cache has not applied " + wanted + " within " + config.maxReadWait().toMillis() + " ms")
+                        .put("applied_lsn", reader.appliedLsn().toString())));
+    }
+
+    private void respondRow(Context ctx, LatestRowReader reader, TableId table, String keyText) {
         Optional<LatestRow> row = reader.get(table, keyText);
         if (row.isEmpty()) {
             json(ctx, HttpStatus.NOT_FOUND, obj().put("error", "no row " + table + " " + keyText + " in the cache")
@@ -125,6 +153,169 @@ public final class HttpApi implements AutoCloseable {
                 .put("lsn", row.get().lsn().toString()).put("commit_time", row.get().commitTime().toString());
         body.set("row", RowJson.toJson(row.get().row()));
         json(ctx, HttpStatus.OK, body);
+    }
+
+    /**
+     * {@code GET /wait?lsn=..&sink=..}: answers once the named sinks (every sink without {@code sink}) have
+     * applied every transaction committed before {@code lsn} and, for a sink with {@link Visibility}, made
+     * them visible to its readers; 504 after {@code http.max-read-wait}.
+     */
+    private void awaitSinks(Context ctx) {
+        String lsnText = ctx.queryParam("lsn");
+        if (lsnText == null) {
+            throw new BadRequest("give the position to wait for as ?lsn=<LSN>, e.g. the result of pg_current_wal_insert_lsn() after your commit");
+        }
+        Lsn lsn = parseLsn(lsnText);
+        List<SinkStatus> statuses = service.sinkStatuses();
+        List<Sink> sinks = service.sinks();
+        Map<String, Sink> byName = new LinkedHashMap<>();
+        for (int i = 0; i < statuses.size() && i < sinks.size(); i++) {
+            byName.put(statuses.get(i).name(), sinks.get(i));
+        }
+        List<String> names = ctx.queryParams("sink").stream().distinct().toList();
+        List<String> unknown = names.stream().filter(n -> !byName.containsKey(n)).toList();
+        if (!unknown.isEmpty()) {
+            ArrayNode known = RowJson.MAPPER.createArrayNode();
+            byName.keySet().forEach(known::add);
+            ObjectNode body = obj().put("error", "no sink named " + String.join(", ", unknown));
+            body.set("sinks", known);
+            json(ctx, HttpStatus.NOT_FOUND, body);
+            return;
+        }
+        List<String> chosen = names.isEmpty() ? List.copyOf(byName.keySet()) : names;
+        long deadline = System.nanoTime() + config.maxReadWait().toNanos();
+        waitThen(ctx, () -> lagging(chosen, lsn).isEmpty(),
+                () -> makeVisible(ctx, chosen, byName, lsn, deadline),
+                () -> json(ctx, HttpStatus.GATEWAY_TIMEOUT, waitBody(chosen, lsn)
+                        .put("error", "sink(s) " + String.join(", ", lagging(chosen, lsn)) + " have not applied " + lsn
+                                + " within " + config.maxReadWait().toMillis() + " ms")));
+    }
+
+    /** The chosen sinks whose lanes have not applied {@code lsn} yet. */
+    private List<String> lagging(List<String> chosen, Lsn lsn) {
+        List<String> lagging = new ArrayList<>();
+        for (SinkStatus s : recentStatuses()) {
+            if (chosen.contains(s.name()) && lsn.isAfter(s.lastAppliedLsn())) {
+                lagging.add(s.name());
+            }
+        }
+        return lagging;
+    }
+
+    /**
+     * The sinks' statuses, taken at most a millisecond ago: every waiting {@code /wait} checks them each tick,
+     * and one snapshot serves them all. Applied positions only grow, so an older snapshot can only delay an
+     * answer, never give a wrong one.
+     */
+    private List<SinkStatus> recentStatuses() {
+        StatusSnapshot s = statusSnapshot;
+        long now = System.nanoTime();
+        if (s == null || now - s.takenNanos() > 1_000_000L) {
+            s = new StatusSnapshot(now, service.sinkStatuses());
+            statusSnapshot = s;
+        }
+        return s.statuses();
+    }
+
+    private record StatusSnapshot(long takenNanos, List<SinkStatus> statuses) {
+    }
+
+    private ObjectNode waitBody(List<String> chosen, Lsn lsn) {
+        ObjectNode applied = obj();
+        for (SinkStatus s : service.sinkStatuses()) {
+            if (chosen.contains(s.name())) {
+                applied.put(s.name(), s.lastAppliedLsn().toString());
+            }
+        }
+        ObjectNode body = obj().put("lsn", lsn.toString());
+        body.set("applied_lsn", applied);
+        return body;
+    }
+
+    /** Second step of {@code /wait}: each chosen sink with {@link Visibility} makes what it applied visible. */
+    private CompletableFuture<Void> makeVisible(Context ctx, List<String> chosen, Map<String, Sink> byName, Lsn lsn, long deadline) {
+        List<CompletableFuture<Void>> calls = new ArrayList<>();
+        for (String name : chosen) {
+            if (byName.get(name) instanceof Visibility visibility) {
+                calls.add(visibilityCalls.computeIfAbsent(name, n -> new CoalescedCall<>("http-visibility-" + n, () -> {
+                    visibility.makeAppliedVisible();
+                    return null;
+                })).request());
+            }
+        }
+        long remaining = Math.max(0, deadline - System.nanoTime());
+        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+                .orTimeout(remaining, TimeUnit.NANOSECONDS)
+                .handle((ok, error) -> {
+                    Throwable cause = unwrap(error);
+                    if (cause == null) {
+                        json(ctx, HttpStatus.OK, waitBody(chosen, lsn));
+                    } else if (cause instanceof TimeoutException) {
+                        json(ctx, HttpStatus.GATEWAY_TIMEOUT, waitBody(chosen, lsn).put("error",
+                                "the sinks applied " + lsn + " but did not make it visible within " + config.maxReadWait().toMillis() + " ms"));
+                    } else {
+                        json(ctx, HttpStatus.SERVICE_UNAVAILABLE, waitBody(chosen, lsn).put("error",
+                                "the sinks applied " + lsn + " but could not make it visible: " + cause.getMessage()));
+                    }
+                    return null;
+                });
+    }
+
+    /**
+     * Parks the request (no HTTP thread held) until {@code reached} holds, then runs {@code then}; runs
+     * {@code timedOut} after {@code http.max-read-wait}. 503 with {@code Retry-After} when
+     * {@code http.max-waiting-reads} requests wait already, or when the fence cannot be written.
+     */
+    private void waitThen(Context ctx, java.util.function.BooleanSupplier reached, Step then, Runnable timedOut) {
+        Optional<WaitingReads.Place> place = waitingReads.enter();
+        if (place.isEmpty()) {
+            ctx.header("Retry-After", "1");
+            json(ctx, HttpStatus.SERVICE_UNAVAILABLE, obj().put("error", waitingReads.max()
+                    + " reads are waiting already (http.max-waiting-reads); retry shortly"));
+            return;
+        }
+        ctx.future(() -> catchup.until(reached, config.maxReadWait())
+                .thenCompose(ok -> {
+                    if (ok) {
+                        return then.run();
+                    }
+                    timedOut.run();
+                    return CompletableFuture.<Void>completedFuture(null);
+                })
+                .handle((ok, error) -> {
+                    place.get().close();
+                    Throwable cause = unwrap(error);
+                    if (cause instanceof Catchup.FenceFailedException) {
+                        ctx.header("Retry-After", "1");
+                        json(ctx, HttpStatus.SERVICE_UNAVAILABLE, obj().put("error", cause.getMessage()));
+                    } else if (cause != null) {
+                        json(ctx, HttpStatus.INTERNAL_SERVER_ERROR, obj().put("error", String.valueOf(cause.getMessage())));
+                    }
+                    return null;
+                }));
+    }
+
+    /** What a waiting read does once its position is reached; the future completes when it has answered. */
+    @FunctionalInterface
+    private interface Step {
+        CompletableFuture<Void> run();
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private String waitingReadsMetrics() {
+        return "# HELP cdc_http_waiting_reads reads waiting for a position (min_lsn, /wait)\n"
+                + "# TYPE cdc_http_waiting_reads gauge\n"
+                + "cdc_http_waiting_reads " + waitingReads.waiting() + ".0\n"
+                + "# HELP cdc_http_max_waiting_reads http.max-waiting-reads\n"
+                + "# TYPE cdc_http_max_waiting_reads gauge\n"
+                + "cdc_http_max_waiting_reads " + waitingReads.max() + ".0\n";
     }
 
     private void history(Context ctx, String pathKey) {
@@ -205,8 +396,12 @@ public final class HttpApi implements AutoCloseable {
         if (text == null) {
             return Optional.empty();
         }
+        return Optional.of(parseLsn(text));
+    }
+
+    private static Lsn parseLsn(String text) {
         try {
-            return Optional.of(Lsn.parse(text));
+            return Lsn.parse(text);
         } catch (IllegalArgumentException e) {
             throw new BadRequest(e.getMessage());
         }
@@ -223,6 +418,8 @@ public final class HttpApi implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        catchup.close();
+        visibilityCalls.values().forEach(CoalescedCall::close);
     }
 
     /** A request that cannot be answered as asked; 400. */

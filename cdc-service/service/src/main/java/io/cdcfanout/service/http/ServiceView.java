@@ -4,6 +4,7 @@ import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.service.pipeline.SinkStatus;
 import io.cdcfanout.sink.HistoryReader;
 import io.cdcfanout.sink.LatestRowReader;
+import io.cdcfanout.sink.Sink;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,6 +22,9 @@ public interface ServiceView {
     List<LatestRowReader> rowReaders();
 
     List<HistoryReader> historyReaders();
+
+    /** The running sinks, in the order of {@link #sinkStatuses()} (so the same index names the same sink). */
+    List<Sink> sinks();
 
     /**
      * Writes a fence into the WAL (a committed logical decoding message) and returns its position. The

@@ -13,6 +13,7 @@ import io.cdcfanout.sink.Rejection;
 import io.cdcfanout.sink.RetryableSinkException;
 import io.cdcfanout.sink.Sink;
 import io.cdcfanout.sink.SinkContext;
+import io.cdcfanout.sink.Visibility;
 import io.cdcfanout.sink.search.BulkWriter.ItemResult;
 import io.cdcfanout.sink.search.DocumentMapper.UnmappableChangeException;
 import io.cdcfanout.sink.search.ElasticsearchSinkConfig.TableOptions;
@@ -53,8 +54,11 @@ import org.slf4j.LoggerFactory;
  * <p>Readers search the alias (the configured index name), whose filter hides tombstones. A GET by id
  * through the alias ignores alias filters and can return a tombstone: check {@code _cdc.deleted}.
  * The sink assumes it is the only writer of its indexes.
+ *
+ * <p>With {@code refresh: none} an applied batch becomes searchable at the index's next refresh;
+ * {@link #makeAppliedVisible()} refreshes the sink's indexes at once (for {@code GET /wait}).
  */
-public final class ElasticsearchSink implements Sink {
+public final class ElasticsearchSink implements Sink, Visibility {
 
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchSink.class);
 
@@ -256,6 +260,26 @@ public final class ElasticsearchSink implements Sink {
             throw new IllegalArgumentException("sink " + name + " got a change of " + table + ", which it is not configured for");
         }
         return mapper;
+    }
+
+    /**
+     * Refreshes every index of the sink, so that each applied write is searchable; nothing to do with
+     * {@code refresh: wait_for}, where a batch returns only once it is searchable.
+     */
+    @Override
+    public void makeAppliedVisible() throws IOException {
+        ElasticsearchClient started;
+        synchronized (this) {
+            started = client;
+        }
+        if (started == null) {
+            throw new IllegalStateException("sink " + name + " has not started");
+        }
+        if (config.refresh() == ElasticsearchSinkConfig.Refresh.WAIT_FOR) {
+            return;
+        }
+        List<String> aliases = config.tables().values().stream().map(TableOptions::index).toList();
+        started.indices().refresh(r -> r.index(aliases));
     }
 
     @Override

@@ -61,7 +61,7 @@ class SecurityIT {
 
             assertThat(send("GET", base + "/health", null).statusCode()).isEqualTo(200);
             List<String> guarded = List.of("GET /ready", "GET /status", "GET /metrics", "GET /cache/public.products/1",
-                    "GET /history/public.products/1", "POST /sinks/cache/pause", "POST /sinks/cache/resume", "GET /no-such-endpoint");
+                    "GET /history/public.products/1", "GET /wait?lsn=0/0", "POST /sinks/cache/pause", "POST /sinks/cache/resume", "GET /no-such-endpoint");
             for (String endpoint : guarded) {
                 String[] parts = endpoint.split(" ");
                 HttpResponse<String> anonymous = send(parts[0], base + parts[1], null);

@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS ${schema}.offsets (
 );
 
 -- Changes a sink permanently rejected. Unique per (sink, table, key, lsn, sequence) so a replay adds nothing.
+-- payload is cut down to a cap (payload_truncated, payload_size = the JSON length of the whole image).
 CREATE TABLE IF NOT EXISTS ${schema}.dead_letters (
     id          bigserial   PRIMARY KEY,
     sink        text        NOT NULL,
@@ -27,3 +28,7 @@ CREATE TABLE IF NOT EXISTS ${schema}.dead_letters (
     created_at  timestamptz NOT NULL DEFAULT now(),
     UNIQUE (sink, table_name, row_key, lsn, sequence)
 );
+
+-- Added after the first release: tables created before get them here (idempotent).
+ALTER TABLE ${schema}.dead_letters ADD COLUMN IF NOT EXISTS payload_truncated boolean NOT NULL DEFAULT false;
+ALTER TABLE ${schema}.dead_letters ADD COLUMN IF NOT EXISTS payload_size bigint;

@@ -1,7 +1,6 @@
 package io.cdcfanout.service.engine;
 
 import io.cdcfanout.converter.RecordConverter;
-import io.cdcfanout.converter.RecordOrigin;
 import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.service.pipeline.BatchAcknowledgement;
@@ -9,6 +8,7 @@ import io.cdcfanout.service.pipeline.DeadLetter;
 import io.cdcfanout.service.pipeline.DecodedBatch;
 import io.cdcfanout.service.pipeline.Pipeline;
 import io.cdcfanout.service.privacy.ColumnPolicy;
+import io.cdcfanout.service.privacy.UndecodableRecord;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import java.util.ArrayList;
@@ -67,10 +67,11 @@ public final class ChangeBatchDecoder implements DebeziumEngine.ChangeConsumer<R
             try {
                 converter.convert(record).map(columnPolicy::apply).ifPresent(events::add); // private columns never reach a sink
             } catch (RuntimeException e) {
-                RecordOrigin origin = RecordConverter.originOf(record);
-                LOG.error("cannot decode change at {} on {}; it goes to the dead-letter table: {}", position.orElse(null), origin.table(), e.toString());
-                undecodable.add(DeadLetter.undecodable(origin.table(), origin.key(), origin.lsn(), origin.txId(),
-                        "cannot decode the change: " + e, origin.recordText()));
+                // the column rules apply to the letter and the log line too; the raw record is never kept whole
+                UndecodableRecord kept = UndecodableRecord.of(record, columnPolicy, e);
+                LOG.error("change at {} on {} goes to the dead-letter table: {}", position.orElse(null), kept.table(), kept.reason());
+                undecodable.add(DeadLetter.undecodable(kept.table(), kept.key(), kept.lsn(), kept.txId(), kept.operation(),
+                        kept.reason(), kept.image()));
             }
             if (position.isPresent()) {
                 end = Lsn.max(end, position.get());

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -52,6 +53,17 @@ public final class ColumnPolicy implements RowPolicy {
     /** True when no table has rules: every change passes unchanged. */
     public boolean isEmpty() {
         return rules.isEmpty();
+    }
+
+    /** True when {@code table} has rules. */
+    public boolean hasRules(TableId table) {
+        return rules.containsKey(table);
+    }
+
+    /** The columns of {@code table} whose values never leave the service as they are: the excluded and masked ones. */
+    public Set<String> protectedColumns(TableId table) {
+        ColumnRules tableRules = rules.get(table);
+        return tableRules == null ? Set.of() : tableRules.columns();
     }
 
     /** The change with the rules applied to its before and after images. */

@@ -89,38 +89,27 @@ public record KeyShape(List<String> columns, List<String> types) {
      */
     static String valueText(String type, String text) {
         String t = text.strip();
-        switch (type) {
-            case "int2", "int4", "int8", "oid":
-                return Long.toString(Long.parseLong(t.startsWith("+") ? t.substring(1) : t));
-            case "numeric":
-                return numeric(t);
-            case "float4":
-                return KeyCodec.valueText(CanonicalValues.real(Float.parseFloat(t)));
-            case "float8":
-                return KeyCodec.valueText(Double.parseDouble(t));
-            case "bool":
-                return bool(t);
-            case "uuid":
-                return uuid(t);
-            case "bytea":
-                return bytea(t);
-            case "timestamptz":
-                return special(t) ? t.toLowerCase(Locale.ROOT)
-                        : CanonicalValues.timestampTz(OffsetDateTime.parse(dateTime(t), OFFSET_DATE_TIME).toInstant());
-            case "timestamp":
-                return special(t) ? t.toLowerCase(Locale.ROOT) : CanonicalValues.timestamp(LocalDateTime.parse(dateTime(t)));
-            case "date":
-                return special(t) ? t.toLowerCase(Locale.ROOT) : CanonicalValues.date(LocalDate.parse(t));
-            case "time":
-                return CanonicalValues.time(LocalTime.parse(t));
-            case "timetz":
-                return CanonicalValues.timeTz(OffsetTime.parse(t, OFFSET_TIME));
-            default:
+        return switch (type) {
+            case "int2", "int4", "int8", "oid" -> Long.toString(Long.parseLong(t.startsWith("+") ? t.substring(1) : t));
+            case "numeric" -> numeric(t);
+            case "float4" -> KeyCodec.valueText(CanonicalValues.real(Float.parseFloat(t)));
+            case "float8" -> KeyCodec.valueText(Double.parseDouble(t));
+            case "bool" -> bool(t);
+            case "uuid" -> uuid(t);
+            case "bytea" -> bytea(t);
+            case "timestamptz" -> special(t) ? t.toLowerCase(Locale.ROOT)
+                    : CanonicalValues.timestampTz(OffsetDateTime.parse(dateTime(t), OFFSET_DATE_TIME).toInstant());
+            case "timestamp" -> special(t) ? t.toLowerCase(Locale.ROOT) : CanonicalValues.timestamp(LocalDateTime.parse(dateTime(t)));
+            case "date" -> special(t) ? t.toLowerCase(Locale.ROOT) : CanonicalValues.date(LocalDate.parse(t));
+            case "time" -> CanonicalValues.time(LocalTime.parse(t));
+            case "timetz" -> CanonicalValues.timeTz(OffsetTime.parse(t, OFFSET_TIME));
+            default -> {
                 if (!urlReadable(type)) {
                     throw new IllegalArgumentException("array keys cannot be looked up by URL");
                 }
-                return text; // text, varchar, enums, ...: exactly as Postgres prints them
-        }
+                yield text; // text, varchar, enums, ...: exactly as Postgres prints them
+            }
+        };
     }
 
     private static boolean special(String t) {
@@ -133,16 +122,12 @@ public record KeyShape(List<String> columns, List<String> types) {
     }
 
     private static String numeric(String t) {
-        switch (t.toLowerCase(Locale.ROOT)) {
-            case "nan":
-                return "NaN";
-            case "infinity", "+infinity", "inf", "+inf":
-                return "Infinity";
-            case "-infinity", "-inf":
-                return "-Infinity";
-            default:
-                return KeyCodec.numeric(new BigDecimal(t));
-        }
+        return switch (t.toLowerCase(Locale.ROOT)) {
+            case "nan" -> "NaN";
+            case "infinity", "+infinity", "inf", "+inf" -> "Infinity";
+            case "-infinity", "-inf" -> "-Infinity";
+            default -> KeyCodec.numeric(new BigDecimal(t));
+        };
     }
 
     private static String bool(String t) {

@@ -89,7 +89,7 @@ public final class RowJson {
     private static final java.util.regex.Pattern NUL_ESCAPE = java.util.regex.Pattern.compile("(?<!\\\\)((?:\\\\\\\\)*)\\\\u0000");
 
     /**
-     * The JSON text of {@code json} in a form a Postgres {@code jsonb} column accepts. jsonb cannot hold the
+     * The JSON text of {@code json} in a form a Postgres jsonb column accepts. jsonb cannot hold the
      * character U+0000, so each one becomes the six characters {@code \u0000} (a literal backslash and
      * {@code u0000}): the value is kept readable and the insert does not fail. Everything else is unchanged.
      */

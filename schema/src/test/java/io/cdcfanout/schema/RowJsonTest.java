@@ -13,10 +13,12 @@ class RowJsonTest {
 
     @Test
     void theStreamWritesWhatTheTreeHolds() throws Exception {
+        @SuppressWarnings("UnnecessaryStringBuilder") // not building a string: a CharSequence that is no String, written by toString()
+        Object otherType = new StringBuilder("other");
         List<Object> values = Arrays.asList(null, "text \"quoted\" \u0000 é", 5L, 7, new BigDecimal("1.50"), new BigDecimal("1E+3"),
                 new BigDecimal("-0.000000001"), 2.5, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1.25f, Float.NaN,
                 true, false, new byte[] {0, 1, (byte) 0xff}, Arrays.asList(1L, null, "a", List.of(new BigDecimal("2.0"))),
-                RowJson.MAPPER.readTree("{\"a\": [1, 2.50, {\"b\": null}]}"), CanonicalValues.json("[1, 2]"), new StringBuilder("other"));
+                RowJson.MAPPER.readTree("{\"a\": [1, 2.50, {\"b\": null}]}"), CanonicalValues.json("[1, 2]"), otherType);
         for (Object value : values) {
             StringWriter out = new StringWriter();
             try (JsonGenerator json = RowJson.MAPPER.createGenerator(out)) {

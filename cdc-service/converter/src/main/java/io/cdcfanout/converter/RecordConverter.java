@@ -266,14 +266,15 @@ public final class RecordConverter {
         String logical = schema.name();
         if (logical != null) {
             switch (logical) {
-                case "org.apache.kafka.connect.data.Decimal":
+                case "org.apache.kafka.connect.data.Decimal" -> {
                     return raw;
-                case VariableScaleDecimal.LOGICAL_NAME: {
+                }
+                case VariableScaleDecimal.LOGICAL_NAME -> {
                     var special = VariableScaleDecimal.toLogical((Struct) raw);
                     Optional<BigDecimal> decimal = special.getDecimalValue();
                     return decimal.isPresent() ? decimal.get() : special.toString();
                 }
-                case "io.debezium.time.Date": {
+                case "io.debezium.time.Date" -> {
                     long day = ((Number) raw).longValue();
                     if (day == POSITIVE_INFINITY_EPOCH_DAY || day == NEGATIVE_INFINITY_EPOCH_DAY) {
                         return day == POSITIVE_INFINITY_EPOCH_DAY ? "infinity" : "-infinity";
@@ -284,28 +285,39 @@ public final class RecordConverter {
                     }
                     return CanonicalValues.date(LocalDate.ofEpochDay(day));
                 }
-                case "io.debezium.time.Time":
+                case "io.debezium.time.Time" -> {
                     return CanonicalValues.time(timeOfDay(TimeUnit.MILLISECONDS.toNanos(((Number) raw).longValue())));
-                case "io.debezium.time.MicroTime":
+                }
+                case "io.debezium.time.MicroTime" -> {
                     return CanonicalValues.time(timeOfDay(TimeUnit.MICROSECONDS.toNanos(((Number) raw).longValue())));
-                case "io.debezium.time.NanoTime":
+                }
+                case "io.debezium.time.NanoTime" -> {
                     return CanonicalValues.time(timeOfDay(((Number) raw).longValue()));
-                case "io.debezium.time.Timestamp":
+                }
+                case "io.debezium.time.Timestamp" -> {
                     return timestamp(((Number) raw).longValue(), 1_000L);
-                case "io.debezium.time.MicroTimestamp":
+                }
+                case "io.debezium.time.MicroTimestamp" -> {
                     return timestamp(((Number) raw).longValue(), 1_000_000L);
-                case "io.debezium.time.NanoTimestamp":
+                }
+                case "io.debezium.time.NanoTimestamp" -> {
                     return timestamp(((Number) raw).longValue(), 1_000_000_000L);
-                case "io.debezium.time.ZonedTimestamp":
+                }
+                case "io.debezium.time.ZonedTimestamp" -> {
                     return zonedTimestamp(raw.toString());
-                case "io.debezium.time.ZonedTime":
+                }
+                case "io.debezium.time.ZonedTime" -> {
                     return CanonicalValues.timeTz(OffsetTime.parse(raw.toString()));
-                case "io.debezium.data.Json":
+                }
+                case "io.debezium.data.Json" -> {
                     return CanonicalValues.json(raw.toString());
-                case "io.debezium.data.Bits":
+                }
+                case "io.debezium.data.Bits" -> {
                     return bits(schema, raw);
-                default:
-                    break;
+                }
+                default -> {
+                    // not a logical type this converter knows: fall through to the source type and schema type below
+                }
             }
         }
         String sourceType = schema.parameters() == null ? null : schema.parameters().get(SOURCE_TYPE);

@@ -3,6 +3,7 @@ package io.cdcfanout.bench;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -43,14 +44,14 @@ record BenchOptions(double scale, Path out, List<Integer> rates, Set<String> wor
         int queue = t.maxQueueSize();
         int actions = t.bulkMaxActions();
         int concurrency = t.bulkConcurrency();
-        for (int i = 0; i < args.length; i++) {
+        for (int i = 0; i < args.length; i += 2) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
                 case "--scale" -> scale = Double.parseDouble(value);
                 case "--out" -> out = Path.of(value);
                 case "--rates" -> rates = Arrays.stream(value.split(",")).map(String::trim).map(Integer::parseInt).sorted().toList();
-                case "--workloads" -> workloads = Set.of(value.toLowerCase().split(","));
-                case "--w1-runs" -> w1Runs = Set.of(value.toLowerCase().split(","));
+                case "--workloads" -> workloads = Set.of(value.toLowerCase(Locale.ROOT).split(","));
+                case "--w1-runs" -> w1Runs = Set.of(value.toLowerCase(Locale.ROOT).split(","));
                 case "--max-batch-size" -> batch = Integer.parseInt(value);
                 case "--max-queue-size" -> queue = Integer.parseInt(value);
                 case "--bulk-max-actions" -> actions = Integer.parseInt(value);
@@ -61,7 +62,6 @@ record BenchOptions(double scale, Path out, List<Integer> rates, Set<String> wor
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
             }
-            i++;
         }
         if (scale <= 0) {
             throw new IllegalArgumentException("--scale must be positive");

@@ -80,7 +80,7 @@ public final class Benchmark {
     }
 
     static void say(String line) {
-        System.out.println("[bench " + java.time.LocalTime.now().withNano(0) + "] " + line);
+        System.out.println("[bench " + java.time.LocalTime.now(java.time.ZoneId.systemDefault()).withNano(0) + "] " + line);
         System.out.flush();
     }
 }

@@ -42,7 +42,7 @@ final class NaiveDebeziumBaseline {
     }
 
     /** A running engine whose consumer waits at a gate until {@link #release} (the "stopped" consumer). */
-    final class Started {
+    static final class Started {
         private final DebeziumEngine<ChangeEvent<String, String>> engine;
         private final ExecutorService runner;
         private final CountDownLatch gate;

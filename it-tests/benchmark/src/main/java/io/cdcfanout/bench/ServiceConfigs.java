@@ -7,6 +7,7 @@ import io.cdcfanout.sink.SinkRegistry;
 import io.cdcfanout.testbackends.LocalPostgres;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -74,7 +75,7 @@ final class ServiceConfigs {
     }
 
     static String indexName(String run, String table) {
-        return (run + "-" + bare(table)).toLowerCase().replace('_', '-');
+        return (run + "-" + bare(table)).toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     private static String bare(String table) {
@@ -82,6 +83,6 @@ final class ServiceConfigs {
     }
 
     static String describe(Set<SinkKind> sinks) {
-        return sinks.stream().map(k -> k.name().toLowerCase()).collect(Collectors.joining("+"));
+        return sinks.stream().map(k -> k.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining("+"));
     }
 }

@@ -13,7 +13,11 @@ public final class ElasticsearchDistribution {
     private ElasticsearchDistribution() {
     }
 
-    /** @throws BackendsUnavailableException saying how to get one when there is none */
+    /**
+     * The Elasticsearch server to run: {@code CDC_IT_ES_HOME} when set, else the one the build unpacked.
+     *
+     * @throws BackendsUnavailableException saying how to get one when there is none
+     */
     public static Path find(Map<String, String> env) {
         String explicit = env.get("CDC_IT_ES_HOME");
         Path home = explicit != null && !explicit.isBlank() ? Path.of(explicit) : Path.of(BuildProperties.get("elasticsearch.home"));

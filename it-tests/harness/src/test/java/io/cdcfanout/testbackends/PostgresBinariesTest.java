@@ -10,7 +10,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,10 +21,11 @@ class PostgresBinariesTest {
 
     private final AtomicInteger bundledCalls = new AtomicInteger();
     private final PostgresBinaries bundled = new PostgresBinaries(Path.of("/maven/bin"), 17, "Maven Central");
-    private final Supplier<PostgresBinaries> bundledSupplier = () -> {
+    /** The Maven Central binaries, counting each call. */
+    private PostgresBinaries bundledSupplier() {
         bundledCalls.incrementAndGet();
         return bundled;
-    };
+    }
 
     /** Maven Central binaries of the asked major, counted like {@link #bundledSupplier}. */
     private PostgresBinaries bundledOf(int major) {
@@ -39,7 +39,7 @@ class PostgresBinariesTest {
         fakeBin(root.resolve("15/bin"), "15.14");
         Path explicit = fakeBin(dir.resolve("custom/bin"), "16.2");
 
-        PostgresBinaries chosen = PostgresBinaries.select(Map.of("CDC_IT_PG_BIN", explicit.toString()), root, bundledSupplier);
+        PostgresBinaries chosen = PostgresBinaries.select(Map.of("CDC_IT_PG_BIN", explicit.toString()), root, this::bundledSupplier);
 
         assertThat(chosen).isEqualTo(new PostgresBinaries(explicit, 16, "CDC_IT_PG_BIN"));
         assertThat(bundledCalls).hasValue(0);
@@ -53,7 +53,7 @@ class PostgresBinariesTest {
         Files.createDirectories(root.resolve("16/bin")); // client-only install: no initdb
         Files.createDirectories(root.resolve("notes"));
 
-        PostgresBinaries chosen = PostgresBinaries.select(Map.of(), root, bundledSupplier);
+        PostgresBinaries chosen = PostgresBinaries.select(Map.of(), root, this::bundledSupplier);
 
         assertThat(chosen).isEqualTo(new PostgresBinaries(root.resolve("15/bin"), 15, "installed"));
         assertThat(bundledCalls).as("Maven binaries not extracted when some are installed").hasValue(0);
@@ -61,14 +61,14 @@ class PostgresBinariesTest {
 
     @Test
     void mavenCentralBinariesWhenNoneAreInstalled() {
-        assertThat(PostgresBinaries.select(Map.of(), dir.resolve("absent"), bundledSupplier)).isSameAs(bundled);
+        assertThat(PostgresBinaries.select(Map.of(), dir.resolve("absent"), this::bundledSupplier)).isSameAs(bundled);
         assertThat(bundledCalls).hasValue(1);
     }
 
     @Test
     void anExplicitBinWithoutTheServerIsRefusedInOneLine() throws IOException {
         Path clientOnly = Files.createDirectories(dir.resolve("client/bin"));
-        assertThatThrownBy(() -> PostgresBinaries.select(Map.of("CDC_IT_PG_BIN", clientOnly.toString()), dir, bundledSupplier))
+        assertThatThrownBy(() -> PostgresBinaries.select(Map.of("CDC_IT_PG_BIN", clientOnly.toString()), dir, this::bundledSupplier))
                 .isInstanceOf(BackendsUnavailableException.class)
                 .hasMessageContaining("CDC_IT_PG_BIN=" + clientOnly)
                 .hasMessageNotContaining("\n");

@@ -111,7 +111,7 @@ class OutageIT {
             long back = System.nanoTime();
             s.workload.start(2, Duration.ofSeconds(4));
             service.awaitReady();
-            awaitStreamedAgain(service, db);
+            awaitStreamedAgain(service);
             long recoveredMs = (System.nanoTime() - back) / 1_000_000;
             Thread.sleep(4_000);
             s.workload.throwIfFailed();
@@ -158,7 +158,7 @@ class OutageIT {
         }
     }
 
-    private static void awaitStreamedAgain(RunningService service, TestDatabase db) {
+    private static void awaitStreamedAgain(RunningService service) {
         Awaitility.await("a change written after the outage is applied").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
                 .ignoreExceptions().until(() -> {
                     Lsn target = service.service().fence();

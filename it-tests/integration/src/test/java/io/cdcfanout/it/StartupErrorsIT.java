@@ -29,7 +29,7 @@ class StartupErrorsIT {
 
     @Test
     void missingTableIsNamed(TestDatabase db) {
-        assertThatThrownBy(() -> start(db, RunningService.configYaml(db, slot(), "public.items", CACHE)))
+        assertThatThrownBy(() -> start(RunningService.configYaml(db, slot(), "public.items", CACHE)))
                 .isInstanceOf(StartupException.class)
                 .hasMessageContaining("[public.items] do not exist")
                 .hasMessageContaining("source.tables");
@@ -38,7 +38,7 @@ class StartupErrorsIT {
     @Test
     void tableWithoutPrimaryKeySaysWhatToDo(TestDatabase db) {
         db.execute("CREATE TABLE items (id int, v text)");
-        assertThatThrownBy(() -> start(db, RunningService.configYaml(db, slot(), "public.items", CACHE)))
+        assertThatThrownBy(() -> start(RunningService.configYaml(db, slot(), "public.items", CACHE)))
                 .isInstanceOf(StartupException.class)
                 .hasMessageContaining("[public.items] have no primary key")
                 .hasMessageContaining("ADD PRIMARY KEY");
@@ -52,7 +52,7 @@ class StartupErrorsIT {
                 "CREATE ROLE wrong_pw_user LOGIN REPLICATION PASSWORD 'right'");
         String yaml = RunningService.configYaml(db, slot(), "public.items", CACHE)
                 .replaceFirst("user: [^,]+, password: \"[^\"]*\"", "user: wrong_pw_user, password: \"wrong\"");
-        assertThatThrownBy(() -> start(db, yaml))
+        assertThatThrownBy(() -> start(yaml))
                 .isInstanceOf(StartupException.class)
                 .hasMessageContaining("wrong_pw_user")
                 .hasMessageContaining("source.postgres.password");
@@ -65,7 +65,7 @@ class StartupErrorsIT {
                 "CREATE ROLE no_repl_user LOGIN PASSWORD 'pw'");
         String yaml = RunningService.configYaml(db, slot(), "public.items", CACHE)
                 .replaceFirst("user: [^,]+, password: \"[^\"]*\"", "user: no_repl_user, password: \"pw\"");
-        assertThatThrownBy(() -> start(db, yaml))
+        assertThatThrownBy(() -> start(yaml))
                 .isInstanceOf(StartupException.class)
                 .hasMessageContaining("lacks the REPLICATION attribute")
                 .hasMessageContaining("ALTER ROLE no_repl_user WITH REPLICATION");
@@ -78,7 +78,7 @@ class StartupErrorsIT {
         try (RunningService first = RunningService.start(db, slot, "public.items", CACHE)) {
             first.awaitReady();
             Awaitility.await("slot active").atMost(Duration.ofSeconds(30)).until(() -> slotActive(db, slot));
-            assertThatThrownBy(() -> start(db, RunningService.configYaml(db, slot, "public.items", CACHE)))
+            assertThatThrownBy(() -> start(RunningService.configYaml(db, slot, "public.items", CACHE)))
                     .isInstanceOf(StartupException.class)
                     .hasMessageContaining("is in use by another connection")
                     .hasMessageContaining("Each instance needs its own slot");
@@ -106,7 +106,7 @@ class StartupErrorsIT {
         return Backends.uniqueName("err");
     }
 
-    private static void start(TestDatabase db, String yaml) throws Exception {
+    private static void start(String yaml) throws Exception {
         CdcService.start(RunningService.parse(yaml)).close();
     }
 }

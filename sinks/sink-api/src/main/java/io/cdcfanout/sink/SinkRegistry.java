@@ -32,7 +32,11 @@ public final class SinkRegistry {
         return factories;
     }
 
-    /** @throws IllegalArgumentException naming the supported types */
+    /**
+     * The factory of one sink type.
+     *
+     * @throws IllegalArgumentException naming the supported types
+     */
     public SinkFactory<?> factory(String type) {
         SinkFactory<?> factory = factories.get(type);
         if (factory == null) {

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -29,8 +30,10 @@ final class AppliedWatch implements AutoCloseable {
         return t;
     });
 
+    private final ScheduledFuture<?> ticking;
+
     AppliedWatch() {
-        thread.scheduleWithFixedDelay(this::check, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        ticking = thread.scheduleWithFixedDelay(this::check, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -70,6 +73,7 @@ final class AppliedWatch implements AutoCloseable {
 
     @Override
     public void close() {
+        ticking.cancel(false);
         thread.shutdownNow();
         waiters.forEach(w -> w.result().complete(false));
         waiters.clear();

@@ -32,7 +32,8 @@ final class Catchup implements AutoCloseable {
             return CompletableFuture.completedFuture(true);
         }
         CompletableFuture<Boolean> result = watch.await(reached, timeout);
-        fence.request().whenComplete((lsn, error) -> {
+        // the fence's failure is passed on to the waiter here; the waiter itself waits on result, not on this stage
+        CompletableFuture<Lsn> unused = fence.request().whenComplete((lsn, error) -> {
             if (error != null) {
                 result.completeExceptionally(new FenceFailedException(error));
             }

@@ -18,8 +18,10 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.Queue;
@@ -65,7 +67,7 @@ final class SinkLane implements AutoCloseable {
     private final Timer applyTimer;
     private final Timer lagTimer;
     private final DistributionSummary batchSizes;
-    private final Map<TableId, Counter[]> appliedCounters = new HashMap<>();
+    private final Map<TableId, Map<Operation, Counter>> appliedCounters = new HashMap<>();
 
     SinkLane(String name, String type, Sink sink, Set<TableId> tables, Clock clock, MeterRegistry meters) {
         this.name = name;
@@ -192,13 +194,9 @@ final class SinkLane implements AutoCloseable {
 
     /** The counter of one table and operation, looked up in the registry once (only the lane thread calls this). */
     private Counter appliedCounter(TableId table, Operation op) {
-        Counter[] byOp = appliedCounters.computeIfAbsent(table, t -> new Counter[Operation.values().length]);
-        Counter counter = byOp[op.ordinal()];
-        if (counter == null) {
-            counter = meters.counter("cdc.events.applied", "sink", name, "table", table.toString(), "op", op.name().toLowerCase());
-            byOp[op.ordinal()] = counter;
-        }
-        return counter;
+        Map<Operation, Counter> byOp = appliedCounters.computeIfAbsent(table, t -> new EnumMap<>(Operation.class));
+        return byOp.computeIfAbsent(op, o -> meters.counter(
+                "cdc.events.applied", "sink", name, "table", table.toString(), "op", o.name().toLowerCase(Locale.ROOT)));
     }
 
     private <T> T run(dev.failsafe.function.CheckedSupplier<T> action) throws InterruptedException {

@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -29,6 +30,7 @@ public final class SlotLagMonitor implements AutoCloseable {
     private final String slot;
     private final AtomicLong lagBytes = new AtomicLong(-1);
     private volatile Lsn confirmedFlushLsn;
+    private ScheduledFuture<?> polling;
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "slot-lag");
         t.setDaemon(true);
@@ -43,8 +45,8 @@ public final class SlotLagMonitor implements AutoCloseable {
     }
 
     /** Polls now and then every few seconds until {@link #close()}. */
-    public void start() {
-        poller.scheduleWithFixedDelay(this::poll, 0, POLL_SECONDS, TimeUnit.SECONDS);
+    public synchronized void start() {
+        polling = poller.scheduleWithFixedDelay(this::poll, 0, POLL_SECONDS, TimeUnit.SECONDS);
     }
 
     /** Bytes of WAL the slot retains beyond its confirmed flush position; -1 until the first successful poll. */
@@ -72,11 +74,20 @@ public final class SlotLagMonitor implements AutoCloseable {
         } catch (SQLException e) {
             connection.drop();
             LOG.debug("cannot read slot lag: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            // a scheduled task that throws is never run again: log it and keep polling
+            connection.drop();
+            LOG.warn("cannot read slot lag", e);
         }
     }
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (polling != null) {
+                polling.cancel(true);
+            }
+        }
         poller.shutdownNow();
         try {
             poller.awaitTermination(5, TimeUnit.SECONDS);

@@ -69,23 +69,33 @@ final class DockerBackends {
         String pgHost = pg.getHost();
         String esUrl = "http://" + es.getHost() + ":" + esPort;
         PostgresBackend postgres = new PostgresBackend() {
+            @Override
             public String host() { return pgHost; }
+            @Override
             public int port() { return pgPort; }
+            @Override
             public String superuser() { return pg.getUsername(); }
+            @Override
             public String password() { return pg.getPassword(); }
+            @Override
             public void restart() {
                 DockerClientFactory.instance().client().restartContainerCmd(pg.getContainerId()).exec();
                 awaitPostgres(this);
             }
+            @Override
             public String origin() { return ORIGIN; }
         };
         ElasticsearchBackend elasticsearch = new ElasticsearchBackend() {
+            @Override
             public String url() { return esUrl; }
+            @Override
             public void stop() { DockerClientFactory.instance().client().stopContainerCmd(es.getContainerId()).exec(); }
+            @Override
             public void start() {
                 DockerClientFactory.instance().client().startContainerCmd(es.getContainerId()).exec();
                 awaitElasticsearch(esUrl);
             }
+            @Override
             public String origin() { return ORIGIN; }
         };
         BackendsLog.started("Postgres", ORIGIN, postgres.jdbcUrl("postgres"), pgMillis);

@@ -24,17 +24,27 @@ final class EnvBackends {
         String user = env.getOrDefault("CDC_IT_PG_USER", "postgres");
         String password = env.getOrDefault("CDC_IT_PG_PASSWORD", "");
         PostgresBackend postgres = new PostgresBackend() {
+            @Override
             public String host() { return pgHost; }
+            @Override
             public int port() { return port; }
+            @Override
             public String superuser() { return user; }
+            @Override
             public String password() { return password; }
+            @Override
             public void restart() { throw new UnsupportedOperationException("an external Postgres (CDC_IT_PG_HOST) cannot be restarted by the tests"); }
+            @Override
             public String origin() { return "env"; }
         };
         ElasticsearchBackend elasticsearch = new ElasticsearchBackend() {
+            @Override
             public String url() { return esUrl.replaceAll("/+$", ""); }
+            @Override
             public void stop() { throw new UnsupportedOperationException("an external Elasticsearch (CDC_IT_ES_URL) cannot be stopped by the tests"); }
+            @Override
             public void start() { throw new UnsupportedOperationException("an external Elasticsearch (CDC_IT_ES_URL) cannot be started by the tests"); }
+            @Override
             public String origin() { return "env"; }
         };
         return Optional.of(new Backends(postgres, elasticsearch, () -> { }));

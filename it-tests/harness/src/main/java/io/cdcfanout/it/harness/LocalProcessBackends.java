@@ -29,12 +29,16 @@ final class LocalProcessBackends {
         BackendsLog.started("Elasticsearch", ORIGIN, node.url(), node.startupMillis());
 
         ElasticsearchBackend elasticsearch = new ElasticsearchBackend() {
+            @Override
             public String url() { return node.url(); }
+            @Override
             public void stop() { node.stop(); }
+            @Override
             public void start() { node.start(); }
+            @Override
             public String origin() { return ORIGIN; }
         };
-        return new Backends(postgres(pg, local.binaries().major()), elasticsearch, local::close);
+        return new Backends(postgres(pg, local.binaries().major()), elasticsearch, local);
     }
 
     /**
@@ -45,17 +49,24 @@ final class LocalProcessBackends {
         LocalBackends.LocalPostgresRun run = LocalBackends.startPostgres(env, PostgresBinaries.select(env, major), BackendsLog::info);
         LocalPostgres pg = run.postgres();
         BackendsLog.started("Postgres " + major, ORIGIN, pg.jdbcUrl("postgres"), pg.startupMillis());
-        return new Backends(postgres(pg, major), shared.elasticsearch(), run::close);
+        return new Backends(postgres(pg, major), shared.elasticsearch(), run);
     }
 
     private static PostgresBackend postgres(LocalPostgres pg, int major) {
         return new PostgresBackend() {
+            @Override
             public String host() { return pg.host(); }
+            @Override
             public int port() { return pg.port(); }
+            @Override
             public String superuser() { return pg.superuser(); }
+            @Override
             public String password() { return pg.password(); }
+            @Override
             public void restart() { pg.restart(); }
+            @Override
             public String origin() { return ORIGIN; }
+            @Override
             public int majorVersion() { return major; }
         };
     }

@@ -299,7 +299,7 @@ class ElasticsearchSinkIT {
 
     @Test
     void bigBatchesAreSplitIntoBoundedBulkRequests() throws Exception {
-        Sink sink = create(es.url(), new ElasticsearchSinkConfig(List.of(es.url()), null, null, null, null,
+        Sink sink = create(new ElasticsearchSinkConfig(List.of(es.url()), null, null, null, null,
                 Map.of(PRODUCTS, options(null)), Refresh.NONE, new ElasticsearchSinkConfig.BulkOptions(50, 4096L, 3)));
         sink.start();
         List<ChangeEvent> events = new ArrayList<>();
@@ -332,11 +332,11 @@ class ElasticsearchSinkIT {
     }
 
     private Sink create(String url, TableOptions options) {
-        return create(url, new ElasticsearchSinkConfig(List.of(url), null, null, null, null, Map.of(PRODUCTS, options),
+        return create(new ElasticsearchSinkConfig(List.of(url), null, null, null, null, Map.of(PRODUCTS, options),
                 Refresh.WAIT_FOR, null));
     }
 
-    private Sink create(String url, ElasticsearchSinkConfig config) {
+    private Sink create(ElasticsearchSinkConfig config) {
         Sink sink = new ElasticsearchSinkFactory().create("search", config, new SinkContext(null, meters, Clock.systemUTC()));
         sinks.add(sink);
         return sink;

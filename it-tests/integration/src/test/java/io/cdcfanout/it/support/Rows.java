@@ -56,7 +56,7 @@ public final class Rows {
     /** Two JSON trees hold the same values: numbers compare by value ({@code 1.5E+300} equals its plain form). */
     public static boolean sameJson(JsonNode a, JsonNode b) {
         if (a == null || b == null) {
-            return a == b;
+            return a == null && b == null;
         }
         if (a.isNumber() && b.isNumber()) {
             return a.decimalValue().compareTo(b.decimalValue()) == 0;

@@ -25,6 +25,8 @@ final class ChangeCoalescer {
     }
 
     /**
+     * The newest change of each document.
+     *
      * @param events changes of row operations (no TRUNCATE), in commit order
      * @param idOf   the document key of a change (its table's index and id)
      * @return one change per document, in the order each document was last changed

@@ -143,7 +143,7 @@ public final class ElasticsearchSink implements Sink, Visibility {
 
     /** The row changes of the batch that still matter: not older than a TRUNCATE, the newest per document. */
     private RowChanges newestRowChanges(ChangeBatch batch, List<Rejection> rejections) {
-        Map<ChangeEvent, String> ids = new IdentityHashMap<>();
+        IdentityHashMap<ChangeEvent, String> ids = new IdentityHashMap<>();
         List<ChangeEvent> rows = new ArrayList<>();
         for (ChangeEvent event : batch.events()) {
             if (event.op() == Operation.TRUNCATE) {

@@ -116,7 +116,7 @@ public record ElasticsearchSinkConfig(
         } catch (IllegalArgumentException e) {
             uri = null;
         }
-        if (uri == null || !"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+        if (uri == null || (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) || uri.getHost() == null) {
             throw new IllegalArgumentException("elasticsearch sink: 'url' entry '" + url + "' is not an http(s) URL, e.g. https://es1:9200");
         }
         if (uri.getUserInfo() != null) {
@@ -180,7 +180,7 @@ public record ElasticsearchSinkConfig(
      * @param include only these columns go into documents (key columns are not added implicitly)
      * @param exclude these columns are left out of documents; not together with {@code include}
      * @param mapping applied when the sink creates the index: an inline object, or a path to a JSON file.
-     *                Either a create-index body ({@code settings}, {@code mappings}) or just a mappings object
+     *                Either a create-index body ({@code "settings"}, {@code "mappings"}) or just a mappings object
      */
     public record TableOptions(String index, String id, List<String> include, List<String> exclude, JsonNode mapping) {
 

@@ -71,7 +71,7 @@ final class HistoryJson {
 
     static boolean sameData(JsonNode a, JsonNode b) {
         if (a == null || b == null) {
-            return a == b;
+            return a == null && b == null;
         }
         return a.equals(BY_VALUE, b);
     }

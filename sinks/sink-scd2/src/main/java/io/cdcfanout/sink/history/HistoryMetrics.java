@@ -30,8 +30,8 @@ final class HistoryMetrics {
     }
 
     void recorded(TableId table, HistoryWriter.Counts counts) {
-        counter("cdc.sink.history.versions.opened", "versions inserted into the history table", table).increment(counts.opened());
-        counter("cdc.sink.history.versions.closed", "versions given a valid_to", table).increment(counts.closed());
+        counter("cdc.sink.history.versions.opened", "versions inserted into the history table", table).increment((double) counts.opened());
+        counter("cdc.sink.history.versions.closed", "versions given a valid_to", table).increment((double) counts.closed());
     }
 
     private Counter counter(String name, String description, TableId table) {

@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * What a dead letter stores of the change's row image: its JSON text, cut down to a cap so that the letter
- * can always be stored ({@code jsonb} holds at most 256 MiB, a row may be larger, and a letter that cannot be
+ * can always be stored (a Postgres jsonb value holds at most 256 MiB, a row may be larger, and a letter that cannot be
  * stored would stop the pipeline).
  *
  * <p>A row whose JSON text fits the cap is stored whole, as {@link RowJson} renders it. A larger one is stored as
@@ -24,7 +24,7 @@ import java.util.Map;
  * and, for text, its first {@value #HEAD_CHARS} characters. The row is measured without being rendered, so a
  * value too large to render as JSON still gives a letter.
  *
- * @param json      the JSON text a {@code jsonb} column accepts, null when there is no image
+ * @param json      the JSON text the payload column (jsonb) accepts, null when there is no image
  * @param truncated true when columns were left out
  * @param size      the length of the JSON text of the whole image (0 when there is none)
  */

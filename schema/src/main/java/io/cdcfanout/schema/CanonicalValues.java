@@ -16,8 +16,7 @@ import java.time.format.DateTimeFormatter;
  */
 public final class CanonicalValues {
 
-    private CanonicalValues() {
-    }
+    private CanonicalValues() {}
 
     /**
      * timestamptz: UTC, always with seconds, a fraction in groups of three digits only when non-zero:

@@ -19,8 +19,8 @@ import java.util.Objects;
  *                  (the INSERT's after image may then have unknown columns, whose values are in the row's
  *                  last image under {@link KeyUpdate#oldKey()}); null for every other change
  */
-public record ChangeEvent(TableId table, Operation op, RowKey key, Row before, Row after, SourcePosition position,
-                          KeyUpdate keyUpdate) {
+public record ChangeEvent(
+        TableId table, Operation op, RowKey key, Row before, Row after, SourcePosition position, KeyUpdate keyUpdate) {
 
     public ChangeEvent {
         Objects.requireNonNull(table, "table");
@@ -58,7 +58,7 @@ public record ChangeEvent(TableId table, Operation op, RowKey key, Row before, R
 
     @Override
     public String toString() {
-        return op + " " + table + (key == null ? "" : "[" + key + "]") + " @" + position.lsn() + "#" + position.sequence()
-                + (keyUpdate == null ? "" : " (key update " + keyUpdate + ")");
+        return op + " " + table + (key == null ? "" : "[" + key + "]") + " @" + position.lsn() + "#"
+                + position.sequence() + (keyUpdate == null ? "" : " (key update " + keyUpdate + ")");
     }
 }

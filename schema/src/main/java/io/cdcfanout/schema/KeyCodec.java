@@ -23,8 +23,7 @@ public final class KeyCodec {
 
     private static final HexFormat HEX = HexFormat.of();
 
-    private KeyCodec() {
-    }
+    private KeyCodec() {}
 
     /** The canonical text of one key value of any {@link Row} value type. */
     public static String valueText(Object value) {

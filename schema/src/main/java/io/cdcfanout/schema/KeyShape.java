@@ -32,9 +32,13 @@ import java.util.Map;
 public record KeyShape(List<String> columns, List<String> types) {
 
     private static final DateTimeFormatter OFFSET_DATE_TIME = new DateTimeFormatterBuilder()
-            .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME).appendPattern("[XXX][XX][X]").toFormatter(Locale.ROOT);
+            .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+            .appendPattern("[XXX][XX][X]")
+            .toFormatter(Locale.ROOT);
     private static final DateTimeFormatter OFFSET_TIME = new DateTimeFormatterBuilder()
-            .append(DateTimeFormatter.ISO_LOCAL_TIME).appendPattern("[XXX][XX][X]").toFormatter(Locale.ROOT);
+            .append(DateTimeFormatter.ISO_LOCAL_TIME)
+            .appendPattern("[XXX][XX][X]")
+            .toFormatter(Locale.ROOT);
 
     public KeyShape {
         columns = List.copyOf(columns);
@@ -62,7 +66,8 @@ public record KeyShape(List<String> columns, List<String> types) {
             }
             return KeyCodec.keyText(valueText(columns.get(0), types.get(0), text));
         }
-        List<String> missing = columns.stream().filter(c -> !textValues.containsKey(c)).toList();
+        List<String> missing =
+                columns.stream().filter(c -> !textValues.containsKey(c)).toList();
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("missing key column(s) " + missing + "; the key is " + columns);
         }
@@ -77,8 +82,8 @@ public record KeyShape(List<String> columns, List<String> types) {
         try {
             return valueText(type, text);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("key column " + column + " (" + type + ") cannot read '" + text + "': "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "key column " + column + " (" + type + ") cannot read '" + text + "': " + e.getMessage(), e);
         }
     }
 
@@ -97,9 +102,13 @@ public record KeyShape(List<String> columns, List<String> types) {
             case "bool" -> bool(t);
             case "uuid" -> uuid(t);
             case "bytea" -> bytea(t);
-            case "timestamptz" -> special(t) ? t.toLowerCase(Locale.ROOT)
-                    : CanonicalValues.timestampTz(OffsetDateTime.parse(dateTime(t), OFFSET_DATE_TIME).toInstant());
-            case "timestamp" -> special(t) ? t.toLowerCase(Locale.ROOT) : CanonicalValues.timestamp(LocalDateTime.parse(dateTime(t)));
+            case "timestamptz" ->
+                special(t)
+                        ? t.toLowerCase(Locale.ROOT)
+                        : CanonicalValues.timestampTz(OffsetDateTime.parse(dateTime(t), OFFSET_DATE_TIME)
+                                .toInstant());
+            case "timestamp" ->
+                special(t) ? t.toLowerCase(Locale.ROOT) : CanonicalValues.timestamp(LocalDateTime.parse(dateTime(t)));
             case "date" -> special(t) ? t.toLowerCase(Locale.ROOT) : CanonicalValues.date(LocalDate.parse(t));
             case "time" -> CanonicalValues.time(LocalTime.parse(t));
             case "timetz" -> CanonicalValues.timeTz(OffsetTime.parse(t, OFFSET_TIME));
@@ -132,10 +141,12 @@ public record KeyShape(List<String> columns, List<String> types) {
 
     private static String bool(String t) {
         String lower = t.toLowerCase(Locale.ROOT);
-        if (!lower.isEmpty() && ("true".startsWith(lower) || "yes".startsWith(lower) || lower.equals("on") || lower.equals("1"))) {
+        if (!lower.isEmpty()
+                && ("true".startsWith(lower) || "yes".startsWith(lower) || lower.equals("on") || lower.equals("1"))) {
             return "true";
         }
-        if (!lower.isEmpty() && ("false".startsWith(lower) || "no".startsWith(lower) || lower.equals("off") || lower.equals("0"))) {
+        if (!lower.isEmpty()
+                && ("false".startsWith(lower) || "no".startsWith(lower) || lower.equals("off") || lower.equals("0"))) {
             return "false";
         }
         throw new IllegalArgumentException("not a boolean");
@@ -147,8 +158,15 @@ public record KeyShape(List<String> columns, List<String> types) {
             throw new IllegalArgumentException("a uuid has 32 hex digits");
         }
         String hex = HexFormat.of().formatHex(HexFormat.of().parseHex(digits));
-        return hex.substring(0, 8) + '-' + hex.substring(8, 12) + '-' + hex.substring(12, 16) + '-' + hex.substring(16, 20)
-                + '-' + hex.substring(20);
+        return hex.substring(0, 8)
+                + '-'
+                + hex.substring(8, 12)
+                + '-'
+                + hex.substring(12, 16)
+                + '-'
+                + hex.substring(16, 20)
+                + '-'
+                + hex.substring(20);
     }
 
     private static String bytea(String t) {

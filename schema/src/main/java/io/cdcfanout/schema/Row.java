@@ -105,8 +105,7 @@ public final class Row {
         private Set<String> unchangedToast = new LinkedHashSet<>();
         private boolean built; // the maps now belong to a Row: copy them before the next change
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder put(String column, Object value) {
             Objects.requireNonNull(column, "column");

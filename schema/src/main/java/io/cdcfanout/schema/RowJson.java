@@ -34,8 +34,7 @@ public final class RowJson {
 
     private static final JsonNodeFactory NODES = MAPPER.getNodeFactory();
 
-    private RowJson() {
-    }
+    private RowJson() {}
 
     public static ObjectNode toJson(Row row) {
         ObjectNode node = NODES.objectNode();
@@ -86,7 +85,8 @@ public final class RowJson {
 
     /** The text of {@link #toJson(Row)}, rendered without building the tree. */
     /** An escape {@code \u0000} in JSON text: a backslash not itself escaped (an even run of backslashes before it). */
-    private static final java.util.regex.Pattern NUL_ESCAPE = java.util.regex.Pattern.compile("(?<!\\\\)((?:\\\\\\\\)*)\\\\u0000");
+    private static final java.util.regex.Pattern NUL_ESCAPE =
+            java.util.regex.Pattern.compile("(?<!\\\\)((?:\\\\\\\\)*)\\\\u0000");
 
     /**
      * The JSON text of {@code json} in a form a Postgres jsonb column accepts. jsonb cannot hold the

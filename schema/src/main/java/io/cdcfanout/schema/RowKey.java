@@ -31,7 +31,8 @@ public record RowKey(List<String> columns, List<Object> values) {
 
     public String asText() {
         if (values.size() == 1) {
-            return KeyCodec.keyText(KeyCodec.valueText(values.get(0))); // the common key, without building a list; the history asks often
+            return KeyCodec.keyText(KeyCodec.valueText(
+                    values.get(0))); // the common key, without building a list; the history asks often
         }
         List<String> texts = new ArrayList<>(values.size());
         for (Object value : values) {
@@ -47,11 +48,16 @@ public record RowKey(List<String> columns, List<Object> values) {
      * @throws IllegalArgumentException naming the missing key columns
      */
     public static String canonicalText(List<String> keyColumns, Map<String, String> textValues) {
-        List<String> missing = keyColumns.stream().filter(c -> !textValues.containsKey(c)).toList();
+        List<String> missing =
+                keyColumns.stream().filter(c -> !textValues.containsKey(c)).toList();
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("missing key column(s) " + missing + "; the key is " + keyColumns);
         }
-        return KeyCodec.keyText(keyColumns, keyColumns.stream().map(c -> Objects.requireNonNull(textValues.get(c), c)).toList());
+        return KeyCodec.keyText(
+                keyColumns,
+                keyColumns.stream()
+                        .map(c -> Objects.requireNonNull(textValues.get(c), c))
+                        .toList());
     }
 
     @Override

@@ -12,13 +12,13 @@ public final class ServiceTables {
     public static final String DEFAULT_SCHEMA = "cdc_fanout";
     private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]*");
 
-    private ServiceTables() {
-    }
+    private ServiceTables() {}
 
     /** The DDL, idempotent ({@code IF NOT EXISTS}), as one script of statements separated by semicolons. */
     public static String ddl(String schema) {
         if (!SCHEMA_NAME.matcher(schema).matches()) {
-            throw new IllegalArgumentException("not a valid schema name: '" + schema + "' (lower-case letters, digits, _)");
+            throw new IllegalArgumentException(
+                    "not a valid schema name: '" + schema + "' (lower-case letters, digits, _)");
         }
         return resource("service-tables.sql").replace("${schema}", schema);
     }

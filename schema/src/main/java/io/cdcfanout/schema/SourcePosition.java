@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param commitTime commit time of the transaction (snapshot rows: the snapshot's time)
  * @param sequence   order of the change within its transaction (1-based); with the LSN it identifies a change
  */
-public record SourcePosition(Lsn lsn, long txId, Instant commitTime, long sequence) implements Comparable<SourcePosition> {
+public record SourcePosition(Lsn lsn, long txId, Instant commitTime, long sequence)
+        implements Comparable<SourcePosition> {
 
     private static final Comparator<SourcePosition> ORDER =
             Comparator.comparing(SourcePosition::lsn).thenComparingLong(SourcePosition::sequence);

@@ -31,7 +31,8 @@ public record TableId(String schema, String table) implements Comparable<TableId
             return new TableId("public", name);
         }
         if (name.indexOf('.', dot + 1) >= 0) {
-            throw new IllegalArgumentException("not a valid table name: '" + qualifiedName + "' (expected schema.table)");
+            throw new IllegalArgumentException(
+                    "not a valid table name: '" + qualifiedName + "' (expected schema.table)");
         }
         return new TableId(name.substring(0, dot), name.substring(dot + 1));
     }

@@ -10,8 +10,7 @@ import java.util.Objects;
 /** Equality of row values where Java's own is wrong for us: arrays by content, decimals by value. */
 final class ValueEquality {
 
-    private ValueEquality() {
-    }
+    private ValueEquality() {}
 
     static boolean mapsEqual(Map<String, Object> a, Map<String, Object> b) {
         if (!a.keySet().equals(b.keySet())) {

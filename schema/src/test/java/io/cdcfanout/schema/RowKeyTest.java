@@ -78,8 +78,9 @@ class RowKeyTest {
 
     @Test
     void compositeTextIsInjectiveOverAwkwardValues() {
-        List<String> awkward = List.of("", "&", "=", "%", "%26", "%25", "/", "a=b", "a&b", "&a=", "b=", "a", "null", " ", "\\x00",
-                "x&b=y", "y&b=z", "x", "z", "&b=", "b=z", "x&b=", "y&b");
+        List<String> awkward = List.of(
+                "", "&", "=", "%", "%26", "%25", "/", "a=b", "a&b", "&a=", "b=", "a", "null", " ", "\\x00", "x&b=y",
+                "y&b=z", "x", "z", "&b=", "b=z", "x&b=", "y&b");
         Set<String> texts = new HashSet<>();
         int pairs = 0;
         for (String a : awkward) {
@@ -98,6 +99,7 @@ class RowKeyTest {
         fromUrl.put("a", "x");
         assertThat(RowKey.canonicalText(List.of("a", "b"), fromUrl)).isEqualTo(text("x", "y&b=z"));
         assertThatThrownBy(() -> RowKey.canonicalText(List.of("a", "b"), Map.of("a", "x")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[b]");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[b]");
     }
 }

@@ -12,7 +12,11 @@ class RowTest {
 
     @Test
     void unchangedToastColumnsHaveNoValueAndAreFilledFromThePreviousImage() {
-        Row update = Row.builder().put("id", 1L).put("name", "new").unchangedToast("body").build();
+        Row update = Row.builder()
+                .put("id", 1L)
+                .put("name", "new")
+                .unchangedToast("body")
+                .build();
         assertThat(update.has("body")).isFalse();
         assertThat(update.isComplete()).isFalse();
 
@@ -26,7 +30,8 @@ class RowTest {
     @Test
     void aColumnNeitherImageKnowsStaysUnknown() {
         Row update = Row.builder().put("id", 1L).unchangedToast("body").build();
-        assertThat(update.mergedOnto(Row.of(Map.of("id", 1L))).unchangedToastColumns()).containsExactly("body");
+        assertThat(update.mergedOnto(Row.of(Map.of("id", 1L))).unchangedToastColumns())
+                .containsExactly("body");
     }
 
     @Test
@@ -42,18 +47,31 @@ class RowTest {
 
     @Test
     void equalityComparesDecimalsByValueAndBytesByContent() {
-        Row a = Row.builder().put("price", new BigDecimal("1.10")).put("blob", new byte[] {1, 2}).put("tags", List.of(1L)).build();
-        Row b = Row.builder().put("price", new BigDecimal("1.1")).put("blob", new byte[] {1, 2}).put("tags", List.of(1L)).build();
+        Row a = Row.builder()
+                .put("price", new BigDecimal("1.10"))
+                .put("blob", new byte[] {1, 2})
+                .put("tags", List.of(1L))
+                .build();
+        Row b = Row.builder()
+                .put("price", new BigDecimal("1.1"))
+                .put("blob", new byte[] {1, 2})
+                .put("tags", List.of(1L))
+                .build();
         assertThat(a).isEqualTo(b);
     }
 
     @Test
     void jsonKeepsDecimalsExactAndWritesSpecialFloatsAsText() {
-        Row row = Row.builder().put("n", new BigDecimal("12345678901234567890.0123456789"))
-                .put("nan", Double.NaN).put("inf", Double.POSITIVE_INFINITY).put("bytes", new byte[] {(byte) 0xde, (byte) 0xad})
-                .unchangedToast("body").build();
+        Row row = Row.builder()
+                .put("n", new BigDecimal("12345678901234567890.0123456789"))
+                .put("nan", Double.NaN)
+                .put("inf", Double.POSITIVE_INFINITY)
+                .put("bytes", new byte[] {(byte) 0xde, (byte) 0xad})
+                .unchangedToast("body")
+                .build();
         assertThat(RowJson.toJson(row).toString())
-                .isEqualTo("{\"n\":12345678901234567890.0123456789,\"nan\":\"NaN\",\"inf\":\"Infinity\",\"bytes\":\"3q0=\"}");
+                .isEqualTo(
+                        "{\"n\":12345678901234567890.0123456789,\"nan\":\"NaN\",\"inf\":\"Infinity\",\"bytes\":\"3q0=\"}");
     }
 
     @Test
@@ -62,7 +80,8 @@ class RowTest {
         assertThat(single.asText()).isEqualTo("42");
         RowKey composite = new RowKey(List.of("order_id", "line"), List.of(7L, 2L));
         assertThat(composite.asText()).isEqualTo("order_id=7&line=2");
-        assertThat(RowKey.canonicalText(List.of("order_id", "line"), Map.of("line", "2", "order_id", "7"))).isEqualTo(composite.asText());
+        assertThat(RowKey.canonicalText(List.of("order_id", "line"), Map.of("line", "2", "order_id", "7")))
+                .isEqualTo(composite.asText());
         assertThatThrownBy(() -> RowKey.canonicalText(List.of("order_id", "line"), Map.of("line", "2")))
                 .hasMessageContaining("missing key column(s) [order_id]");
     }

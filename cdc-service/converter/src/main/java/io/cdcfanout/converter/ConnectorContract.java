@@ -17,11 +17,11 @@ public final class ConnectorContract {
      * needs to tell apart values that arrive alike: numeric text from other text, {@code bit(n)} from
      * {@code varbit} (both as bytes), and bytea from the text of types Debezium does not know (also bytes).
      */
-    public static final String PROPAGATED_SOURCE_TYPES = ".+\\.numeric,.+\\.decimal,.+\\._numeric,.+\\.bit,.+\\.varbit,.+\\.bytea,.+\\._bytea";
+    public static final String PROPAGATED_SOURCE_TYPES =
+            ".+\\.numeric,.+\\.decimal,.+\\._numeric,.+\\.bit,.+\\.varbit,.+\\.bytea,.+\\._bytea";
 
     /** Prefix of the logical-decoding messages the service writes as read-your-writes fences. */
     public static final String FENCE_MESSAGE_PREFIX = "cdc_fanout_fence";
 
-    private ConnectorContract() {
-    }
+    private ConnectorContract() {}
 }

@@ -46,8 +46,11 @@ import org.postgresql.PGStatement;
 public final class RecordConverter {
 
     /** The epoch days Debezium sends for Postgres' {@code infinity} / {@code -infinity} dates. */
-    private static final long POSITIVE_INFINITY_EPOCH_DAY = io.debezium.time.Date.toEpochDay(PostgresValueConverter.POSITIVE_INFINITY_LOCAL_DATE, null);
-    private static final long NEGATIVE_INFINITY_EPOCH_DAY = io.debezium.time.Date.toEpochDay(PostgresValueConverter.NEGATIVE_INFINITY_LOCAL_DATE, null);
+    private static final long POSITIVE_INFINITY_EPOCH_DAY =
+            io.debezium.time.Date.toEpochDay(PostgresValueConverter.POSITIVE_INFINITY_LOCAL_DATE, null);
+
+    private static final long NEGATIVE_INFINITY_EPOCH_DAY =
+            io.debezium.time.Date.toEpochDay(PostgresValueConverter.NEGATIVE_INFINITY_LOCAL_DATE, null);
 
     /** Schema parameter with the column's Postgres type; see {@code datatype.propagate.source.type}. */
     private static final String SOURCE_TYPE = "__debezium.source.column.type";
@@ -66,11 +69,15 @@ public final class RecordConverter {
      * overflows), which must not pass for real values.
      */
     private static final long MIN_POSTGRES_EPOCH_DAY = LocalDate.of(-4713, 1, 1).toEpochDay();
-    private static final long MAX_POSTGRES_EPOCH_DAY = LocalDate.of(5_874_898, 1, 1).toEpochDay();
-    private static final long MAX_POSTGRES_TIMESTAMP_SECOND = LocalDate.of(294_277, 1, 1).toEpochDay() * 86_400;
+
+    private static final long MAX_POSTGRES_EPOCH_DAY =
+            LocalDate.of(5_874_898, 1, 1).toEpochDay();
+    private static final long MAX_POSTGRES_TIMESTAMP_SECOND =
+            LocalDate.of(294_277, 1, 1).toEpochDay() * 86_400;
     private static final long MIN_POSTGRES_TIMESTAMP_SECOND = MIN_POSTGRES_EPOCH_DAY * 86_400;
 
-    private static final byte[] PLACEHOLDER_BYTES = ConnectorContract.UNCHANGED_TOAST_PLACEHOLDER.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] PLACEHOLDER_BYTES =
+            ConnectorContract.UNCHANGED_TOAST_PLACEHOLDER.getBytes(StandardCharsets.UTF_8);
 
     private long snapshotSequence;
     private TableId lastTable; // changes come in runs of one table; TableId checks its names on creation
@@ -94,8 +101,8 @@ public final class RecordConverter {
         Row before = row(value.getStruct("before"));
         Row after = row(value.getStruct("after"));
         RowKey key = key(record, table, op == Operation.DELETE ? before : after);
-        return Optional.of(new ChangeEvent(table, op, key, before, op == Operation.DELETE ? null : after, position,
-                keyUpdate(record, op, key)));
+        return Optional.of(new ChangeEvent(
+                table, op, key, before, op == Operation.DELETE ? null : after, position, keyUpdate(record, op, key)));
     }
 
     /**
@@ -146,7 +153,9 @@ public final class RecordConverter {
         String table = record.topic();
         long txId = 0;
         try {
-            if (record.value() instanceof Struct value && value.schema().field("source") != null && value.getStruct("source") != null) {
+            if (record.value() instanceof Struct value
+                    && value.schema().field("source") != null
+                    && value.getStruct("source") != null) {
                 Struct source = value.getStruct("source");
                 table = source.getString("schema") + "." + source.getString("table");
                 txId = source.getInt64("txId") == null ? 0 : source.getInt64("txId");
@@ -154,7 +163,11 @@ public final class RecordConverter {
         } catch (RuntimeException malformed) {
             // a source block without the usual fields: the topic still says where the record came from
         }
-        return new RecordOrigin(table, String.valueOf(record.key()), positionOf(record).orElse(Lsn.ZERO), txId,
+        return new RecordOrigin(
+                table,
+                String.valueOf(record.key()),
+                positionOf(record).orElse(Lsn.ZERO),
+                txId,
                 String.valueOf(record.value()));
     }
 
@@ -250,7 +263,8 @@ public final class RecordConverter {
             return Arrays.equals(bytes, PLACEHOLDER_BYTES);
         }
         if (raw instanceof ByteBuffer buffer) {
-            return buffer.remaining() == PLACEHOLDER_BYTES.length && ByteBuffer.wrap(PLACEHOLDER_BYTES).equals(buffer);
+            return buffer.remaining() == PLACEHOLDER_BYTES.length
+                    && ByteBuffer.wrap(PLACEHOLDER_BYTES).equals(buffer);
         }
         if (raw instanceof List<?> list) {
             return list.size() == 1 && isUnchangedToast(list.get(0));
@@ -280,8 +294,9 @@ public final class RecordConverter {
                         return day == POSITIVE_INFINITY_EPOCH_DAY ? "infinity" : "-infinity";
                     }
                     if (day < MIN_POSTGRES_EPOCH_DAY || day > MAX_POSTGRES_EPOCH_DAY) {
-                        throw new IllegalArgumentException("date " + LocalDate.ofEpochDay(day) + " is outside Postgres' range:"
-                                + " Debezium's rendering of infinity or -infinity inside a date[]");
+                        throw new IllegalArgumentException(
+                                "date " + LocalDate.ofEpochDay(day) + " is outside Postgres' range:"
+                                        + " Debezium's rendering of infinity or -infinity inside a date[]");
                     }
                     return CanonicalValues.date(LocalDate.ofEpochDay(day));
                 }
@@ -320,22 +335,31 @@ public final class RecordConverter {
                 }
             }
         }
-        String sourceType = schema.parameters() == null ? null : schema.parameters().get(SOURCE_TYPE);
+        String sourceType =
+                schema.parameters() == null ? null : schema.parameters().get(SOURCE_TYPE);
         if (schema.type() == Schema.Type.BYTES && !"bytea".equalsIgnoreCase(sourceType)) {
             return unknownTypeText(raw);
         }
-        if (schema.type() == Schema.Type.ARRAY && schema.valueSchema().type() == Schema.Type.BYTES && schema.valueSchema().name() == null) {
+        if (schema.type() == Schema.Type.ARRAY
+                && schema.valueSchema().type() == Schema.Type.BYTES
+                && schema.valueSchema().name() == null) {
             boolean bytea = "_bytea".equalsIgnoreCase(sourceType);
-            return ((List<?>) raw).stream()
-                    .map(element -> element == null ? null : bytea ? byteArray(element) : unknownTypeText(element))
-                    .toList();
+            return ((List<?>) raw)
+                    .stream()
+                            .map(element ->
+                                    element == null ? null : bytea ? byteArray(element) : unknownTypeText(element))
+                            .toList();
         }
-        if (sourceType != null && schema.type() == Schema.Type.STRING
+        if (sourceType != null
+                && schema.type() == Schema.Type.STRING
                 && (sourceType.equalsIgnoreCase("numeric") || sourceType.equalsIgnoreCase("decimal"))) {
             return numeric(raw.toString());
         }
         if (sourceType != null && schema.type() == Schema.Type.ARRAY && sourceType.equalsIgnoreCase("_numeric")) {
-            return ((List<?>) raw).stream().map(element -> element == null ? null : numeric(element.toString())).toList();
+            return ((List<?>) raw)
+                    .stream()
+                            .map(element -> element == null ? null : numeric(element.toString()))
+                            .toList();
         }
         return switch (schema.type()) {
             case INT8, INT16, INT32, INT64 -> ((Number) raw).longValue();
@@ -344,7 +368,11 @@ public final class RecordConverter {
             case BOOLEAN -> (Boolean) raw;
             case STRING -> raw.toString();
             case BYTES -> byteArray(raw);
-            case ARRAY -> ((List<?>) raw).stream().map(element -> value(schema.valueSchema(), element)).toList();
+            case ARRAY ->
+                ((List<?>) raw)
+                        .stream()
+                                .map(element -> value(schema.valueSchema(), element))
+                                .toList();
             case STRUCT -> structAsMap((Struct) raw);
             case MAP -> raw.toString();
         };
@@ -366,11 +394,16 @@ public final class RecordConverter {
      * @throws IllegalArgumentException for a bit string that cannot be rendered exactly
      */
     static String bits(Schema schema, Object raw) {
-        String sourceType = schema.parameters() == null ? null : schema.parameters().get(SOURCE_TYPE);
+        String sourceType =
+                schema.parameters() == null ? null : schema.parameters().get(SOURCE_TYPE);
         String length = schema.parameters() == null ? null : schema.parameters().get("length");
         if (!"bit".equalsIgnoreCase(sourceType) || length == null) {
-            throw new IllegalArgumentException("a " + (sourceType == null ? "bit string of a domain type" : sourceType.toLowerCase(java.util.Locale.ROOT))
-                    + " value cannot be carried exactly: Debezium sends its bits without their count, so leading zero bits are lost");
+            throw new IllegalArgumentException(
+                    "a "
+                            + (sourceType == null
+                                    ? "bit string of a domain type"
+                                    : sourceType.toLowerCase(java.util.Locale.ROOT))
+                            + " value cannot be carried exactly: Debezium sends its bits without their count, so leading zero bits are lost");
         }
         byte[] bytes = byteArray(raw);
         int n = Integer.parseInt(length);
@@ -394,8 +427,11 @@ public final class RecordConverter {
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(buffer).toString();
         } catch (java.nio.charset.CharacterCodingException e) {
-            throw new IllegalArgumentException("bytes of a column without source type bytea are not the UTF-8 text of a type Debezium"
-                    + " does not know; is " + ConnectorContract.class.getSimpleName() + ".PROPAGATED_SOURCE_TYPES set?", e);
+            throw new IllegalArgumentException(
+                    "bytes of a column without source type bytea are not the UTF-8 text of a type Debezium"
+                            + " does not know; is " + ConnectorContract.class.getSimpleName()
+                            + ".PROPAGATED_SOURCE_TYPES set?",
+                    e);
         }
     }
 
@@ -419,7 +455,8 @@ public final class RecordConverter {
         } catch (RuntimeException e) {
             return text; // 'infinity' and other special values stay as Postgres wrote them
         }
-        if (instant.getEpochSecond() < MIN_POSTGRES_TIMESTAMP_SECOND || instant.getEpochSecond() >= MAX_POSTGRES_TIMESTAMP_SECOND) {
+        if (instant.getEpochSecond() < MIN_POSTGRES_TIMESTAMP_SECOND
+                || instant.getEpochSecond() >= MAX_POSTGRES_TIMESTAMP_SECOND) {
             throw new IllegalArgumentException("timestamptz " + text + " is outside Postgres' range:"
                     + " Debezium's rendering of -infinity inside a timestamptz[]");
         }

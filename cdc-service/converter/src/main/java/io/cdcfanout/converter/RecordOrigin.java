@@ -12,5 +12,4 @@ import io.cdcfanout.schema.Lsn;
  * @param txId       the source transaction id, 0 when unknown
  * @param recordText the record's value as text, so nothing of it is lost
  */
-public record RecordOrigin(String table, String key, Lsn lsn, long txId, String recordText) {
-}
+public record RecordOrigin(String table, String key, Lsn lsn, long txId, String recordText) {}

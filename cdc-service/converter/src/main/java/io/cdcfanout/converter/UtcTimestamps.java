@@ -15,8 +15,7 @@ final class UtcTimestamps {
 
     private static final int[] NANO_SCALE = {0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1};
 
-    private UtcTimestamps() {
-    }
+    private UtcTimestamps() {}
 
     /** @throws DateTimeException when the text is no timestamp (e.g. Postgres' {@code infinity}) */
     static Instant parse(String text) {
@@ -27,8 +26,14 @@ final class UtcTimestamps {
     /** {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z}, or null when the text has another shape or an invalid field. */
     static Instant parseBasicUtc(String s) {
         int n = s.length();
-        if (n < 20 || n > 30 || s.charAt(n - 1) != 'Z' || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
-                || s.charAt(13) != ':' || s.charAt(16) != ':') {
+        if (n < 20
+                || n > 30
+                || s.charAt(n - 1) != 'Z'
+                || s.charAt(4) != '-'
+                || s.charAt(7) != '-'
+                || s.charAt(10) != 'T'
+                || s.charAt(13) != ':'
+                || s.charAt(16) != ':') {
             return null;
         }
         int year = digits(s, 0, 4);

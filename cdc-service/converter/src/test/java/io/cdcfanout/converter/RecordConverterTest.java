@@ -62,12 +62,15 @@ class RecordConverterTest {
     private static final Instant COMMIT = Instant.parse("2024-05-01T10:15:30.123456Z");
 
     /** The Postgres connector's source block (common fields, then schema, table, txId, lsn, xmin, origin). */
-    private static final Schema SOURCE = SchemaBuilder.struct().name("io.debezium.connector.postgresql.Source")
+    private static final Schema SOURCE = SchemaBuilder.struct()
+            .name("io.debezium.connector.postgresql.Source")
             .field("version", Schema.STRING_SCHEMA)
             .field("connector", Schema.STRING_SCHEMA)
             .field("name", Schema.STRING_SCHEMA)
             .field("ts_ms", Schema.INT64_SCHEMA)
-            .field("snapshot", SchemaBuilder.string().optional().defaultValue("false").build())
+            .field(
+                    "snapshot",
+                    SchemaBuilder.string().optional().defaultValue("false").build())
             .field("db", Schema.STRING_SCHEMA)
             .field("sequence", Schema.OPTIONAL_STRING_SCHEMA)
             .field("ts_us", Schema.OPTIONAL_INT64_SCHEMA)
@@ -82,17 +85,22 @@ class RecordConverterTest {
             .build();
 
     /** The transaction block {@code provide.transaction.metadata} adds to every change. */
-    private static final Schema TRANSACTION = SchemaBuilder.struct().optional().name("event.block")
+    private static final Schema TRANSACTION = SchemaBuilder.struct()
+            .optional()
+            .name("event.block")
             .field("id", Schema.STRING_SCHEMA)
             .field("total_order", Schema.INT64_SCHEMA)
             .field("data_collection_order", Schema.INT64_SCHEMA)
             .build();
 
-    private static final Schema KEY = SchemaBuilder.struct().name("cdc.public.orders.Key")
+    private static final Schema KEY = SchemaBuilder.struct()
+            .name("cdc.public.orders.Key")
             .field("id", Schema.INT64_SCHEMA)
             .build();
 
-    private static final Schema ORDERS = SchemaBuilder.struct().optional().name("cdc.public.orders.Value")
+    private static final Schema ORDERS = SchemaBuilder.struct()
+            .optional()
+            .name("cdc.public.orders.Value")
             .field("id", Schema.INT64_SCHEMA)
             .field("note", Schema.OPTIONAL_STRING_SCHEMA)
             .build();
@@ -102,7 +110,10 @@ class RecordConverterTest {
     // ---- records -------------------------------------------------------------------------------------
 
     private static Envelope envelope(Schema row, boolean withTransaction) {
-        Envelope.Builder builder = Envelope.defineSchema().withName("cdc.public.orders.Envelope").withRecord(row).withSource(SOURCE);
+        Envelope.Builder builder = Envelope.defineSchema()
+                .withName("cdc.public.orders.Envelope")
+                .withRecord(row)
+                .withSource(SOURCE);
         return (withTransaction ? builder.withTransaction(TRANSACTION) : builder).build();
     }
 
@@ -124,7 +135,10 @@ class RecordConverterTest {
     }
 
     private static Struct transaction(long totalOrder) {
-        return new Struct(TRANSACTION).put("id", TX_ID + ":" + LSN).put("total_order", totalOrder).put("data_collection_order", totalOrder);
+        return new Struct(TRANSACTION)
+                .put("id", TX_ID + ":" + LSN)
+                .put("total_order", totalOrder)
+                .put("data_collection_order", totalOrder);
     }
 
     private static Struct order(long id, Object note) {
@@ -136,8 +150,15 @@ class RecordConverterTest {
     }
 
     private static SourceRecord record(Struct key, Struct value) {
-        return new SourceRecord(Map.of("server", "cdc"), Map.of("lsn", LSN, "txId", TX_ID), TOPIC, null,
-                key == null ? null : key.schema(), key, value == null ? null : value.schema(), value);
+        return new SourceRecord(
+                Map.of("server", "cdc"),
+                Map.of("lsn", LSN, "txId", TX_ID),
+                TOPIC,
+                null,
+                key == null ? null : key.schema(),
+                key,
+                value == null ? null : value.schema(),
+                value);
     }
 
     /** A streamed change in a transaction, at its total order. */
@@ -153,8 +174,12 @@ class RecordConverterTest {
 
     /** The one column {@code v} of a row with the given column schema, converted from the raw value. */
     private Object convertColumn(Schema columnSchema, Object raw) {
-        Schema row = SchemaBuilder.struct().optional().name("cdc.public.orders.Value")
-                .field("id", Schema.INT64_SCHEMA).field("v", columnSchema).build();
+        Schema row = SchemaBuilder.struct()
+                .optional()
+                .name("cdc.public.orders.Value")
+                .field("id", Schema.INT64_SCHEMA)
+                .field("v", columnSchema)
+                .build();
         Struct after = new Struct(row).put("id", 1L).put("v", raw);
         Struct value = envelope(row, false).create(after, source("orders", LSN, "false"), COMMIT);
         Row image = convert(record(key(1), value)).after();
@@ -163,7 +188,9 @@ class RecordConverterTest {
     }
 
     private static Schema sourceTyped(SchemaBuilder builder, String postgresType) {
-        return builder.optional().parameter("__debezium.source.column.type", postgresType).build();
+        return builder.optional()
+                .parameter("__debezium.source.column.type", postgresType)
+                .build();
     }
 
     // ---- operations and positions ------------------------------------------------------------------
@@ -173,7 +200,8 @@ class RecordConverterTest {
 
         @Test
         void anInsertHasItsKeyAfterImageAndPositionFromTheSourceAndTransactionBlocks() {
-            Struct value = withTransaction(envelope(ORDERS, true).create(order(7, "first"), source("orders", LSN, "false"), COMMIT), 3);
+            Struct value = withTransaction(
+                    envelope(ORDERS, true).create(order(7, "first"), source("orders", LSN, "false"), COMMIT), 3);
 
             ChangeEvent event = convert(record(key(7), value));
 
@@ -186,13 +214,17 @@ class RecordConverterTest {
             assertThat(event.position().lsn()).isEqualTo(new Lsn(LSN));
             assertThat(event.position().txId()).isEqualTo(TX_ID);
             assertThat(event.position().sequence()).isEqualTo(3);
-            assertThat(event.position().commitTime()).as("microseconds from ts_us").isEqualTo(COMMIT);
+            assertThat(event.position().commitTime())
+                    .as("microseconds from ts_us")
+                    .isEqualTo(COMMIT);
         }
 
         @Test
         void anUpdateKeepsBothImages() {
             Struct value = withTransaction(
-                    envelope(ORDERS, true).update(order(7, "old"), order(7, "new"), source("orders", LSN, "false"), COMMIT), 1);
+                    envelope(ORDERS, true)
+                            .update(order(7, "old"), order(7, "new"), source("orders", LSN, "false"), COMMIT),
+                    1);
 
             ChangeEvent event = convert(record(key(7), value));
 
@@ -205,7 +237,8 @@ class RecordConverterTest {
         @Test
         void aDeleteHasTheBeforeImageAndNoAfterImage() {
             Struct before = new Struct(ORDERS).put("id", 7L); // REPLICA IDENTITY DEFAULT: the key columns only
-            Struct value = withTransaction(envelope(ORDERS, true).delete(before, source("orders", LSN, "false"), COMMIT), 2);
+            Struct value =
+                    withTransaction(envelope(ORDERS, true).delete(before, source("orders", LSN, "false"), COMMIT), 2);
 
             ChangeEvent event = convert(record(key(7), value));
 
@@ -261,11 +294,23 @@ class RecordConverterTest {
 
         @Test
         void withoutTsUsTheCommitTimeComesFromTsMs() {
-            Schema oldSource = SchemaBuilder.struct().name("io.debezium.connector.postgresql.Source")
-                    .field("ts_ms", Schema.INT64_SCHEMA).field("schema", Schema.STRING_SCHEMA).field("table", Schema.STRING_SCHEMA)
-                    .field("txId", Schema.OPTIONAL_INT64_SCHEMA).field("lsn", Schema.OPTIONAL_INT64_SCHEMA).build();
-            Envelope envelope = Envelope.defineSchema().withName("e").withRecord(ORDERS).withSource(oldSource).build();
-            Struct source = new Struct(oldSource).put("ts_ms", 1_714_558_530_123L).put("schema", "public").put("table", "orders")
+            Schema oldSource = SchemaBuilder.struct()
+                    .name("io.debezium.connector.postgresql.Source")
+                    .field("ts_ms", Schema.INT64_SCHEMA)
+                    .field("schema", Schema.STRING_SCHEMA)
+                    .field("table", Schema.STRING_SCHEMA)
+                    .field("txId", Schema.OPTIONAL_INT64_SCHEMA)
+                    .field("lsn", Schema.OPTIONAL_INT64_SCHEMA)
+                    .build();
+            Envelope envelope = Envelope.defineSchema()
+                    .withName("e")
+                    .withRecord(ORDERS)
+                    .withSource(oldSource)
+                    .build();
+            Struct source = new Struct(oldSource)
+                    .put("ts_ms", 1_714_558_530_123L)
+                    .put("schema", "public")
+                    .put("table", "orders")
                     .put("lsn", LSN);
 
             ChangeEvent event = convert(record(key(7), envelope.create(order(7, "x"), source, COMMIT)));
@@ -276,13 +321,21 @@ class RecordConverterTest {
 
         @Test
         void aCompositeKeyKeepsKeyOrderAndConvertsItsValues() {
-            Schema keySchema = SchemaBuilder.struct().field("tenant", Schema.STRING_SCHEMA).field("day", Date.schema()).build();
-            Schema rowSchema = SchemaBuilder.struct().optional().field("day", Date.schema()).field("tenant", Schema.STRING_SCHEMA).build();
+            Schema keySchema = SchemaBuilder.struct()
+                    .field("tenant", Schema.STRING_SCHEMA)
+                    .field("day", Date.schema())
+                    .build();
+            Schema rowSchema = SchemaBuilder.struct()
+                    .optional()
+                    .field("day", Date.schema())
+                    .field("tenant", Schema.STRING_SCHEMA)
+                    .build();
             int day = (int) LocalDate.of(2024, 5, 1).toEpochDay();
             Struct key = new Struct(keySchema).put("tenant", "acme").put("day", day);
             Struct after = new Struct(rowSchema).put("day", day).put("tenant", "acme");
 
-            ChangeEvent event = convert(record(key, envelope(rowSchema, false).create(after, source("visits", LSN, "false"), COMMIT)));
+            ChangeEvent event = convert(
+                    record(key, envelope(rowSchema, false).create(after, source("visits", LSN, "false"), COMMIT)));
 
             assertThat(event.key()).isEqualTo(new RowKey(List.of("tenant", "day"), List.of("acme", "2024-05-01")));
         }
@@ -293,25 +346,32 @@ class RecordConverterTest {
             convert(record(key(7), envelope.create(order(7, "x"), source("orders", LSN, "false"), COMMIT)));
 
             // the table lost its key (or was dropped) before Debezium read the relation of this change
-            ChangeEvent keyless = convert(record(null, envelope.delete(order(7, "x"), source("orders", LSN + 1, "false"), COMMIT)));
+            ChangeEvent keyless =
+                    convert(record(null, envelope.delete(order(7, "x"), source("orders", LSN + 1, "false"), COMMIT)));
 
             assertThat(keyless.key()).isEqualTo(new RowKey(List.of("id"), List.of(7L)));
         }
 
         @Test
         void aChangeWithoutKeyOfATableNeverSeenWithOneIsRejected() {
-            SourceRecord record = record(null, envelope(ORDERS, false).create(order(7, "x"), source("orders", LSN, "false"), COMMIT));
+            SourceRecord record =
+                    record(null, envelope(ORDERS, false).create(order(7, "x"), source("orders", LSN, "false"), COMMIT));
 
-            assertThatThrownBy(() -> converter.convert(record)).isInstanceOf(IllegalStateException.class).hasMessageContaining(TOPIC)
+            assertThatThrownBy(() -> converter.convert(record))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(TOPIC)
                     .hasMessageContaining("primary key");
         }
 
         @Test
         void tablesAreTakenFromEachRecordsSourceBlock() {
             Envelope envelope = envelope(ORDERS, false);
-            ChangeEvent orders = convert(record(key(1), envelope.create(order(1, "x"), source("orders", LSN, "false"), COMMIT)));
-            ChangeEvent items = convert(record(key(1), envelope.create(order(1, "x"), source("items", LSN + 1, "false"), COMMIT)));
-            ChangeEvent ordersAgain = convert(record(key(2), envelope.create(order(2, "x"), source("orders", LSN + 2, "false"), COMMIT)));
+            ChangeEvent orders =
+                    convert(record(key(1), envelope.create(order(1, "x"), source("orders", LSN, "false"), COMMIT)));
+            ChangeEvent items =
+                    convert(record(key(1), envelope.create(order(1, "x"), source("items", LSN + 1, "false"), COMMIT)));
+            ChangeEvent ordersAgain =
+                    convert(record(key(2), envelope.create(order(2, "x"), source("orders", LSN + 2, "false"), COMMIT)));
 
             assertThat(orders.table()).isEqualTo(new TableId("public", "orders"));
             assertThat(items.table()).isEqualTo(new TableId("public", "items"));
@@ -326,9 +386,16 @@ class RecordConverterTest {
 
         @Test
         void heartbeatsBecomeNoEventButHaveAPosition() {
-            Schema keySchema = SchemaBuilder.struct().name("io.debezium.connector.common.ServerNameKey").field("serverName", Schema.STRING_SCHEMA).build();
-            Schema valueSchema = SchemaBuilder.struct().name("io.debezium.connector.common.Heartbeat").field("ts_ms", Schema.INT64_SCHEMA).build();
-            SourceRecord heartbeat = record(new Struct(keySchema).put("serverName", "cdc"), new Struct(valueSchema).put("ts_ms", 1L));
+            Schema keySchema = SchemaBuilder.struct()
+                    .name("io.debezium.connector.common.ServerNameKey")
+                    .field("serverName", Schema.STRING_SCHEMA)
+                    .build();
+            Schema valueSchema = SchemaBuilder.struct()
+                    .name("io.debezium.connector.common.Heartbeat")
+                    .field("ts_ms", Schema.INT64_SCHEMA)
+                    .build();
+            SourceRecord heartbeat =
+                    record(new Struct(keySchema).put("serverName", "cdc"), new Struct(valueSchema).put("ts_ms", 1L));
 
             assertThat(converter.convert(heartbeat)).isEmpty();
             assertThat(RecordConverter.positionOf(heartbeat)).contains(new Lsn(LSN));
@@ -336,15 +403,33 @@ class RecordConverterTest {
 
         @Test
         void transactionMarkersBecomeNoEvent() {
-            Schema collection = SchemaBuilder.struct().field("data_collection", Schema.STRING_SCHEMA).field("event_count", Schema.INT64_SCHEMA).build();
-            Schema markerSchema = SchemaBuilder.struct().name("io.debezium.connector.common.TransactionMetadataValue")
-                    .field("status", Schema.STRING_SCHEMA).field("id", Schema.STRING_SCHEMA)
+            Schema collection = SchemaBuilder.struct()
+                    .field("data_collection", Schema.STRING_SCHEMA)
+                    .field("event_count", Schema.INT64_SCHEMA)
+                    .build();
+            Schema markerSchema = SchemaBuilder.struct()
+                    .name("io.debezium.connector.common.TransactionMetadataValue")
+                    .field("status", Schema.STRING_SCHEMA)
+                    .field("id", Schema.STRING_SCHEMA)
                     .field("event_count", Schema.OPTIONAL_INT64_SCHEMA)
-                    .field("data_collections", SchemaBuilder.array(collection).optional().build())
-                    .field("ts_ms", Schema.INT64_SCHEMA).build();
-            Struct begin = new Struct(markerSchema).put("status", "BEGIN").put("id", "771:23803720").put("ts_ms", 1L);
-            Struct end = new Struct(markerSchema).put("status", "END").put("id", "771:23803720").put("event_count", 1L)
-                    .put("data_collections", List.of(new Struct(collection).put("data_collection", "public.orders").put("event_count", 1L)))
+                    .field(
+                            "data_collections",
+                            SchemaBuilder.array(collection).optional().build())
+                    .field("ts_ms", Schema.INT64_SCHEMA)
+                    .build();
+            Struct begin = new Struct(markerSchema)
+                    .put("status", "BEGIN")
+                    .put("id", "771:23803720")
+                    .put("ts_ms", 1L);
+            Struct end = new Struct(markerSchema)
+                    .put("status", "END")
+                    .put("id", "771:23803720")
+                    .put("event_count", 1L)
+                    .put(
+                            "data_collections",
+                            List.of(new Struct(collection)
+                                    .put("data_collection", "public.orders")
+                                    .put("event_count", 1L)))
                     .put("ts_ms", 1L);
 
             assertThat(converter.convert(record(null, begin))).isEmpty();
@@ -354,14 +439,27 @@ class RecordConverterTest {
         @Test
         void logicalDecodingMessagesBecomeNoEventButHaveAPosition() {
             // the fence messages: op "m", a source block and the message itself, no before/after
-            Schema message = SchemaBuilder.struct().name("io.debezium.connector.postgresql.Message")
-                    .field("prefix", Schema.STRING_SCHEMA).field("content", Schema.BYTES_SCHEMA).build();
-            Schema valueSchema = SchemaBuilder.struct().name("io.debezium.connector.postgresql.MessageValue")
-                    .field("op", Schema.STRING_SCHEMA).field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA)
-                    .field("source", SOURCE).field("message", message).build();
-            Struct value = new Struct(valueSchema).put("op", "m").put("ts_ms", 1L).put("source", source("", LSN, "false"))
-                    .put("message", new Struct(message).put("prefix", ConnectorContract.FENCE_MESSAGE_PREFIX)
-                            .put("content", "42".getBytes(StandardCharsets.UTF_8)));
+            Schema message = SchemaBuilder.struct()
+                    .name("io.debezium.connector.postgresql.Message")
+                    .field("prefix", Schema.STRING_SCHEMA)
+                    .field("content", Schema.BYTES_SCHEMA)
+                    .build();
+            Schema valueSchema = SchemaBuilder.struct()
+                    .name("io.debezium.connector.postgresql.MessageValue")
+                    .field("op", Schema.STRING_SCHEMA)
+                    .field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA)
+                    .field("source", SOURCE)
+                    .field("message", message)
+                    .build();
+            Struct value = new Struct(valueSchema)
+                    .put("op", "m")
+                    .put("ts_ms", 1L)
+                    .put("source", source("", LSN, "false"))
+                    .put(
+                            "message",
+                            new Struct(message)
+                                    .put("prefix", ConnectorContract.FENCE_MESSAGE_PREFIX)
+                                    .put("content", "42".getBytes(StandardCharsets.UTF_8)));
             SourceRecord record = record(null, value);
 
             assertThat(converter.convert(record)).isEmpty();
@@ -370,17 +468,23 @@ class RecordConverterTest {
 
         @Test
         void tombstonesAndSchemaChangesBecomeNoEvent() {
-            Schema schemaChange = SchemaBuilder.struct().name("io.debezium.connector.schema.Change").field("ddl", Schema.OPTIONAL_STRING_SCHEMA).build();
+            Schema schemaChange = SchemaBuilder.struct()
+                    .name("io.debezium.connector.schema.Change")
+                    .field("ddl", Schema.OPTIONAL_STRING_SCHEMA)
+                    .build();
 
             assertThat(converter.convert(record(key(7), null))).isEmpty();
-            assertThat(converter.convert(record(null, new Struct(schemaChange).put("ddl", "CREATE TABLE t ()")))).isEmpty();
+            assertThat(converter.convert(record(null, new Struct(schemaChange).put("ddl", "CREATE TABLE t ()"))))
+                    .isEmpty();
         }
 
         @Test
         void positionOfIsEmptyWithoutAnLsnInTheOffset() {
             SourceRecord noOffset = new SourceRecord(Map.of(), null, TOPIC, null, null, null, null);
-            SourceRecord snapshotStart = new SourceRecord(Map.of(), Map.of("snapshot", true), TOPIC, null, null, null, null);
-            SourceRecord textLsn = new SourceRecord(Map.of(), Map.of("lsn", "0/16B3748"), TOPIC, null, null, null, null);
+            SourceRecord snapshotStart =
+                    new SourceRecord(Map.of(), Map.of("snapshot", true), TOPIC, null, null, null, null);
+            SourceRecord textLsn =
+                    new SourceRecord(Map.of(), Map.of("lsn", "0/16B3748"), TOPIC, null, null, null, null);
 
             assertThat(RecordConverter.positionOf(noOffset)).isEmpty();
             assertThat(RecordConverter.positionOf(snapshotStart)).isEmpty();
@@ -389,10 +493,13 @@ class RecordConverterTest {
 
         @Test
         void positionOfReadsTheOffsetsLsnForAnyRecord() {
-            SourceRecord change = record(key(7), envelope(ORDERS, false).create(order(7, "x"), source("orders", 5L, "false"), COMMIT));
+            SourceRecord change = record(
+                    key(7), envelope(ORDERS, false).create(order(7, "x"), source("orders", 5L, "false"), COMMIT));
             SourceRecord intLsn = new SourceRecord(Map.of(), Map.of("lsn", 12), TOPIC, null, null, null, null);
 
-            assertThat(RecordConverter.positionOf(change)).as("the offset's lsn, not the source block's").contains(new Lsn(LSN));
+            assertThat(RecordConverter.positionOf(change))
+                    .as("the offset's lsn, not the source block's")
+                    .contains(new Lsn(LSN));
             assertThat(RecordConverter.positionOf(intLsn)).contains(new Lsn(12));
         }
     }
@@ -402,24 +509,38 @@ class RecordConverterTest {
     @Nested
     class UnchangedToast {
 
-        private final Schema row = SchemaBuilder.struct().optional().name("cdc.public.docs.Value")
+        private final Schema row = SchemaBuilder.struct()
+                .optional()
+                .name("cdc.public.docs.Value")
                 .field("id", Schema.INT64_SCHEMA)
                 .field("body", Schema.OPTIONAL_STRING_SCHEMA)
                 .field("blob", sourceTyped(SchemaBuilder.bytes(), "BYTEA"))
                 .field("doc", Json.builder().optional().build())
-                .field("tags", SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA).optional().build())
+                .field(
+                        "tags",
+                        SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA)
+                                .optional()
+                                .build())
                 .field("title", Schema.OPTIONAL_STRING_SCHEMA)
                 .build();
 
         private ChangeEvent updateWith(Object body, Object blob, Object doc, Object tags) {
             Struct before = new Struct(row).put("id", 7L);
-            Struct after = new Struct(row).put("id", 7L).put("body", body).put("blob", blob).put("doc", doc).put("tags", tags).put("title", "t");
-            return convert(record(key(7), envelope(row, false).update(before, after, source("docs", LSN, "false"), COMMIT)));
+            Struct after = new Struct(row)
+                    .put("id", 7L)
+                    .put("body", body)
+                    .put("blob", blob)
+                    .put("doc", doc)
+                    .put("tags", tags)
+                    .put("title", "t");
+            return convert(
+                    record(key(7), envelope(row, false).update(before, after, source("docs", LSN, "false"), COMMIT)));
         }
 
         @Test
         void thePlaceholderAsTextAsBytesAsJsonAndAsAnArrayBecomesAnUnknownColumn() {
-            ChangeEvent event = updateWith(PLACEHOLDER, PLACEHOLDER.getBytes(StandardCharsets.UTF_8), PLACEHOLDER, List.of(PLACEHOLDER));
+            ChangeEvent event = updateWith(
+                    PLACEHOLDER, PLACEHOLDER.getBytes(StandardCharsets.UTF_8), PLACEHOLDER, List.of(PLACEHOLDER));
 
             Row after = event.after();
             assertThat(after.unchangedToastColumns()).containsExactly("body", "blob", "doc", "tags");
@@ -430,7 +551,8 @@ class RecordConverterTest {
 
         @Test
         void thePlaceholderAsAByteBufferBecomesAnUnknownColumn() {
-            ChangeEvent event = updateWith("text", ByteBuffer.wrap(PLACEHOLDER.getBytes(StandardCharsets.UTF_8)), null, null);
+            ChangeEvent event =
+                    updateWith("text", ByteBuffer.wrap(PLACEHOLDER.getBytes(StandardCharsets.UTF_8)), null, null);
 
             assertThat(event.after().unchangedToastColumns()).containsExactly("blob");
             assertThat(event.after().get("body")).isEqualTo("text");
@@ -460,8 +582,11 @@ class RecordConverterTest {
 
             assertThat(RecordConverter.isUnchangedToast(PLACEHOLDER)).isTrue();
             assertThat(RecordConverter.isUnchangedToast(bytes)).isTrue();
-            assertThat(RecordConverter.isUnchangedToast(offset)).as("a slice of a larger buffer").isTrue();
-            assertThat(RecordConverter.isUnchangedToast(Arrays.asList(PLACEHOLDER))).isTrue();
+            assertThat(RecordConverter.isUnchangedToast(offset))
+                    .as("a slice of a larger buffer")
+                    .isTrue();
+            assertThat(RecordConverter.isUnchangedToast(Arrays.asList(PLACEHOLDER)))
+                    .isTrue();
             assertThat(RecordConverter.isUnchangedToast(List.of(bytes))).isTrue();
             assertThat(RecordConverter.isUnchangedToast(null)).isFalse();
             assertThat(RecordConverter.isUnchangedToast(List.of())).isFalse();
@@ -471,13 +596,18 @@ class RecordConverterTest {
         @Test
         void anUnchangedToastInTheBeforeImageIsUnknownThereToo() {
             Struct before = new Struct(row).put("id", 7L).put("body", PLACEHOLDER);
-            Struct after = new Struct(row).put("id", 7L).put("body", PLACEHOLDER).put("title", "new");
+            Struct after =
+                    new Struct(row).put("id", 7L).put("body", PLACEHOLDER).put("title", "new");
 
-            ChangeEvent event = convert(record(key(7), envelope(row, false).update(before, after, source("docs", LSN, "false"), COMMIT)));
+            ChangeEvent event = convert(
+                    record(key(7), envelope(row, false).update(before, after, source("docs", LSN, "false"), COMMIT)));
 
             assertThat(event.before().unchangedToastColumns()).containsExactly("body");
             assertThat(event.after().unchangedToastColumns()).containsExactly("body");
-            assertThat(event.after().mergedOnto(Row.of(Map.of("id", 7L, "body", "kept"))).get("body")).isEqualTo("kept");
+            assertThat(event.after()
+                            .mergedOnto(Row.of(Map.of("id", 7L, "body", "kept")))
+                            .get("body"))
+                    .isEqualTo("kept");
         }
     }
 
@@ -492,8 +622,11 @@ class RecordConverterTest {
 
             assertThat(convertColumn(numeric, "12345678901234567890.000000000000000001"))
                     .isEqualTo(new BigDecimal("12345678901234567890.000000000000000001"));
-            assertThat(convertColumn(numeric, "-0.10")).isInstanceOf(BigDecimal.class).hasToString("-0.10");
-            assertThat(convertColumn(sourceTyped(SchemaBuilder.string(), "decimal"), "1.5")).isEqualTo(new BigDecimal("1.5"));
+            assertThat(convertColumn(numeric, "-0.10"))
+                    .isInstanceOf(BigDecimal.class)
+                    .hasToString("-0.10");
+            assertThat(convertColumn(sourceTyped(SchemaBuilder.string(), "decimal"), "1.5"))
+                    .isEqualTo(new BigDecimal("1.5"));
         }
 
         @Test
@@ -519,7 +652,8 @@ class RecordConverterTest {
         @Test
         void aStringWithoutANumericSourceTypeStaysText() {
             assertThat(convertColumn(Schema.OPTIONAL_STRING_SCHEMA, "1.50")).isEqualTo("1.50");
-            assertThat(convertColumn(sourceTyped(SchemaBuilder.string(), "VARCHAR"), "1.50")).isEqualTo("1.50");
+            assertThat(convertColumn(sourceTyped(SchemaBuilder.string(), "VARCHAR"), "1.50"))
+                    .isEqualTo("1.50");
         }
 
         @Test
@@ -527,7 +661,8 @@ class RecordConverterTest {
             Schema schema = VariableScaleDecimal.builder().optional().build();
             BigDecimal value = new BigDecimal("-98765.4321");
 
-            assertThat(convertColumn(schema, VariableScaleDecimal.fromLogical(schema, value))).isEqualTo(value);
+            assertThat(convertColumn(schema, VariableScaleDecimal.fromLogical(schema, value)))
+                    .isEqualTo(value);
             assertThat(convertColumn(schema, VariableScaleDecimal.fromLogical(schema, new BigDecimal("1E+3"))))
                     .isEqualTo(new BigDecimal("1E+3"));
         }
@@ -543,10 +678,12 @@ class RecordConverterTest {
         void integersBecomeLongsAndFloatsKeepTheirDecimalText() {
             assertThat(convertColumn(Schema.OPTIONAL_INT16_SCHEMA, (short) 7)).isEqualTo(7L);
             assertThat(convertColumn(Schema.OPTIONAL_INT32_SCHEMA, 7)).isEqualTo(7L);
-            assertThat(convertColumn(Schema.OPTIONAL_INT64_SCHEMA, Long.MIN_VALUE)).isEqualTo(Long.MIN_VALUE);
+            assertThat(convertColumn(Schema.OPTIONAL_INT64_SCHEMA, Long.MIN_VALUE))
+                    .isEqualTo(Long.MIN_VALUE);
             assertThat(convertColumn(Schema.OPTIONAL_FLOAT32_SCHEMA, 1.1f)).isEqualTo(1.1d);
             assertThat(convertColumn(Schema.OPTIONAL_FLOAT32_SCHEMA, Float.NaN)).isEqualTo(Double.NaN);
-            assertThat(convertColumn(Schema.OPTIONAL_FLOAT64_SCHEMA, Double.NEGATIVE_INFINITY)).isEqualTo(Double.NEGATIVE_INFINITY);
+            assertThat(convertColumn(Schema.OPTIONAL_FLOAT64_SCHEMA, Double.NEGATIVE_INFINITY))
+                    .isEqualTo(Double.NEGATIVE_INFINITY);
             assertThat(convertColumn(Schema.OPTIONAL_BOOLEAN_SCHEMA, true)).isEqualTo(true);
         }
     }
@@ -558,8 +695,10 @@ class RecordConverterTest {
 
         @Test
         void aDateBecomesIsoText() {
-            assertThat(convertColumn(date, (int) LocalDate.of(2024, 2, 29).toEpochDay())).isEqualTo("2024-02-29");
-            assertThat(convertColumn(date, (int) LocalDate.of(1, 1, 1).toEpochDay())).isEqualTo("0001-01-01");
+            assertThat(convertColumn(date, (int) LocalDate.of(2024, 2, 29).toEpochDay()))
+                    .isEqualTo("2024-02-29");
+            assertThat(convertColumn(date, (int) LocalDate.of(1, 1, 1).toEpochDay()))
+                    .isEqualTo("0001-01-01");
         }
 
         @Test
@@ -571,10 +710,12 @@ class RecordConverterTest {
             assertThat(convertColumn(date, negative)).isEqualTo("-infinity");
             // Debezium's sentinels lie far before Postgres' first date (4713 BC); a day next to them is no real date
             // but how Debezium renders infinity inside a date[] (ConverterBoundaryValuesIT), and is refused
-            assertThatThrownBy(() -> convertColumn(date, positive - 1)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> convertColumn(date, positive - 1))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("outside Postgres' range");
             assertThat(convertColumn(date, (int) LocalDate.of(5_874_897, 12, 31).toEpochDay()))
-                    .as("Postgres' last date").isEqualTo(CanonicalValues.date(LocalDate.of(5_874_897, 12, 31)));
+                    .as("Postgres' last date")
+                    .isEqualTo(CanonicalValues.date(LocalDate.of(5_874_897, 12, 31)));
         }
 
         @Test
@@ -582,15 +723,19 @@ class RecordConverterTest {
             LocalDateTime value = LocalDateTime.of(2024, 5, 1, 10, 15, 30, 123_456_000);
             long micros = ChronoUnit.MICROS.between(LocalDateTime.of(1970, 1, 1, 0, 0), value);
 
-            assertThat(convertColumn(MicroTimestamp.builder().optional().build(), micros)).isEqualTo("2024-05-01T10:15:30.123456");
-            assertThat(convertColumn(Timestamp.builder().optional().build(), micros / 1_000)).isEqualTo("2024-05-01T10:15:30.123");
-            assertThat(convertColumn(MicroTimestamp.builder().optional().build(), 0L)).isEqualTo("1970-01-01T00:00:00");
+            assertThat(convertColumn(MicroTimestamp.builder().optional().build(), micros))
+                    .isEqualTo("2024-05-01T10:15:30.123456");
+            assertThat(convertColumn(Timestamp.builder().optional().build(), micros / 1_000))
+                    .isEqualTo("2024-05-01T10:15:30.123");
+            assertThat(convertColumn(MicroTimestamp.builder().optional().build(), 0L))
+                    .isEqualTo("1970-01-01T00:00:00");
         }
 
         @Test
         void timestampsBeforeTheEpochRoundTowardsThePast() {
             // 1969-12-31T23:59:59.999999 is -1 µs
-            assertThat(convertColumn(MicroTimestamp.builder().optional().build(), -1L)).isEqualTo("1969-12-31T23:59:59.999999");
+            assertThat(convertColumn(MicroTimestamp.builder().optional().build(), -1L))
+                    .isEqualTo("1969-12-31T23:59:59.999999");
             assertThat(RecordConverter.timestamp(-1L, 1_000_000_000L)).isEqualTo("1969-12-31T23:59:59.999999999");
         }
 
@@ -624,11 +769,15 @@ class RecordConverterTest {
         void timesBecomeIsoText() {
             long micros = LocalTime.of(10, 15, 30, 123_456_000).toNanoOfDay() / 1_000;
 
-            assertThat(convertColumn(MicroTime.builder().optional().build(), micros)).isEqualTo("10:15:30.123456");
-            assertThat(convertColumn(io.debezium.time.Time.builder().optional().build(), (int) (micros / 1_000))).isEqualTo("10:15:30.123");
+            assertThat(convertColumn(MicroTime.builder().optional().build(), micros))
+                    .isEqualTo("10:15:30.123456");
+            assertThat(convertColumn(io.debezium.time.Time.builder().optional().build(), (int) (micros / 1_000)))
+                    .isEqualTo("10:15:30.123");
             // Debezium sends timetz in UTC (10:15:30+02:00 arrives as 08:15:30Z); the offset written is not kept
-            assertThat(convertColumn(ZonedTime.builder().optional().build(), "08:15:30Z")).isEqualTo("08:15:30Z");
-            assertThat(convertColumn(ZonedTime.builder().optional().build(), "08:15:30.5Z")).isEqualTo("08:15:30.5Z");
+            assertThat(convertColumn(ZonedTime.builder().optional().build(), "08:15:30Z"))
+                    .isEqualTo("08:15:30Z");
+            assertThat(convertColumn(ZonedTime.builder().optional().build(), "08:15:30.5Z"))
+                    .isEqualTo("08:15:30.5Z");
         }
 
         @Test
@@ -636,7 +785,8 @@ class RecordConverterTest {
             // Debezium's PostgresValueConverter.convertTime reads '24:00:00' as a Duration of one whole day
             long endOfDay = 24L * 3_600 * 1_000_000; // what Debezium sends for time '24:00:00'
 
-            assertThat(convertColumn(MicroTime.builder().optional().build(), endOfDay)).isEqualTo("24:00:00");
+            assertThat(convertColumn(MicroTime.builder().optional().build(), endOfDay))
+                    .isEqualTo("24:00:00");
         }
     }
 
@@ -651,20 +801,25 @@ class RecordConverterTest {
 
             assertThat((byte[]) convertColumn(bytea, bytes)).containsExactly(0, 1, 0xff);
             assertThat((byte[]) convertColumn(bytea, slice)).containsExactly(0, 1, 0xff);
-            assertThat(slice.remaining()).as("the record's buffer is left as it was").isEqualTo(3);
+            assertThat(slice.remaining())
+                    .as("the record's buffer is left as it was")
+                    .isEqualTo(3);
         }
 
         @Test
         void bytesWithoutTheByteaSourceTypeAreTheTextOfATypeDebeziumDoesNotKnowOrRefused() {
             // include.unknown.datatypes: a composite's Postgres text, as bytes, in a column with no propagated type
-            assertThat(convertColumn(Schema.OPTIONAL_BYTES_SCHEMA, "(1,x)".getBytes(StandardCharsets.UTF_8))).isEqualTo("(1,x)");
+            assertThat(convertColumn(Schema.OPTIONAL_BYTES_SCHEMA, "(1,x)".getBytes(StandardCharsets.UTF_8)))
+                    .isEqualTo("(1,x)");
             assertThatThrownBy(() -> convertColumn(Schema.OPTIONAL_BYTES_SCHEMA, new byte[] {0, 1, (byte) 0xff}))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not the UTF-8 text");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("not the UTF-8 text");
         }
 
         @Test
         void jsonBecomesAJsonTree() {
-            Object value = convertColumn(Json.builder().optional().build(), "{\"a\": [1, \"x\", null], \"b\": {\"c\": true}}");
+            Object value =
+                    convertColumn(Json.builder().optional().build(), "{\"a\": [1, \"x\", null], \"b\": {\"c\": true}}");
 
             assertThat(value).isInstanceOf(JsonNode.class);
             JsonNode json = (JsonNode) value;
@@ -676,9 +831,14 @@ class RecordConverterTest {
 
         @Test
         void arraysConvertEachElementByTheElementSchema() {
-            Schema dates = SchemaBuilder.array(Date.builder().optional().build()).optional().build();
-            Schema texts = SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA).optional().build();
-            Schema ints = SchemaBuilder.array(Schema.OPTIONAL_INT32_SCHEMA).optional().build();
+            Schema dates = SchemaBuilder.array(Date.builder().optional().build())
+                    .optional()
+                    .build();
+            Schema texts = SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA)
+                    .optional()
+                    .build();
+            Schema ints =
+                    SchemaBuilder.array(Schema.OPTIONAL_INT32_SCHEMA).optional().build();
             int day = (int) LocalDate.of(2024, 5, 1).toEpochDay();
 
             assertThat(convertColumn(dates, Arrays.asList(day, null))).isEqualTo(Arrays.asList("2024-05-01", null));
@@ -690,15 +850,18 @@ class RecordConverterTest {
         @Test
         void nullsStayNullWhateverTheType() {
             assertThat(convertColumn(Date.builder().optional().build(), null)).isNull();
-            assertThat(convertColumn(sourceTyped(SchemaBuilder.string(), "NUMERIC"), null)).isNull();
+            assertThat(convertColumn(sourceTyped(SchemaBuilder.string(), "NUMERIC"), null))
+                    .isNull();
             assertThat(convertColumn(Json.builder().optional().build(), null)).isNull();
         }
 
         @Test
         void otherStringsSuchAsUuidIntervalAndEnumsStayText() {
-            assertThat(convertColumn(io.debezium.data.Uuid.builder().optional().build(), "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"))
+            assertThat(convertColumn(
+                            io.debezium.data.Uuid.builder().optional().build(), "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"))
                     .isEqualTo("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
-            assertThat(convertColumn(Schema.OPTIONAL_STRING_SCHEMA, "P1Y2M3DT4H5M6.78S")).isEqualTo("P1Y2M3DT4H5M6.78S");
+            assertThat(convertColumn(Schema.OPTIONAL_STRING_SCHEMA, "P1Y2M3DT4H5M6.78S"))
+                    .isEqualTo("P1Y2M3DT4H5M6.78S");
         }
     }
 }

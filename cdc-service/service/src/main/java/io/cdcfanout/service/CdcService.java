@@ -120,7 +120,10 @@ public final class CdcService implements AutoCloseable, ServiceView {
 
     @Override
     public SourceStatus sourceStatus() {
-        return new SourceStatus(config.source().slot(), config.source().publication(), engine.streaming(),
+        return new SourceStatus(
+                config.source().slot(),
+                config.source().publication(),
+                engine.streaming(),
                 pipeline == null ? null : pipeline.receivedLsn(),
                 slotLag == null ? null : slotLag.confirmedFlushLsn(),
                 slotLag == null ? -1 : slotLag.lagBytes());
@@ -128,14 +131,22 @@ public final class CdcService implements AutoCloseable, ServiceView {
 
     @Override
     public List<LatestRowReader> rowReaders() {
-        return pipeline == null ? List.of() : pipeline.sinks().stream()
-                .filter(LatestRowReader.class::isInstance).map(LatestRowReader.class::cast).toList();
+        return pipeline == null
+                ? List.of()
+                : pipeline.sinks().stream()
+                        .filter(LatestRowReader.class::isInstance)
+                        .map(LatestRowReader.class::cast)
+                        .toList();
     }
 
     @Override
     public List<HistoryReader> historyReaders() {
-        return pipeline == null ? List.of() : pipeline.sinks().stream()
-                .filter(HistoryReader.class::isInstance).map(HistoryReader.class::cast).toList();
+        return pipeline == null
+                ? List.of()
+                : pipeline.sinks().stream()
+                        .filter(HistoryReader.class::isInstance)
+                        .map(HistoryReader.class::cast)
+                        .toList();
     }
 
     @Override

@@ -54,9 +54,13 @@ final class ApplyTimes {
             }
             int nameEnd = line.indexOf('{') >= 0 ? line.indexOf('{') : line.indexOf(' ');
             String name = line.substring(0, nameEnd);
-            if (name.equals("cdc_batches_total") || name.equals("cdc_sink_apply_seconds_count") || name.equals("cdc_sink_apply_seconds_sum")) {
+            if (name.equals("cdc_batches_total")
+                    || name.equals("cdc_sink_apply_seconds_count")
+                    || name.equals("cdc_sink_apply_seconds_sum")) {
                 Matcher sink = SINK.matcher(line);
-                values.merge(name + "|" + (sink.find() ? sink.group(1) : ""), Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)),
+                values.merge(
+                        name + "|" + (sink.find() ? sink.group(1) : ""),
+                        Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)),
                         Double::sum);
             }
         }

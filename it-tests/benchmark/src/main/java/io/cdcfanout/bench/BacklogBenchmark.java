@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.util.function.Consumer;
 
 /**
  * W1, the backlog drain, with every baseline on the same WAL: the slots of all runs are created first,
@@ -29,7 +29,13 @@ final class BacklogBenchmark {
     private final Path pgBinaries;
     private final Consumer<String> log;
 
-    BacklogBenchmark(BenchDatabase db, ServiceConfigs configs, Drain drain, ElasticsearchClient es, Path pgBinaries, Consumer<String> log) {
+    BacklogBenchmark(
+            BenchDatabase db,
+            ServiceConfigs configs,
+            Drain drain,
+            ElasticsearchClient es,
+            Path pgBinaries,
+            Consumer<String> log) {
         this.db = db;
         this.configs = configs;
         this.drain = drain;
@@ -39,14 +45,27 @@ final class BacklogBenchmark {
     }
 
     /** Returns the figures and appends the ratios. */
-    List<Figure> run(double scale, ServiceConfigs.Tuning tuning, Set<String> runNames, List<String> ratios) throws Exception {
+    List<Figure> run(double scale, ServiceConfigs.Tuning tuning, Set<String> runNames, List<String> ratios)
+            throws Exception {
         long target = Math.max(1000, Math.round(1_000_000 * scale));
         db.createSlot("w1_recv");
         List<Run> runs = Stream.of(
-                new Run("w1_cache", EnumSet.of(SinkKind.CAFFEINE), List.of("cache"), "(c) pipeline caffeine only"),
-                new Run("w1_history", EnumSet.of(SinkKind.SCD2), List.of("history"), "(c) pipeline scd2 only"),
-                new Run("w1_search", EnumSet.of(SinkKind.ELASTICSEARCH), List.of("search"), "(c) pipeline elasticsearch only"),
-                new Run("w1_all", ServiceConfigs.ALL, List.of("search", "cache", "history"), "pipeline all 3 sinks"))
+                        new Run(
+                                "w1_cache",
+                                EnumSet.of(SinkKind.CAFFEINE),
+                                List.of("cache"),
+                                "(c) pipeline caffeine only"),
+                        new Run("w1_history", EnumSet.of(SinkKind.SCD2), List.of("history"), "(c) pipeline scd2 only"),
+                        new Run(
+                                "w1_search",
+                                EnumSet.of(SinkKind.ELASTICSEARCH),
+                                List.of("search"),
+                                "(c) pipeline elasticsearch only"),
+                        new Run(
+                                "w1_all",
+                                ServiceConfigs.ALL,
+                                List.of("search", "cache", "history"),
+                                "pipeline all 3 sinks"))
                 .filter(run -> runNames.contains(run.slot().substring("w1_".length())))
                 .toList();
         log.accept("W1: starting and stopping each service run once so that its slot and offsets exist...");
@@ -65,7 +84,8 @@ final class BacklogBenchmark {
         if (recv.exitCode() != 0) {
             log.accept("W1: pg_recvlogical exited with " + recv.exitCode());
         }
-        Figure source = Figure.baseline("W1", "(a) pg_recvlogical > /dev/null", written, recv.seconds(), -1, "source ceiling");
+        Figure source =
+                Figure.baseline("W1", "(a) pg_recvlogical > /dev/null", written, recv.seconds(), -1, "source ceiling");
         figures.add(source);
         log.accept("W1 (a): " + Math.round(source.perSecond()) + " changes/s");
         db.dropSlot("w1_recv");
@@ -83,38 +103,55 @@ final class BacklogBenchmark {
             }
         }
 
-        BulkLoadBaseline.Result bulk = new BulkLoadBaseline(db, es).run(TABLE, "w1-bulk", tuning.bulkMaxActions(), tuning.bulkConcurrency(),
-                BULK_ATTEMPTS);
-        String attempts = bulk.attemptsPerSecond().stream().map(r -> String.valueOf(Math.round(r))).collect(Collectors.joining(", "));
-        Figure index = Figure.baseline("W1", "(b) bulk load final docs", bulk.documents(), bulk.seconds(),
-                bulk.cpuNanos() / 1e9 / bulk.documents() * 1000, "index ceiling; docs, not changes; best of " + attempts + " docs/s");
+        BulkLoadBaseline.Result bulk = new BulkLoadBaseline(db, es)
+                .run(TABLE, "w1-bulk", tuning.bulkMaxActions(), tuning.bulkConcurrency(), BULK_ATTEMPTS);
+        String attempts = bulk.attemptsPerSecond().stream()
+                .map(r -> String.valueOf(Math.round(r)))
+                .collect(Collectors.joining(", "));
+        Figure index = Figure.baseline(
+                "W1",
+                "(b) bulk load final docs",
+                bulk.documents(),
+                bulk.seconds(),
+                bulk.cpuNanos() / 1e9 / bulk.documents() * 1000,
+                "index ceiling; docs, not changes; best of " + attempts + " docs/s");
         figures.add(index);
         log.accept("W1 (b): " + Math.round(index.perSecond()) + " docs/s");
 
         long limit = Math.min(written, Math.max(2000, Math.round(20_000 * scale)));
         NaiveDebeziumBaseline.Result byHandRun = naiveRun.release(limit);
-        Figure byHand = Figure.baseline("W1", "(d) Debezium + 1 request/change", byHandRun.changes(), byHandRun.seconds(), -1,
+        Figure byHand = Figure.baseline(
+                "W1",
+                "(d) Debezium + 1 request/change",
+                byHandRun.changes(),
+                byHandRun.seconds(),
+                -1,
                 "first " + byHandRun.changes() + " changes only");
         figures.add(byHand);
         log.accept("W1 (d): " + Math.round(byHand.perSecond()) + " changes/s");
         db.dropSlot("w1_naive");
 
         if (all != null) {
-            ratios.add(String.format("W1 pipeline (3 sinks) / (a) pg_recvlogical = %.2f", all.perSecond() / source.perSecond()));
-            ratios.add(String.format("W1 pipeline (3 sinks) changes/s / (b) bulk docs/s = %.2f  [target >= 0.70]", all.perSecond() / index.perSecond()));
+            ratios.add(String.format(
+                    "W1 pipeline (3 sinks) / (a) pg_recvlogical = %.2f", all.perSecond() / source.perSecond()));
+            ratios.add(String.format(
+                    "W1 pipeline (3 sinks) changes/s / (b) bulk docs/s = %.2f  [target >= 0.70]",
+                    all.perSecond() / index.perSecond()));
         }
         if (alone != null) {
-            ratios.add(String.format("W1 pipeline (es only) changes/s / (b) bulk docs/s = %.2f", alone.perSecond() / index.perSecond()));
+            ratios.add(String.format(
+                    "W1 pipeline (es only) changes/s / (b) bulk docs/s = %.2f", alone.perSecond() / index.perSecond()));
         }
         if (all != null) {
-            ratios.add(String.format("W1 pipeline (3 sinks) / (d) Debezium by hand = %.1fx  [target >= 20x]", all.perSecond() / byHand.perSecond()));
+            ratios.add(String.format(
+                    "W1 pipeline (3 sinks) / (d) Debezium by hand = %.1fx  [target >= 20x]",
+                    all.perSecond() / byHand.perSecond()));
         }
         return figures;
     }
 
     /** One pipeline variant: its slot, sinks and sink names. */
-    private record Run(String slot, Set<SinkKind> sinks, List<String> sinkNames, String variant) {
-    }
+    private record Run(String slot, Set<SinkKind> sinks, List<String> sinkNames, String variant) {}
 
     private io.cdcfanout.service.config.ServiceConfig config(Run run) {
         return configs.config(run.slot(), List.of(TABLE), run.sinks());
@@ -128,7 +165,8 @@ final class BacklogBenchmark {
         String busy = m.busySeconds().entrySet().stream()
                 .map(e -> e.getKey() + " " + Math.round(100 * e.getValue() / m.seconds()) + "%")
                 .collect(Collectors.joining(", "));
-        log.accept("W1 " + run.variant() + ": " + Math.round(f.perSecond()) + " changes/s; sinks busy applying: " + busy);
+        log.accept(
+                "W1 " + run.variant() + ": " + Math.round(f.perSecond()) + " changes/s; sinks busy applying: " + busy);
         return f;
     }
 }

@@ -19,7 +19,8 @@ final class BacklogWorkload {
                    (ARRAY['books','garden','tools','toys','food'])[1 + g % 5], (g % 1000) + 0.99, g % 500,
                    rpad('description of product ' || g || ' ', 190, 'lorem ipsum dolor sit amet '), now()
             FROM generate_series(?::bigint, ?::bigint) g""";
-    private static final String UPDATE = "UPDATE w1_items SET price = price + 1, stock = stock - 1, updated_at = now() WHERE id BETWEEN ? AND ?";
+    private static final String UPDATE =
+            "UPDATE w1_items SET price = price + 1, stock = stock - 1, updated_at = now() WHERE id BETWEEN ? AND ?";
     private static final String DELETE = "DELETE FROM w1_items WHERE id BETWEEN ? AND ?";
 
     private final BenchDatabase db;
@@ -39,9 +40,9 @@ final class BacklogWorkload {
     long write(long changes) throws SQLException {
         long transactions = Math.max(1, (changes + CHANGES_PER_TX - 1) / CHANGES_PER_TX);
         try (Connection c = db.connect();
-             PreparedStatement insert = c.prepareStatement(INSERT.replace("w1_items", table));
-             PreparedStatement update = c.prepareStatement(UPDATE.replace("w1_items", table));
-             PreparedStatement delete = c.prepareStatement(DELETE.replace("w1_items", table))) {
+                PreparedStatement insert = c.prepareStatement(INSERT.replace("w1_items", table));
+                PreparedStatement update = c.prepareStatement(UPDATE.replace("w1_items", table));
+                PreparedStatement delete = c.prepareStatement(DELETE.replace("w1_items", table))) {
             c.setAutoCommit(false);
             long written = 0;
             for (long t = 0; t < transactions; t++) {

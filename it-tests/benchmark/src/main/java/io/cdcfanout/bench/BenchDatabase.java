@@ -15,7 +15,8 @@ final class BenchDatabase {
 
     static final String NAME = "bench";
     static final String PUBLICATION = "bench";
-    static final List<String> TABLES = List.of("public.warmup_items", "public.w1_items", "public.w2_items", "public.w3_items", "public.w4_docs");
+    static final List<String> TABLES =
+            List.of("public.warmup_items", "public.w1_items", "public.w2_items", "public.w3_items", "public.w4_docs");
 
     private static final String SCHEMA = """
             CREATE TABLE w1_items (id bigint PRIMARY KEY, sku text NOT NULL, name text NOT NULL, category text NOT NULL,
@@ -37,10 +38,11 @@ final class BenchDatabase {
 
     void create() throws SQLException {
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres"), pg.superuser(), pg.password());
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + NAME);
         }
-        try (Connection c = connect(); Statement s = c.createStatement()) {
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
             s.execute(SCHEMA);
         }
     }
@@ -63,22 +65,26 @@ final class BenchDatabase {
     }
 
     void createSlot(String slot) throws SQLException {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
+        try (Connection c = connect();
+                PreparedStatement ps = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
             ps.setString(1, slot);
             ps.execute();
         }
     }
 
     void dropSlot(String slot) throws SQLException {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
+        try (Connection c = connect();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
             ps.setString(1, slot);
             ps.execute();
         }
     }
 
     boolean slotActive(String slot) throws SQLException {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+        try (Connection c = connect();
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, slot);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getBoolean(1);
@@ -87,8 +93,9 @@ final class BenchDatabase {
     }
 
     Lsn currentLsn() throws SQLException {
-        try (Connection c = connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+        try (Connection c = connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
             rs.next();
             return Lsn.parse(rs.getString(1));
         }

@@ -9,10 +9,10 @@ import java.net.URI;
 /** Plain elasticsearch-java clients for the baselines (what a user would build). */
 final class BenchElasticsearch {
 
-    private BenchElasticsearch() {
-    }
+    private BenchElasticsearch() {}
 
     static ElasticsearchClient client(String url) {
-        return new ElasticsearchClient(new Rest5ClientTransport(Rest5Client.builder(URI.create(url)).build(), new JacksonJsonpMapper()));
+        return new ElasticsearchClient(
+                new Rest5ClientTransport(Rest5Client.builder(URI.create(url)).build(), new JacksonJsonpMapper()));
     }
 }

@@ -16,7 +16,13 @@ import java.util.Set;
  * @param w1Runs     which W1 pipeline runs: cache, history, search (each sink alone), all (the three together)
  * @param tuning     batch sizes the service runs with
  */
-record BenchOptions(double scale, Path out, List<Integer> rates, Set<String> workloads, Set<String> w1Runs, ServiceConfigs.Tuning tuning) {
+record BenchOptions(
+        double scale,
+        Path out,
+        List<Integer> rates,
+        Set<String> workloads,
+        Set<String> w1Runs,
+        ServiceConfigs.Tuning tuning) {
 
     static final Set<String> W1_RUNS = Set.of("cache", "history", "search", "all");
 
@@ -49,9 +55,16 @@ record BenchOptions(double scale, Path out, List<Integer> rates, Set<String> wor
             switch (args[i]) {
                 case "--scale" -> scale = Double.parseDouble(value);
                 case "--out" -> out = Path.of(value);
-                case "--rates" -> rates = Arrays.stream(value.split(",")).map(String::trim).map(Integer::parseInt).sorted().toList();
-                case "--workloads" -> workloads = Set.of(value.toLowerCase(Locale.ROOT).split(","));
-                case "--w1-runs" -> w1Runs = Set.of(value.toLowerCase(Locale.ROOT).split(","));
+                case "--rates" ->
+                    rates = Arrays.stream(value.split(","))
+                            .map(String::trim)
+                            .map(Integer::parseInt)
+                            .sorted()
+                            .toList();
+                case "--workloads" ->
+                    workloads = Set.of(value.toLowerCase(Locale.ROOT).split(","));
+                case "--w1-runs" ->
+                    w1Runs = Set.of(value.toLowerCase(Locale.ROOT).split(","));
                 case "--max-batch-size" -> batch = Integer.parseInt(value);
                 case "--max-queue-size" -> queue = Integer.parseInt(value);
                 case "--bulk-max-actions" -> actions = Integer.parseInt(value);
@@ -69,6 +82,7 @@ record BenchOptions(double scale, Path out, List<Integer> rates, Set<String> wor
         if (!W1_RUNS.containsAll(w1Runs)) {
             throw new IllegalArgumentException("--w1-runs takes " + W1_RUNS + ", not " + w1Runs);
         }
-        return new BenchOptions(scale, out, rates, workloads, w1Runs, new ServiceConfigs.Tuning(batch, queue, actions, concurrency));
+        return new BenchOptions(
+                scale, out, rates, workloads, w1Runs, new ServiceConfigs.Tuning(batch, queue, actions, concurrency));
     }
 }

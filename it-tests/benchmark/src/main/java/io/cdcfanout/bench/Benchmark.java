@@ -26,8 +26,7 @@ import java.util.stream.Collectors;
  */
 public final class Benchmark {
 
-    private Benchmark() {
-    }
+    private Benchmark() {}
 
     public static void main(String[] args) throws Exception {
         BenchOptions options = BenchOptions.parse(args);
@@ -36,7 +35,8 @@ public final class Benchmark {
         say("scale " + options.scale() + ", load average " + LoadAverage.now() + ", collectors " + collectors
                 + "; starting a local Postgres and Elasticsearch...");
         if (!collectors.contains("PS Scavenge")) {
-            say("note: the service is meant to run with -XX:+UseParallelGC (the README's figures are measured with it)");
+            say(
+                    "note: the service is meant to run with -XX:+UseParallelGC (the README's figures are measured with it)");
         }
         List<Figure> figures = new ArrayList<>();
         List<String> ratios = new ArrayList<>();
@@ -47,21 +47,27 @@ public final class Benchmark {
         header.put("load_average_at_start", LoadAverage.now());
         header.put("tuning", options.tuning());
         header.put("gc", collectors);
-        header.put("measured", "service in this JVM; CPU = this process (W2: minus the writer threads); RSS/heap = this JVM");
+        header.put(
+                "measured",
+                "service in this JVM; CPU = this process (W2: minus the writer threads); RSS/heap = this JVM");
         try (LocalBackends backends = LocalBackends.start(env, ElasticsearchDistribution.find(env), Benchmark::say)) {
             BenchDatabase db = new BenchDatabase(backends.postgres());
             db.create();
-            ServiceConfigs configs = new ServiceConfigs(backends.postgres(), backends.elasticsearch().url(), options.tuning());
-            ElasticsearchClient es = BenchElasticsearch.client(backends.elasticsearch().url());
+            ServiceConfigs configs = new ServiceConfigs(
+                    backends.postgres(), backends.elasticsearch().url(), options.tuning());
+            ElasticsearchClient es =
+                    BenchElasticsearch.client(backends.elasticsearch().url());
             try (ResourceSampler sampler = new ResourceSampler(db)) {
                 Drain drain = new Drain(sampler, db);
                 new WarmUp(db, configs, drain, Benchmark::say).run();
                 if (options.workloads().contains("w1")) {
-                    figures.addAll(new BacklogBenchmark(db, configs, drain, es, PostgresBinaries.find(env), Benchmark::say)
-                            .run(options.scale(), options.tuning(), options.w1Runs(), ratios));
+                    figures.addAll(
+                            new BacklogBenchmark(db, configs, drain, es, PostgresBinaries.find(env), Benchmark::say)
+                                    .run(options.scale(), options.tuning(), options.w1Runs(), ratios));
                 }
                 if (options.workloads().stream().anyMatch(w -> !w.equals("w1"))) {
-                    figures.addAll(new SteadyBenchmark(db, configs, drain, sampler, Benchmark::say).run(options, ratios));
+                    figures.addAll(
+                            new SteadyBenchmark(db, configs, drain, sampler, Benchmark::say).run(options, ratios));
                 }
             }
         } finally {
@@ -76,11 +82,13 @@ public final class Benchmark {
 
     private static String garbageCollectors() {
         return ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", "));
+                .map(GarbageCollectorMXBean::getName)
+                .collect(Collectors.joining(", "));
     }
 
     static void say(String line) {
-        System.out.println("[bench " + java.time.LocalTime.now(java.time.ZoneId.systemDefault()).withNano(0) + "] " + line);
+        System.out.println("[bench "
+                + java.time.LocalTime.now(java.time.ZoneId.systemDefault()).withNano(0) + "] " + line);
         System.out.flush();
     }
 }

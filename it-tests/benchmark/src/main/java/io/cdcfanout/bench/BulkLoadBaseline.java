@@ -61,7 +61,8 @@ final class BulkLoadBaseline {
 
     private List<String[]> read(String table) throws Exception {
         List<String[]> docs = new ArrayList<>();
-        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement()) {
             s.setFetchSize(10_000);
             c.setAutoCommit(false);
             try (ResultSet rs = s.executeQuery("SELECT id::text, row_to_json(t)::text FROM " + table + " t")) {
@@ -75,7 +76,8 @@ final class BulkLoadBaseline {
 
     private Result load(List<String[]> docs, String index, int batchSize, int concurrency) throws Exception {
         client.indices().create(c -> c.index(index));
-        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        var os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         long cpu = os.getProcessCpuTime();
         long start = System.nanoTime();
@@ -91,7 +93,8 @@ final class BulkLoadBaseline {
                     }
                     BulkResponse response = client.bulk(b.build());
                     if (response.errors()) {
-                        throw new IllegalStateException("bulk baseline: item errors, first " + response.items().get(0).error());
+                        throw new IllegalStateException("bulk baseline: item errors, first "
+                                + response.items().get(0).error());
                     }
                     return null;
                 }));

@@ -13,8 +13,12 @@ import java.util.List;
 final class Drain {
 
     /** One measured drain. */
-    record Measured(long changes, double seconds, ResourceSampler.Window resources, java.util.Map<String, org.HdrHistogram.Histogram> latency,
-                    java.util.Map<String, Double> busySeconds) {
+    record Measured(
+            long changes,
+            double seconds,
+            ResourceSampler.Window resources,
+            java.util.Map<String, org.HdrHistogram.Histogram> latency,
+            java.util.Map<String, Double> busySeconds) {
         double perSecond() {
             return changes / seconds;
         }
@@ -78,7 +82,8 @@ final class Drain {
         }
         ResourceSampler.Window window = sampler.closeWindow();
         double seconds = (LatencyRecorder.GLOBAL.lastAppliedNanos() - LatencyRecorder.GLOBAL.firstBatchNanos()) / 1e9;
-        return new Measured(changes, seconds, window, LatencyRecorder.GLOBAL.snapshot(), LatencyRecorder.GLOBAL.busySeconds());
+        return new Measured(
+                changes, seconds, window, LatencyRecorder.GLOBAL.snapshot(), LatencyRecorder.GLOBAL.busySeconds());
     }
 
     private static void check(CdcService service, long deadline, List<String> sinks, long changes) {
@@ -86,7 +91,8 @@ final class Drain {
             throw new IllegalStateException("the service stopped; see its log");
         }
         if (System.nanoTime() > deadline) {
-            StringBuilder s = new StringBuilder("timed out waiting for " + changes + " changes at every sink; applied:");
+            StringBuilder s =
+                    new StringBuilder("timed out waiting for " + changes + " changes at every sink; applied:");
             sinks.forEach(k -> s.append(' ').append(k).append('=').append(LatencyRecorder.GLOBAL.appliedBy(k)));
             throw new IllegalStateException(s.toString());
         }

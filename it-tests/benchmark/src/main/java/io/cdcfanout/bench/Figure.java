@@ -19,8 +19,18 @@ import org.HdrHistogram.Histogram;
  * @param loadAverage 1-minute load average at the end of the window
  * @param note       anything needed to read the line honestly
  */
-record Figure(String workload, String variant, long changes, double seconds, Map<String, double[]> latencyMs,
-              double cpuSecondsPer1000, double peakRssMb, double peakHeapMb, double peakSlotLagMb, double loadAverage, String note) {
+record Figure(
+        String workload,
+        String variant,
+        long changes,
+        double seconds,
+        Map<String, double[]> latencyMs,
+        double cpuSecondsPer1000,
+        double peakRssMb,
+        double peakHeapMb,
+        double peakSlotLagMb,
+        double loadAverage,
+        String note) {
 
     double perSecond() {
         return seconds <= 0 ? 0 : changes / seconds;
@@ -30,20 +40,35 @@ record Figure(String workload, String variant, long changes, double seconds, Map
         Map<String, double[]> latency = new LinkedHashMap<>();
         m.latency().forEach((sink, h) -> latency.put(sink, percentiles(h)));
         ResourceSampler.Window w = m.resources();
-        return new Figure(workload, variant, m.changes(), m.seconds(), latency,
-                w.cpuNanos() / 1e9 / m.changes() * 1000, w.peakRssBytes() / 1048576.0, w.peakHeapBytes() / 1048576.0,
-                w.peakSlotLagBytes() / 1048576.0, LoadAverage.now(), note);
+        return new Figure(
+                workload,
+                variant,
+                m.changes(),
+                m.seconds(),
+                latency,
+                w.cpuNanos() / 1e9 / m.changes() * 1000,
+                w.peakRssBytes() / 1048576.0,
+                w.peakHeapBytes() / 1048576.0,
+                w.peakSlotLagBytes() / 1048576.0,
+                LoadAverage.now(),
+                note);
     }
 
-    static Figure baseline(String workload, String variant, long changes, double seconds, double cpuSecondsPer1000, String note) {
-        return new Figure(workload, variant, changes, seconds, Map.of(), cpuSecondsPer1000, -1, -1, -1, LoadAverage.now(), note);
+    static Figure baseline(
+            String workload, String variant, long changes, double seconds, double cpuSecondsPer1000, String note) {
+        return new Figure(
+                workload, variant, changes, seconds, Map.of(), cpuSecondsPer1000, -1, -1, -1, LoadAverage.now(), note);
     }
 
     static double[] percentiles(Histogram h) {
         if (h.getTotalCount() == 0) {
             return new double[] {0, 0, 0, 0};
         }
-        return new double[] {h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(95) / 1000.0,
-                h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0};
+        return new double[] {
+            h.getValueAtPercentile(50) / 1000.0,
+            h.getValueAtPercentile(95) / 1000.0,
+            h.getValueAtPercentile(99) / 1000.0,
+            h.getMaxValue() / 1000.0
+        };
     }
 }

@@ -14,7 +14,8 @@ final class LargeTransactionWorkload {
                    (ARRAY['books','garden','tools','toys','food'])[1 + g % 5], (g % 1000) + 0.99, g % 500,
                    rpad('description of product ' || g || ' ', 190, 'lorem ipsum dolor sit amet '), now()
             FROM generate_series(?::bigint, ?::bigint) g""";
-    private static final String UPDATE = "UPDATE w3_items SET price = price + 1, stock = stock - 1, updated_at = now() WHERE id BETWEEN ? AND ?";
+    private static final String UPDATE =
+            "UPDATE w3_items SET price = price + 1, stock = stock - 1, updated_at = now() WHERE id BETWEEN ? AND ?";
 
     private final BenchDatabase db;
 
@@ -25,8 +26,8 @@ final class LargeTransactionWorkload {
     /** Commits {@code transactions} transactions (insert, update, insert, ...); returns the changes written. */
     long write(int transactions) throws SQLException {
         try (Connection c = db.connect();
-             PreparedStatement insert = c.prepareStatement(INSERT);
-             PreparedStatement update = c.prepareStatement(UPDATE)) {
+                PreparedStatement insert = c.prepareStatement(INSERT);
+                PreparedStatement update = c.prepareStatement(UPDATE)) {
             c.setAutoCommit(false);
             long inserted = 0;
             for (int t = 0; t < transactions; t++) {

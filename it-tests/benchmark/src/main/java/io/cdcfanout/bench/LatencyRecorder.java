@@ -30,8 +30,10 @@ final class LatencyRecorder {
 
     /** Records one applied change of {@code sink} that committed at {@code commitTime}. */
     void record(String sink, Instant commitTime, Instant appliedAt) {
-        long micros = Math.max(0, (appliedAt.getEpochSecond() - commitTime.getEpochSecond()) * 1_000_000L
-                + (appliedAt.getNano() - commitTime.getNano()) / 1_000);
+        long micros = Math.max(
+                0,
+                (appliedAt.getEpochSecond() - commitTime.getEpochSecond()) * 1_000_000L
+                        + (appliedAt.getNano() - commitTime.getNano()) / 1_000);
         Histogram h = histograms.computeIfAbsent(sink, k -> new Histogram(HIGHEST_MICROS, 3));
         synchronized (h) {
             h.recordValue(Math.min(micros, HIGHEST_MICROS));

@@ -7,8 +7,7 @@ import java.nio.file.Path;
 /** The machine's 1-minute load average, to print next to every figure (other work shares the CPUs). */
 final class LoadAverage {
 
-    private LoadAverage() {
-    }
+    private LoadAverage() {}
 
     static double now() {
         try {

@@ -52,8 +52,15 @@ final class NaiveDebeziumBaseline {
         private final AtomicLong last;
         private final AtomicLong limit;
 
-        private Started(DebeziumEngine<ChangeEvent<String, String>> engine, ExecutorService runner, CountDownLatch gate, CountDownLatch finished,
-                        AtomicLong done, AtomicLong first, AtomicLong last, AtomicLong limit) {
+        private Started(
+                DebeziumEngine<ChangeEvent<String, String>> engine,
+                ExecutorService runner,
+                CountDownLatch gate,
+                CountDownLatch finished,
+                AtomicLong done,
+                AtomicLong first,
+                AtomicLong last,
+                AtomicLong limit) {
             this.engine = engine;
             this.runner = runner;
             this.gate = gate;
@@ -111,7 +118,9 @@ final class NaiveDebeziumBaseline {
                             client.delete(d -> d.index(index).id(id));
                         } else {
                             JsonNode after = value.path("after");
-                            client.index(i -> i.index(index).id(after.path("id").asText()).document(JSON.convertValue(after, Map.class)));
+                            client.index(i -> i.index(index)
+                                    .id(after.path("id").asText())
+                                    .document(JSON.convertValue(after, Map.class)));
                         }
                     } catch (Exception e) {
                         throw new IllegalStateException(e);

@@ -22,7 +22,8 @@ final class OpenLoopWorkload {
     static final int PRELOADED_ROWS = 10_000;
     private static final int CONNECTIONS = 4;
 
-    private static final String UPDATE = "UPDATE w2_items SET price = price + 1, stock = stock - 1, updated_at = now() WHERE id = ?";
+    private static final String UPDATE =
+            "UPDATE w2_items SET price = price + 1, stock = stock - 1, updated_at = now() WHERE id = ?";
     private static final String INSERT = """
             INSERT INTO w2_items VALUES (?, 'SKU-' || lpad(?::text, 10, '0'), 'product name number ' || ?, 'books', 9.99, 7,
                    rpad('description of product ' || ? || ' ', 190, 'lorem ipsum dolor sit amet '), now())""";
@@ -37,9 +38,11 @@ final class OpenLoopWorkload {
     }
 
     void preload() throws SQLException {
-        try (Connection c = db.connect(); var s = c.createStatement()) {
-            s.execute("INSERT INTO w2_items SELECT g, 'SKU-' || g, 'product ' || g, 'books', 9.99, 7, 'preloaded', now() "
-                    + "FROM generate_series(1, " + PRELOADED_ROWS + ") g");
+        try (Connection c = db.connect();
+                var s = c.createStatement()) {
+            s.execute(
+                    "INSERT INTO w2_items SELECT g, 'SKU-' || g, 'product ' || g, 'books', 9.99, 7, 'preloaded', now() "
+                            + "FROM generate_series(1, " + PRELOADED_ROWS + ") g");
         }
     }
 
@@ -48,8 +51,7 @@ final class OpenLoopWorkload {
      *
      * @param lateIssues transactions the pacer handed out more than one interval after their scheduled time
      */
-    record Run(long offered, long committed, long lateIssues, double seconds) {
-    }
+    record Run(long offered, long committed, long lateIssues, double seconds) {}
 
     /** Runs {@code rate} transactions per second for {@code duration}; returns once all have committed. */
     Run run(double rate, Duration duration) throws InterruptedException {
@@ -84,7 +86,9 @@ final class OpenLoopWorkload {
     }
 
     private void work(BlockingQueue<Long> due, AtomicLong committed) {
-        try (Connection c = db.connect(); PreparedStatement update = c.prepareStatement(UPDATE); PreparedStatement insert = c.prepareStatement(INSERT)) {
+        try (Connection c = db.connect();
+                PreparedStatement update = c.prepareStatement(UPDATE);
+                PreparedStatement insert = c.prepareStatement(INSERT)) {
             while (due.take() >= 0) {
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 if (random.nextInt(10) < 3) {
@@ -112,5 +116,4 @@ final class OpenLoopWorkload {
     long writerCpuNanos() {
         return writerCpu.get();
     }
-
 }

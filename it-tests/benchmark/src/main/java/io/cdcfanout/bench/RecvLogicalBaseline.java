@@ -13,8 +13,7 @@ import java.util.concurrent.TimeUnit;
 final class RecvLogicalBaseline {
 
     /** Seconds from launch to exit. */
-    record Result(double seconds, int exitCode) {
-    }
+    record Result(double seconds, int exitCode) {}
 
     private final LocalPostgres pg;
     private final Path binaries;
@@ -25,11 +24,21 @@ final class RecvLogicalBaseline {
     }
 
     Result run(String slot, Lsn endPosition) throws Exception {
-        List<String> command = List.of(binaries.resolve("pg_recvlogical").toString(),
-                "--dbname=host=" + pg.host() + " port=" + pg.port() + " dbname=" + BenchDatabase.NAME + " user=" + pg.superuser(),
-                "--slot=" + slot, "--start", "--no-loop", "--endpos=" + endPosition, "--file=/dev/null",
-                "-o", "proto_version=1", "-o", "publication_names=" + BenchDatabase.PUBLICATION);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        List<String> command = List.of(
+                binaries.resolve("pg_recvlogical").toString(),
+                "--dbname=host=" + pg.host() + " port=" + pg.port() + " dbname=" + BenchDatabase.NAME + " user="
+                        + pg.superuser(),
+                "--slot=" + slot,
+                "--start",
+                "--no-loop",
+                "--endpos=" + endPosition,
+                "--file=/dev/null",
+                "-o",
+                "proto_version=1",
+                "-o",
+                "publication_names=" + BenchDatabase.PUBLICATION);
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("PGPASSWORD", pg.password());
         long start = System.nanoTime();
         Process p = builder.start();

@@ -24,15 +24,45 @@ final class ReportPrinter {
     void printTable(List<Figure> figures, List<String> ratios, PrintStream out) {
         out.println();
         header.forEach((k, v) -> out.println("# " + k + ": " + v));
-        out.printf("%-4s %-34s %9s %8s %10s  %-60s %8s %7s %7s %8s %5s%n",
-                "wl", "variant", "changes", "seconds", "changes/s", "latency ms p50/p95/p99/max per sink", "cpu s/1k", "rss MB", "heap MB", "slot MB", "load");
+        out.printf(
+                "%-4s %-34s %9s %8s %10s  %-60s %8s %7s %7s %8s %5s%n",
+                "wl",
+                "variant",
+                "changes",
+                "seconds",
+                "changes/s",
+                "latency ms p50/p95/p99/max per sink",
+                "cpu s/1k",
+                "rss MB",
+                "heap MB",
+                "slot MB",
+                "load");
         for (Figure f : figures) {
             StringBuilder lat = new StringBuilder();
-            f.latencyMs().forEach((sink, p) -> lat.append(sink).append(' ')
-                    .append(fmt(p[0])).append('/').append(fmt(p[1])).append('/').append(fmt(p[2])).append('/').append(fmt(p[3])).append("  "));
-            out.printf("%-4s %-34s %9d %8.2f %10.0f  %-60s %8s %7s %7s %8s %5.1f%s%n", f.workload(), f.variant(), f.changes(), f.seconds(),
-                    f.perSecond(), lat.toString().strip(), opt(f.cpuSecondsPer1000(), "%.3f"), opt(f.peakRssMb(), "%.0f"),
-                    opt(f.peakHeapMb(), "%.0f"), opt(f.peakSlotLagMb(), "%.1f"), f.loadAverage(),
+            f.latencyMs()
+                    .forEach((sink, p) -> lat.append(sink)
+                            .append(' ')
+                            .append(fmt(p[0]))
+                            .append('/')
+                            .append(fmt(p[1]))
+                            .append('/')
+                            .append(fmt(p[2]))
+                            .append('/')
+                            .append(fmt(p[3]))
+                            .append("  "));
+            out.printf(
+                    "%-4s %-34s %9d %8.2f %10.0f  %-60s %8s %7s %7s %8s %5.1f%s%n",
+                    f.workload(),
+                    f.variant(),
+                    f.changes(),
+                    f.seconds(),
+                    f.perSecond(),
+                    lat.toString().strip(),
+                    opt(f.cpuSecondsPer1000(), "%.3f"),
+                    opt(f.peakRssMb(), "%.0f"),
+                    opt(f.peakHeapMb(), "%.0f"),
+                    opt(f.peakSlotLagMb(), "%.1f"),
+                    f.loadAverage(),
                     f.note().isEmpty() ? "" : "  (" + f.note() + ")");
         }
         out.println();
@@ -53,7 +83,12 @@ final class ReportPrinter {
             n.put("seconds", f.seconds());
             n.put("changes_per_second", f.perSecond());
             ObjectNode lat = n.putObject("latency_ms");
-            f.latencyMs().forEach((sink, p) -> lat.putObject(sink).put("p50", p[0]).put("p95", p[1]).put("p99", p[2]).put("max", p[3]));
+            f.latencyMs()
+                    .forEach((sink, p) -> lat.putObject(sink)
+                            .put("p50", p[0])
+                            .put("p95", p[1])
+                            .put("p99", p[2])
+                            .put("max", p[3]));
             n.put("cpu_seconds_per_1000_changes", f.cpuSecondsPer1000());
             n.put("peak_rss_mb", f.peakRssMb());
             n.put("peak_heap_mb", f.peakHeapMb());

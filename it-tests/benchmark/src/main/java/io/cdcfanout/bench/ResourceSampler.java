@@ -19,8 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ResourceSampler implements AutoCloseable {
 
     /** The peaks and CPU of one window. */
-    record Window(long cpuNanos, long peakRssBytes, long peakHeapBytes, long peakSlotLagBytes) {
-    }
+    record Window(long cpuNanos, long peakRssBytes, long peakHeapBytes, long peakSlotLagBytes) {}
 
     private final BenchDatabase db;
     private final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

@@ -16,7 +16,11 @@ import java.util.stream.Collectors;
 final class ServiceConfigs {
 
     /** The three sink types of the product. */
-    enum SinkKind { ELASTICSEARCH, CAFFEINE, SCD2 }
+    enum SinkKind {
+        ELASTICSEARCH,
+        CAFFEINE,
+        SCD2
+    }
 
     static final Set<SinkKind> ALL = EnumSet.allOf(SinkKind.class);
 
@@ -26,7 +30,8 @@ final class ServiceConfigs {
 
     /** Batch-size settings under test. */
     record Tuning(int maxBatchSize, int maxQueueSize, int bulkMaxActions, int bulkConcurrency) {
-        static final Tuning DEFAULTS = new Tuning(SourceConfig.DEFAULT_MAX_BATCH_SIZE, SourceConfig.DEFAULT_MAX_QUEUE_SIZE, 1000, 2);
+        static final Tuning DEFAULTS =
+                new Tuning(SourceConfig.DEFAULT_MAX_BATCH_SIZE, SourceConfig.DEFAULT_MAX_QUEUE_SIZE, 1000, 2);
     }
 
     ServiceConfigs(LocalPostgres pg, String esUrl, Tuning tuning) {
@@ -42,8 +47,14 @@ final class ServiceConfigs {
     ServiceConfig config(String run, List<String> tables, Set<SinkKind> sinks) {
         StringBuilder y = new StringBuilder();
         y.append("source:\n");
-        y.append("  postgres: { host: ").append(pg.host()).append(", port: ").append(pg.port())
-                .append(", database: ").append(BenchDatabase.NAME).append(", user: ").append(pg.superuser())
+        y.append("  postgres: { host: ")
+                .append(pg.host())
+                .append(", port: ")
+                .append(pg.port())
+                .append(", database: ")
+                .append(BenchDatabase.NAME)
+                .append(", user: ")
+                .append(pg.superuser())
                 .append(", password: \"${BENCH_PG_PASSWORD}\" }\n");
         y.append("  slot: ").append(run).append('\n');
         y.append("  publication: ").append(BenchDatabase.PUBLICATION).append('\n');
@@ -54,24 +65,42 @@ final class ServiceConfigs {
         y.append("http: { port: 0 }\n");
         y.append("sinks:\n");
         if (sinks.contains(SinkKind.ELASTICSEARCH)) {
-            y.append("  search:\n    type: timed-elasticsearch\n    url: ").append(esUrl).append('\n');
-            y.append("    bulk: { max-actions: ").append(tuning.bulkMaxActions()).append(", concurrency: ").append(tuning.bulkConcurrency()).append(" }\n");
+            y.append("  search:\n    type: timed-elasticsearch\n    url: ")
+                    .append(esUrl)
+                    .append('\n');
+            y.append("    bulk: { max-actions: ")
+                    .append(tuning.bulkMaxActions())
+                    .append(", concurrency: ")
+                    .append(tuning.bulkConcurrency())
+                    .append(" }\n");
             y.append("    tables:\n");
             for (String t : tables) {
-                y.append("      ").append(t).append(": { index: ").append(indexName(run, t)).append(" }\n");
+                y.append("      ")
+                        .append(t)
+                        .append(": { index: ")
+                        .append(indexName(run, t))
+                        .append(" }\n");
             }
         }
         if (sinks.contains(SinkKind.CAFFEINE)) {
             y.append("  cache:\n    type: timed-caffeine\n    max-entries: 5000000\n    tables: [")
-                    .append(String.join(", ", tables)).append("]\n");
+                    .append(String.join(", ", tables))
+                    .append("]\n");
         }
         if (sinks.contains(SinkKind.SCD2)) {
             y.append("  history:\n    type: timed-scd2\n    tables:\n");
             for (String t : tables) {
-                y.append("      ").append(t).append(": { history-table: history.").append(run).append('_').append(bare(t)).append(" }\n");
+                y.append("      ")
+                        .append(t)
+                        .append(": { history-table: history.")
+                        .append(run)
+                        .append('_')
+                        .append(bare(t))
+                        .append(" }\n");
             }
         }
-        return new ConfigLoader(SinkRegistry.load(), Map.of("BENCH_PG_PASSWORD", pg.password())).parse(y.toString(), run + ".yml");
+        return new ConfigLoader(SinkRegistry.load(), Map.of("BENCH_PG_PASSWORD", pg.password()))
+                .parse(y.toString(), run + ".yml");
     }
 
     static String indexName(String run, String table) {

@@ -23,7 +23,8 @@ final class SteadyBenchmark {
     private final ResourceSampler sampler;
     private final Consumer<String> log;
 
-    SteadyBenchmark(BenchDatabase db, ServiceConfigs configs, Drain drain, ResourceSampler sampler, Consumer<String> log) {
+    SteadyBenchmark(
+            BenchDatabase db, ServiceConfigs configs, Drain drain, ResourceSampler sampler, Consumer<String> log) {
         this.db = db;
         this.configs = configs;
         this.drain = drain;
@@ -45,19 +46,26 @@ final class SteadyBenchmark {
             }
             if (options.workloads().contains("w3")) {
                 int transactions = (int) Math.max(4, Math.round(40 * options.scale()));
-                figures.add(measure(service, "W3", transactions + " tx x 10,000 rows",
+                figures.add(measure(
+                        service,
+                        "W3",
+                        transactions + " tx x 10,000 rows",
                         () -> new LargeTransactionWorkload(db).write(transactions)));
             }
             if (options.workloads().contains("w4")) {
                 int rows = (int) Math.max(2000, Math.round(20_000 * options.scale()));
-                figures.add(measure(service, "W4", rows + " rows x 10 kB TOAST, insert+update",
+                figures.add(measure(
+                        service,
+                        "W4",
+                        rows + " rows x 10 kB TOAST, insert+update",
                         () -> new ToastWorkload(db).write(rows)));
             }
         }
         return figures;
     }
 
-    private List<Figure> openLoop(CdcService service, OpenLoopWorkload w2, BenchOptions options, List<String> ratios) throws Exception {
+    private List<Figure> openLoop(CdcService service, OpenLoopWorkload w2, BenchOptions options, List<String> ratios)
+            throws Exception {
         Duration level = Duration.ofSeconds(Math.max(5, Math.min(30, Math.round(60 * options.scale()))));
         List<Figure> figures = new ArrayList<>();
         // settle: the first seconds after the service starts are slower (JIT, connection pools); not reported
@@ -80,10 +88,21 @@ final class SteadyBenchmark {
             Thread.sleep(SETTLE.toMillis());
             openLoopLevel(service, w2, half, Duration.ofSeconds(5));
             Figure f = openLoopLevel(service, w2, half, level);
-            figures.add(new Figure(f.workload(), "half saturation: " + half + " tx/s", f.changes(), f.seconds(), f.latencyMs(),
-                    f.cpuSecondsPer1000(), f.peakRssMb(), f.peakHeapMb(), f.peakSlotLagMb(), f.loadAverage(), f.note()));
+            figures.add(new Figure(
+                    f.workload(),
+                    "half saturation: " + half + " tx/s",
+                    f.changes(),
+                    f.seconds(),
+                    f.latencyMs(),
+                    f.cpuSecondsPer1000(),
+                    f.peakRssMb(),
+                    f.peakHeapMb(),
+                    f.peakSlotLagMb(),
+                    f.loadAverage(),
+                    f.note()));
             double[] es = f.latencyMs().get("search");
-            ratios.add(String.format("W2 saturation (highest offered rate sustained, p99 < 1 s): %d tx/s; at half (%d tx/s) p99 commit->ES acked = %.1f ms  [target <= 100 ms]",
+            ratios.add(String.format(
+                    "W2 saturation (highest offered rate sustained, p99 < 1 s): %d tx/s; at half (%d tx/s) p99 commit->ES acked = %.1f ms  [target <= 100 ms]",
                     saturation, half, es == null ? -1 : es[2]));
         } else {
             ratios.add("W2: not even the lowest rate was sustained");
@@ -98,7 +117,8 @@ final class SteadyBenchmark {
         return committed && fast;
     }
 
-    private Figure openLoopLevel(CdcService service, OpenLoopWorkload w2, int rate, Duration duration) throws Exception {
+    private Figure openLoopLevel(CdcService service, OpenLoopWorkload w2, int rate, Duration duration)
+            throws Exception {
         log.accept("W2: " + rate + " tx/s for " + duration.toSeconds() + " s...");
         long[] writerCpu = new long[1];
         OpenLoopWorkload.Run[] run = new OpenLoopWorkload.Run[1];
@@ -112,9 +132,21 @@ final class SteadyBenchmark {
         // the writers' CPU is subtracted: it is the load generator's, not the service's
         double cpu = f.cpuSecondsPer1000() - writerCpu[0] / 1e9 / f.changes() * 1000;
         String note = applyTimes.since(service, f.seconds())
-                + (run[0].lateIssues() > 0 ? "; " + run[0].lateIssues() + " tx issued > 1 interval late (pacer descheduled)" : "");
-        return new Figure(f.workload(), f.variant(), f.changes(), f.seconds(), f.latencyMs(), cpu, f.peakRssMb(), f.peakHeapMb(),
-                f.peakSlotLagMb(), f.loadAverage(), note);
+                + (run[0].lateIssues() > 0
+                        ? "; " + run[0].lateIssues() + " tx issued > 1 interval late (pacer descheduled)"
+                        : "");
+        return new Figure(
+                f.workload(),
+                f.variant(),
+                f.changes(),
+                f.seconds(),
+                f.latencyMs(),
+                cpu,
+                f.peakRssMb(),
+                f.peakHeapMb(),
+                f.peakSlotLagMb(),
+                f.loadAverage(),
+                note);
     }
 
     interface Writer {
@@ -125,7 +157,11 @@ final class SteadyBenchmark {
         LatencyRecorder.GLOBAL.reset();
         sampler.openWindow(List.of(SLOT));
         long changes = writer.write();
-        Drain.Measured m = drain.awaitApplied(service, SINKS, changes, System.nanoTime() + Duration.ofMinutes(20).toNanos());
+        Drain.Measured m = drain.awaitApplied(
+                service,
+                SINKS,
+                changes,
+                System.nanoTime() + Duration.ofMinutes(20).toNanos());
         Figure f = Figure.of(workload, variant, m, "");
         log.accept(workload + " " + variant + ": " + Math.round(f.perSecond()) + " changes/s, search p99 "
                 + (f.latencyMs().containsKey("search") ? f.latencyMs().get("search")[2] : -1) + " ms");

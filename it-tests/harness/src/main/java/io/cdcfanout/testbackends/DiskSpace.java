@@ -10,8 +10,7 @@ final class DiskSpace {
     /** A Postgres cluster, a copy of the Elasticsearch distribution, their logs and a little data. */
     static final long NEEDED_BYTES = 1024L * 1024 * 1024;
 
-    private DiskSpace() {
-    }
+    private DiskSpace() {}
 
     /**
      * @throws BackendsUnavailableException when the file system holding {@code dir} has less than {@link #NEEDED_BYTES} free
@@ -24,8 +23,9 @@ final class DiskSpace {
             return; // cannot tell; a real shortage still shows as "No space left on device" below
         }
         if (free < NEEDED_BYTES) {
-            throw new BackendsUnavailableException("only " + free / (1024 * 1024) + " MiB free on the disk holding " + dir
-                    + "; the local backends need about " + NEEDED_BYTES / (1024 * 1024) + " MiB. Free some space or point CDC_IT_WORK_DIR at a bigger disk.");
+            throw new BackendsUnavailableException("only " + free / (1024 * 1024) + " MiB free on the disk holding "
+                    + dir + "; the local backends need about " + NEEDED_BYTES / (1024 * 1024)
+                    + " MiB. Free some space or point CDC_IT_WORK_DIR at a bigger disk.");
         }
     }
 
@@ -45,6 +45,10 @@ final class DiskSpace {
             return "the disk is full (No space left on device); free some space there";
         }
         return BackendsUnavailableException.firstLine(e.getMessage() != null ? e.getMessage() : e.toString())
-                + (e.getCause() != null && e.getCause().getMessage() != null ? " (" + BackendsUnavailableException.firstLine(e.getCause().getMessage()) + ")" : "");
+                + (e.getCause() != null && e.getCause().getMessage() != null
+                        ? " ("
+                                + BackendsUnavailableException.firstLine(
+                                        e.getCause().getMessage()) + ")"
+                        : "");
     }
 }

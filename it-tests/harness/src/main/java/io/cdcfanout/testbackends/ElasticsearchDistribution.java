@@ -10,8 +10,7 @@ import java.util.Map;
  */
 public final class ElasticsearchDistribution {
 
-    private ElasticsearchDistribution() {
-    }
+    private ElasticsearchDistribution() {}
 
     /**
      * The Elasticsearch server to run: {@code CDC_IT_ES_HOME} when set, else the one the build unpacked.
@@ -20,11 +19,15 @@ public final class ElasticsearchDistribution {
      */
     public static Path find(Map<String, String> env) {
         String explicit = env.get("CDC_IT_ES_HOME");
-        Path home = explicit != null && !explicit.isBlank() ? Path.of(explicit) : Path.of(BuildProperties.get("elasticsearch.home"));
+        Path home = explicit != null && !explicit.isBlank()
+                ? Path.of(explicit)
+                : Path.of(BuildProperties.get("elasticsearch.home"));
         if (!Files.isExecutable(home.resolve("bin/elasticsearch"))) {
-            throw new BackendsUnavailableException("no Elasticsearch server at " + home + (explicit != null ? " (CDC_IT_ES_HOME)" : "")
-                    + ": build with 'mvn -B -ntp package -DskipTests' (it unpacks the server from Maven Central there)"
-                    + " or point CDC_IT_ES_HOME at an unpacked Elasticsearch " + BuildProperties.get("elasticsearch.version"));
+            throw new BackendsUnavailableException(
+                    "no Elasticsearch server at " + home + (explicit != null ? " (CDC_IT_ES_HOME)" : "")
+                            + ": build with 'mvn -B -ntp package -DskipTests' (it unpacks the server from Maven Central there)"
+                            + " or point CDC_IT_ES_HOME at an unpacked Elasticsearch "
+                            + BuildProperties.get("elasticsearch.version"));
         }
         return home;
     }

@@ -7,8 +7,7 @@ import java.net.ServerSocket;
 /** Free TCP ports on 127.0.0.1, chosen by the kernel (so ports in use, like the developer backends', are never chosen). */
 public final class FreePorts {
 
-    private FreePorts() {
-    }
+    private FreePorts() {}
 
     /**
      * A port that was free a moment ago; another process may still take it before it is bound.
@@ -20,8 +19,9 @@ public final class FreePorts {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
         } catch (IOException e) {
-            throw new BackendsUnavailableException("no free TCP port on 127.0.0.1 for the local backends (" + e.getMessage()
-                    + "); stop something that holds many ports or check the loopback interface is up.");
+            throw new BackendsUnavailableException(
+                    "no free TCP port on 127.0.0.1 for the local backends (" + e.getMessage()
+                            + "); stop something that holds many ports or check the loopback interface is up.");
         }
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -19,8 +18,7 @@ public final class JavaHomes {
 
     private static final Pattern JAVA_VERSION = Pattern.compile("^JAVA_VERSION=\"?(\\d+)", Pattern.MULTILINE);
 
-    private JavaHomes() {
-    }
+    private JavaHomes() {}
 
     /**
      * In order: env {@code CDC_IT_ES_JAVA_HOME} (must qualify), {@code JAVA_HOME} if it is
@@ -32,10 +30,12 @@ public final class JavaHomes {
         String explicit = env.get("CDC_IT_ES_JAVA_HOME");
         if (explicit != null && !explicit.isBlank()) {
             Path home = Path.of(explicit);
-            int version = majorVersion(home).orElseThrow(() -> new BackendsUnavailableException(
-                    "CDC_IT_ES_JAVA_HOME=" + explicit + " is not a JDK (no bin/java and release file)"));
+            int version = majorVersion(home)
+                    .orElseThrow(() -> new BackendsUnavailableException(
+                            "CDC_IT_ES_JAVA_HOME=" + explicit + " is not a JDK (no bin/java and release file)"));
             if (version < minimum) {
-                throw new BackendsUnavailableException("CDC_IT_ES_JAVA_HOME=" + explicit + " is Java " + version + "; Elasticsearch needs " + minimum + "+");
+                throw new BackendsUnavailableException("CDC_IT_ES_JAVA_HOME=" + explicit + " is Java " + version
+                        + "; Elasticsearch needs " + minimum + "+");
             }
             return home;
         }
@@ -43,10 +43,11 @@ public final class JavaHomes {
         if (javaHome != null && majorVersion(Path.of(javaHome)).orElse(0) >= minimum) {
             return Path.of(javaHome);
         }
-        return newestUnder(Path.of("/usr/lib/jvm"), minimum).orElseThrow(() -> new BackendsUnavailableException(
-                "Elasticsearch needs a JDK " + minimum + "+, and none was found (JAVA_HOME=" + javaHome
-                        + ", nothing suitable under /usr/lib/jvm). Install one (e.g. apt-get install openjdk-21-jdk-headless"
-                        + " or a Temurin 21/25 JDK) or point CDC_IT_ES_JAVA_HOME at it."));
+        return newestUnder(Path.of("/usr/lib/jvm"), minimum)
+                .orElseThrow(() -> new BackendsUnavailableException(
+                        "Elasticsearch needs a JDK " + minimum + "+, and none was found (JAVA_HOME=" + javaHome
+                                + ", nothing suitable under /usr/lib/jvm). Install one (e.g. apt-get install openjdk-21-jdk-headless"
+                                + " or a Temurin 21/25 JDK) or point CDC_IT_ES_JAVA_HOME at it."));
     }
 
     private static Optional<Path> newestUnder(Path dir, int minimum) {

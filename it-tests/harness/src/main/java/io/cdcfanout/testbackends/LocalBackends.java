@@ -18,7 +18,8 @@ import java.util.function.Supplier;
  * @param elasticsearch the running Elasticsearch
  * @param run           the directory holding their data and logs
  */
-public record LocalBackends(LocalPostgres postgres, PostgresBinaries binaries, LocalElasticsearch elasticsearch, RunDirectory run)
+public record LocalBackends(
+        LocalPostgres postgres, PostgresBinaries binaries, LocalElasticsearch elasticsearch, RunDirectory run)
         implements AutoCloseable {
 
     /**
@@ -38,13 +39,19 @@ public record LocalBackends(LocalPostgres postgres, PostgresBinaries binaries, L
             PostgresBinaries pg = PostgresBinaries.select(env);
             Path esJava = JavaHomes.find(env, JavaHomes.ELASTICSEARCH_MINIMUM);
             RunDirectory run = prepareRun(base, owner);
-            log.accept("local processes as " + owner.describe() + " in " + run.path() + " (" + pg.describe() + ", Elasticsearch on " + esJava + ")");
+            log.accept("local processes as " + owner.describe() + " in " + run.path() + " (" + pg.describe()
+                    + ", Elasticsearch on " + esJava + ")");
             return launch(pg, distribution, esJava, owner, run, log);
         });
     }
 
-    private static LocalBackends launch(PostgresBinaries binaries, Path distribution, Path esJava, ProcessOwner owner, RunDirectory run,
-                                        Consumer<String> log) {
+    private static LocalBackends launch(
+            PostgresBinaries binaries,
+            Path distribution,
+            Path esJava,
+            ProcessOwner owner,
+            RunDirectory run,
+            Consumer<String> log) {
         CompletableFuture<LocalElasticsearch> es = CompletableFuture.supplyAsync(
                 () -> LocalElasticsearch.start(distribution, run.path().resolve("elasticsearch"), esJava, owner));
         LocalPostgres pg;
@@ -76,14 +83,16 @@ public record LocalBackends(LocalPostgres postgres, PostgresBinaries binaries, L
      *
      * @throws BackendsUnavailableException when a prerequisite is missing
      */
-    public static LocalPostgresRun startPostgres(Map<String, String> env, PostgresBinaries binaries, Consumer<String> log) {
+    public static LocalPostgresRun startPostgres(
+            Map<String, String> env, PostgresBinaries binaries, Consumer<String> log) {
         Path base = workBase(env);
         return prerequisite(base, () -> {
             ProcessOwner owner = ProcessOwner.forThisJvm(env, log);
             RunDirectory run = prepareRun(base, owner);
             log.accept("local " + binaries.describe() + " as " + owner.describe() + " in " + run.path());
             try {
-                return new LocalPostgresRun(LocalPostgres.start(binaries.bin(), run.path().resolve("postgres"), owner), binaries, run);
+                return new LocalPostgresRun(
+                        LocalPostgres.start(binaries.bin(), run.path().resolve("postgres"), owner), binaries, run);
             } catch (RuntimeException e) {
                 log.accept("start-up failed; logs kept in " + run.path() + " until the next run");
                 throw e;
@@ -92,7 +101,8 @@ public record LocalBackends(LocalPostgres postgres, PostgresBinaries binaries, L
     }
 
     /** A Postgres started by {@link #startPostgres}, with the directory it runs in. */
-    public record LocalPostgresRun(LocalPostgres postgres, PostgresBinaries binaries, RunDirectory run) implements AutoCloseable {
+    public record LocalPostgresRun(LocalPostgres postgres, PostgresBinaries binaries, RunDirectory run)
+            implements AutoCloseable {
         @Override
         public void close() {
             try {
@@ -113,8 +123,8 @@ public record LocalBackends(LocalPostgres postgres, PostgresBinaries binaries, L
         try {
             return RunDirectory.create(base, owner);
         } catch (UncheckedIOException e) {
-            throw new BackendsUnavailableException("cannot create a run directory under " + base + ": " + DiskSpace.describe(e.getCause())
-                    + ". Point CDC_IT_WORK_DIR at a writable directory.");
+            throw new BackendsUnavailableException("cannot create a run directory under " + base + ": "
+                    + DiskSpace.describe(e.getCause()) + ". Point CDC_IT_WORK_DIR at a writable directory.");
         }
     }
 
@@ -126,8 +136,9 @@ public record LocalBackends(LocalPostgres postgres, PostgresBinaries binaries, L
             throw e;
         } catch (RuntimeException e) {
             if (DiskSpace.isDiskFull(e)) {
-                throw new BackendsUnavailableException("the disk is full (No space left on device) while starting the local backends under "
-                        + base + "; free some space or point CDC_IT_WORK_DIR at a bigger disk.");
+                throw new BackendsUnavailableException(
+                        "the disk is full (No space left on device) while starting the local backends under " + base
+                                + "; free some space or point CDC_IT_WORK_DIR at a bigger disk.");
             }
             throw e;
         }

@@ -36,6 +36,7 @@ public final class LocalElasticsearch implements AutoCloseable {
      * and a start that is only slow should not fail every test of the run.
      */
     public static final Duration START_TIMEOUT = Duration.ofSeconds(300);
+
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
     private final Path home;
@@ -45,12 +46,14 @@ public final class LocalElasticsearch implements AutoCloseable {
     private final int httpPort;
     private final int transportPort;
     private final Path consoleLog;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
     private ShutdownHooks.Registration hook;
     private long startupMillis;
 
-    private LocalElasticsearch(Path home, Path workDir, Path javaHome, ProcessOwner owner, int httpPort, int transportPort) {
+    private LocalElasticsearch(
+            Path home, Path workDir, Path javaHome, ProcessOwner owner, int httpPort, int transportPort) {
         this.home = home;
         this.workDir = workDir;
         this.javaHome = javaHome;
@@ -69,8 +72,9 @@ public final class LocalElasticsearch implements AutoCloseable {
     public static LocalElasticsearch start(Path distribution, Path workDir, Path javaHome, ProcessOwner owner) {
         long begin = System.nanoTime();
         if (!Files.isExecutable(distribution.resolve("bin/elasticsearch"))) {
-            throw new BackendsUnavailableException("no Elasticsearch distribution at " + distribution
-                    + " (bin/elasticsearch missing). The it-tests build unpacks it in generate-test-resources: run through Maven, e.g. mvn -B verify.");
+            throw new BackendsUnavailableException(
+                    "no Elasticsearch distribution at " + distribution
+                            + " (bin/elasticsearch missing). The it-tests build unpacks it in generate-test-resources: run through Maven, e.g. mvn -B verify.");
         }
         Path home = workDir.resolve("home");
         try {
@@ -82,7 +86,8 @@ public final class LocalElasticsearch implements AutoCloseable {
         }
         Processes.run(List.of("cp", "-R", distribution.toString(), home.toString()), Map.of(), Duration.ofMinutes(2));
         owner.own(workDir);
-        LocalElasticsearch node = new LocalElasticsearch(home, workDir, javaHome, owner, FreePorts.next(), FreePorts.next());
+        LocalElasticsearch node =
+                new LocalElasticsearch(home, workDir, javaHome, owner, FreePorts.next(), FreePorts.next());
         node.start();
         node.startupMillis = Duration.ofNanos(System.nanoTime() - begin).toMillis();
         return node;
@@ -119,17 +124,28 @@ public final class LocalElasticsearch implements AutoCloseable {
         if (isRunning()) {
             return;
         }
-        List<String> command = new ArrayList<>(List.of(home.resolve("bin/elasticsearch").toString(),
-                "-E", "cluster.name=cdc-it",
-                "-E", "node.name=cdc-it",
-                "-E", "discovery.type=single-node",
-                "-E", "xpack.security.enabled=false",
-                "-E", "network.host=127.0.0.1",
-                "-E", "http.port=" + httpPort,
-                "-E", "transport.port=" + transportPort,
-                "-E", "path.data=" + workDir.resolve("data"),
-                "-E", "path.logs=" + workDir.resolve("logs"),
-                "-E", "cluster.routing.allocation.disk.threshold_enabled=false"));
+        List<String> command = new ArrayList<>(List.of(
+                home.resolve("bin/elasticsearch").toString(),
+                "-E",
+                "cluster.name=cdc-it",
+                "-E",
+                "node.name=cdc-it",
+                "-E",
+                "discovery.type=single-node",
+                "-E",
+                "xpack.security.enabled=false",
+                "-E",
+                "network.host=127.0.0.1",
+                "-E",
+                "http.port=" + httpPort,
+                "-E",
+                "transport.port=" + transportPort,
+                "-E",
+                "path.data=" + workDir.resolve("data"),
+                "-E",
+                "path.logs=" + workDir.resolve("logs"),
+                "-E",
+                "cluster.routing.allocation.disk.threshold_enabled=false"));
         ProcessBuilder builder = new ProcessBuilder(owner.command(command))
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
@@ -149,7 +165,8 @@ public final class LocalElasticsearch implements AutoCloseable {
             throw new IllegalStateException("cannot launch " + command.get(0), e);
         }
         Process launched = process;
-        hook = ShutdownHooks.register("Elasticsearch on port " + httpPort, () -> Processes.killTree(launched.toHandle()));
+        hook = ShutdownHooks.register(
+                "Elasticsearch on port " + httpPort, () -> Processes.killTree(launched.toHandle()));
         long begin = System.nanoTime();
         try {
             awaitHealthy();
@@ -157,13 +174,17 @@ public final class LocalElasticsearch implements AutoCloseable {
             stop();
             throw e;
         }
-        System.err.println("[backends] Elasticsearch at " + url() + " healthy " + Duration.ofNanos(System.nanoTime() - begin).toMillis() + " ms after launch");
+        System.err.println("[backends] Elasticsearch at " + url() + " healthy "
+                + Duration.ofNanos(System.nanoTime() - begin).toMillis() + " ms after launch");
     }
 
     private void awaitHealthy() {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        HttpRequest health = HttpRequest.newBuilder(URI.create(url() + "/_cluster/health?wait_for_status=yellow&timeout=1s"))
-                .timeout(Duration.ofSeconds(5)).GET().build();
+        HttpRequest health = HttpRequest.newBuilder(
+                        URI.create(url() + "/_cluster/health?wait_for_status=yellow&timeout=1s"))
+                .timeout(Duration.ofSeconds(5))
+                .GET()
+                .build();
         String last = "no answer yet";
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -172,7 +193,8 @@ public final class LocalElasticsearch implements AutoCloseable {
             try {
                 HttpResponse<String> response = http.send(health, HttpResponse.BodyHandlers.ofString());
                 String body = response.body();
-                if (response.statusCode() == 200 && (body.contains("\"status\":\"green\"") || body.contains("\"status\":\"yellow\""))) {
+                if (response.statusCode() == 200
+                        && (body.contains("\"status\":\"green\"") || body.contains("\"status\":\"yellow\""))) {
                     return;
                 }
                 last = response.statusCode() + " " + body;
@@ -186,7 +208,8 @@ public final class LocalElasticsearch implements AutoCloseable {
             }
             sleep(Duration.ofMillis(500));
         }
-        throw failure("Elasticsearch not healthy within " + START_TIMEOUT.toSeconds() + " s (last answer: " + last + ")");
+        throw failure(
+                "Elasticsearch not healthy within " + START_TIMEOUT.toSeconds() + " s (last answer: " + last + ")");
     }
 
     private IllegalStateException failure(String what) {
@@ -201,9 +224,11 @@ public final class LocalElasticsearch implements AutoCloseable {
         }
         long begin = System.nanoTime();
         if (Processes.stopTree(process.toHandle(), STOP_GRACE)) {
-            System.err.println("[backends] Elasticsearch at " + url() + " stopped in " + Duration.ofNanos(System.nanoTime() - begin).toMillis() + " ms");
+            System.err.println("[backends] Elasticsearch at " + url() + " stopped in "
+                    + Duration.ofNanos(System.nanoTime() - begin).toMillis() + " ms");
         } else {
-            System.err.println("[backends] Elasticsearch at " + url() + " did not stop within " + STOP_GRACE.toSeconds() + " s; killed it");
+            System.err.println("[backends] Elasticsearch at " + url() + " did not stop within " + STOP_GRACE.toSeconds()
+                    + " s; killed it");
         }
         hook.close();
         process = null;

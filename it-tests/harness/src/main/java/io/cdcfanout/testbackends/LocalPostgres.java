@@ -40,8 +40,15 @@ public final class LocalPostgres implements AutoCloseable {
     private final long startupMillis;
     private final ShutdownHooks.Registration hook;
 
-    private LocalPostgres(Path bin, Path dataDir, Path logFile, ProcessOwner owner, int port, String password, long startupMillis,
-                          ShutdownHooks.Registration hook) {
+    private LocalPostgres(
+            Path bin,
+            Path dataDir,
+            Path logFile,
+            ProcessOwner owner,
+            int port,
+            String password,
+            long startupMillis,
+            ShutdownHooks.Registration hook) {
         this.bin = bin;
         this.dataDir = dataDir;
         this.logFile = logFile;
@@ -77,33 +84,53 @@ public final class LocalPostgres implements AutoCloseable {
             Files.createDirectories(socketDir);
             Files.writeString(pwFile, password + "\n");
             owner.own(workDir);
-            Processes.run(owner.command(List.of(bin.resolve("initdb").toString(),
-                            "--pgdata=" + dataDir, "--username=" + SUPERUSER, "--pwfile=" + pwFile,
-                            "--auth-host=scram-sha-256", "--auth-local=trust",
-                            "--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions")),
-                    Map.of(), Duration.ofMinutes(2));
+            Processes.run(
+                    owner.command(List.of(
+                            bin.resolve("initdb").toString(),
+                            "--pgdata=" + dataDir,
+                            "--username=" + SUPERUSER,
+                            "--pwfile=" + pwFile,
+                            "--auth-host=scram-sha-256",
+                            "--auth-local=trust",
+                            "--encoding=UTF8",
+                            "--locale=C",
+                            "--no-sync",
+                            "--no-instructions")),
+                    Map.of(),
+                    Duration.ofMinutes(2));
             Files.delete(pwFile);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + workDir, e);
         }
         int port = FreePorts.next();
         appendSettings(dataDir, port, socketDir, overrides);
-        ShutdownHooks.Registration hook = ShutdownHooks.register("Postgres on port " + port, () -> emergencyStop(bin, dataDir, owner));
+        ShutdownHooks.Registration hook =
+                ShutdownHooks.register("Postgres on port " + port, () -> emergencyStop(bin, dataDir, owner));
         try {
             pgCtl(bin, dataDir, logFile, owner, "start");
         } catch (RuntimeException e) {
             hook.close();
             emergencyStop(bin, dataDir, owner);
-            throw new IllegalStateException("Postgres did not start on port " + port + ". Server log " + logFile + " ends with:\n"
-                    + Processes.tail(logFile, 40), e);
+            throw new IllegalStateException(
+                    "Postgres did not start on port " + port + ". Server log " + logFile + " ends with:\n"
+                            + Processes.tail(logFile, 40),
+                    e);
         }
-        return new LocalPostgres(bin, dataDir, logFile, owner, port, password,
-                Duration.ofNanos(System.nanoTime() - begin).toMillis(), hook);
+        return new LocalPostgres(
+                bin,
+                dataDir,
+                logFile,
+                owner,
+                port,
+                password,
+                Duration.ofNanos(System.nanoTime() - begin).toMillis(),
+                hook);
     }
 
     /** Settings go into postgresql.conf (not the command line) so that pg_ctl restart keeps them. */
     private static void appendSettings(Path dataDir, int port, Path socketDir, Map<String, String> overrides) {
-        String settings = String.join("\n",
+        String settings = String.join(
+                "\n",
                 "",
                 "# cdc-fanout integration tests",
                 "port = " + port,
@@ -121,7 +148,8 @@ public final class LocalPostgres implements AutoCloseable {
                 "full_page_writes = off",
                 "");
         StringBuilder later = new StringBuilder(settings);
-        overrides.forEach((key, value) -> later.append(key).append(" = '").append(value).append("'\n"));
+        overrides.forEach(
+                (key, value) -> later.append(key).append(" = '").append(value).append("'\n"));
         settings = later.toString();
         try {
             Files.writeString(dataDir.resolve("postgresql.conf"), settings, StandardOpenOption.APPEND);
@@ -131,8 +159,14 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     private static void pgCtl(Path bin, Path dataDir, Path logFile, ProcessOwner owner, String action) {
-        List<String> command = new ArrayList<>(List.of(bin.resolve("pg_ctl").toString(), "--pgdata=" + dataDir,
-                "--log=" + logFile, "--wait", "--timeout=" + START_TIMEOUT.toSeconds(), "--mode=fast", action));
+        List<String> command = new ArrayList<>(List.of(
+                bin.resolve("pg_ctl").toString(),
+                "--pgdata=" + dataDir,
+                "--log=" + logFile,
+                "--wait",
+                "--timeout=" + START_TIMEOUT.toSeconds(),
+                "--mode=fast",
+                action));
         Processes.run(owner.command(command), Map.of(), START_TIMEOUT.plusSeconds(30));
     }
 
@@ -140,8 +174,16 @@ public final class LocalPostgres implements AutoCloseable {
     private static void emergencyStop(Path bin, Path dataDir, ProcessOwner owner) {
         Optional<ProcessHandle> postmaster = postmaster(dataDir);
         try {
-            Processes.run(owner.command(List.of(bin.resolve("pg_ctl").toString(), "--pgdata=" + dataDir,
-                    "--mode=immediate", "--wait", "--timeout=10", "stop")), Map.of(), Duration.ofSeconds(15));
+            Processes.run(
+                    owner.command(List.of(
+                            bin.resolve("pg_ctl").toString(),
+                            "--pgdata=" + dataDir,
+                            "--mode=immediate",
+                            "--wait",
+                            "--timeout=10",
+                            "stop")),
+                    Map.of(),
+                    Duration.ofSeconds(15));
         } catch (RuntimeException e) {
             postmaster.ifPresent(Processes::killTree);
         }
@@ -149,7 +191,8 @@ public final class LocalPostgres implements AutoCloseable {
 
     private static Optional<ProcessHandle> postmaster(Path dataDir) {
         try {
-            String first = Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).strip();
+            String first =
+                    Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).strip();
             return ProcessHandle.of(Long.parseLong(first));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
@@ -199,7 +242,9 @@ public final class LocalPostgres implements AutoCloseable {
         try {
             pgCtl(bin, dataDir, logFile, owner, "restart");
         } catch (RuntimeException e) {
-            throw new IllegalStateException("Postgres restart failed. Server log " + logFile + " ends with:\n" + Processes.tail(logFile, 40), e);
+            throw new IllegalStateException(
+                    "Postgres restart failed. Server log " + logFile + " ends with:\n" + Processes.tail(logFile, 40),
+                    e);
         }
     }
 

@@ -84,8 +84,12 @@ public record PostgresBinaries(Path bin, int major, String origin) {
     }
 
     /** {@link #select(Map, int)} with the places to look passed in (for tests). */
-    static PostgresBinaries select(Map<String, String> env, int major, Path systemRoot, List<Integer> bundledMajors,
-                                   IntFunction<PostgresBinaries> bundled) {
+    static PostgresBinaries select(
+            Map<String, String> env,
+            int major,
+            Path systemRoot,
+            List<Integer> bundledMajors,
+            IntFunction<PostgresBinaries> bundled) {
         PostgresBinaries explicit = explicit(env);
         if (explicit != null && explicit.major() == major) {
             return explicit;
@@ -100,7 +104,8 @@ public record PostgresBinaries(Path bin, int major, String origin) {
         throw new BackendsUnavailableException("no Postgres " + major + " server binaries: nothing in " + installed
                 + (explicit != null ? ", CDC_IT_PG_BIN is Postgres " + explicit.major() : "")
                 + ", and the build has Maven Central ones only for Postgres " + bundledMajors
-                + ". Install them (Debian: apt-get install postgresql-" + major + ") or point CDC_IT_PG_BIN at a Postgres " + major + " bin directory.");
+                + ". Install them (Debian: apt-get install postgresql-" + major
+                + ") or point CDC_IT_PG_BIN at a Postgres " + major + " bin directory.");
     }
 
     private static PostgresBinaries explicit(Map<String, String> env) {
@@ -110,8 +115,9 @@ public record PostgresBinaries(Path bin, int major, String origin) {
         }
         Path bin = Path.of(explicit);
         if (!isComplete(bin)) {
-            throw new BackendsUnavailableException("CDC_IT_PG_BIN=" + explicit + " has no executable initdb, pg_ctl and postgres;"
-                    + " point it at a Postgres server bin directory or unset it.");
+            throw new BackendsUnavailableException(
+                    "CDC_IT_PG_BIN=" + explicit + " has no executable initdb, pg_ctl and postgres;"
+                            + " point it at a Postgres server bin directory or unset it.");
         }
         return new PostgresBinaries(bin, majorVersion(bin), "CDC_IT_PG_BIN");
     }
@@ -124,7 +130,8 @@ public record PostgresBinaries(Path bin, int major, String origin) {
     static int majorVersion(Path bin) {
         String out;
         try {
-            out = Processes.run(List.of(bin.resolve("postgres").toString(), "--version"), Map.of(), Duration.ofSeconds(30));
+            out = Processes.run(
+                    List.of(bin.resolve("postgres").toString(), "--version"), Map.of(), Duration.ofSeconds(30));
         } catch (RuntimeException e) {
             throw new BackendsUnavailableException(bin.resolve("postgres") + " --version failed: "
                     + BackendsUnavailableException.firstLine(e.getMessage()));

@@ -60,7 +60,8 @@ public final class ProcessOwner {
         if (exists(name)) {
             return; // another thread of this JVM was first
         }
-        List<String> useradd = List.of("useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", name);
+        List<String> useradd = List.of(
+                "useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", name);
         Processes.Result result;
         try {
             result = Processes.exec(useradd, Map.of(), Duration.ofSeconds(30));
@@ -71,20 +72,28 @@ public final class ProcessOwner {
             log.accept("created the unprivileged OS user '" + name + "' (" + String.join(" ", useradd)
                     + ") to run Postgres and Elasticsearch as, since they refuse to run as root");
         } else if (result.exitCode() != USERADD_EXISTS) {
-            throw cannotCreate(name, "useradd exit code " + result.exitCode() + ": " + BackendsUnavailableException.firstLine(result.output()));
+            throw cannotCreate(
+                    name,
+                    "useradd exit code " + result.exitCode() + ": "
+                            + BackendsUnavailableException.firstLine(result.output()));
         }
     }
 
     private static BackendsUnavailableException cannotCreate(String name, String why) {
-        return new BackendsUnavailableException("Postgres and Elasticsearch refuse to run as root, and the unprivileged OS user '" + name
-                + "' to run them as does not exist and cannot be created (" + BackendsUnavailableException.firstLine(why)
-                + "). Create it with 'useradd --system --user-group --no-create-home --shell /usr/sbin/nologin " + name
-                + "' or name an existing user in CDC_IT_OS_USER.");
+        return new BackendsUnavailableException(
+                "Postgres and Elasticsearch refuse to run as root, and the unprivileged OS user '" + name
+                        + "' to run them as does not exist and cannot be created ("
+                        + BackendsUnavailableException.firstLine(why)
+                        + "). Create it with 'useradd --system --user-group --no-create-home --shell /usr/sbin/nologin "
+                        + name
+                        + "' or name an existing user in CDC_IT_OS_USER.");
     }
 
     private static boolean exists(String name) {
         try {
-            return Processes.exec(List.of("id", "-u", name), Map.of(), Duration.ofSeconds(10)).exitCode() == 0;
+            return Processes.exec(List.of("id", "-u", name), Map.of(), Duration.ofSeconds(10))
+                            .exitCode()
+                    == 0;
         } catch (RuntimeException e) {
             throw new BackendsUnavailableException("cannot look up the OS user '" + name + "' with 'id': "
                     + BackendsUnavailableException.firstLine(e.getMessage()));
@@ -94,8 +103,9 @@ public final class ProcessOwner {
     private static String idOf(String name, String flag) {
         Processes.Result result = Processes.exec(List.of("id", flag, name), Map.of(), Duration.ofSeconds(10));
         if (result.exitCode() != 0) {
-            throw new BackendsUnavailableException("the OS user '" + name + "' vanished while the backends were being prepared: "
-                    + BackendsUnavailableException.firstLine(result.output()));
+            throw new BackendsUnavailableException(
+                    "the OS user '" + name + "' vanished while the backends were being prepared: "
+                            + BackendsUnavailableException.firstLine(result.output()));
         }
         return result.output().strip();
     }
@@ -123,7 +133,8 @@ public final class ProcessOwner {
         if (user == null) {
             return command;
         }
-        List<String> wrapped = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups", "--"));
+        List<String> wrapped =
+                new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups", "--"));
         wrapped.addAll(command);
         return wrapped;
     }

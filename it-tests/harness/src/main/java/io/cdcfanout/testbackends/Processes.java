@@ -14,8 +14,7 @@ import java.util.concurrent.TimeUnit;
 /** Small helpers to run short commands and to stop process trees. */
 public final class Processes {
 
-    private Processes() {
-    }
+    private Processes() {}
 
     /**
      * Runs a short command to completion and returns its combined output.
@@ -27,14 +26,14 @@ public final class Processes {
     public static String run(List<String> command, Map<String, String> env, Duration timeout) {
         Result result = exec(command, env, timeout);
         if (result.exitCode() != 0) {
-            throw new IllegalStateException("exit code " + result.exitCode() + ": " + String.join(" ", command) + "\n" + result.output());
+            throw new IllegalStateException(
+                    "exit code " + result.exitCode() + ": " + String.join(" ", command) + "\n" + result.output());
         }
         return result.output();
     }
 
     /** A finished command: its exit code and combined output. */
-    public record Result(int exitCode, String output) {
-    }
+    public record Result(int exitCode, String output) {}
 
     /**
      * As {@link #run}, but a non-zero exit is returned, not thrown, for callers that tell exit codes apart.
@@ -54,8 +53,8 @@ public final class Processes {
             Process process = builder.start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 stopTree(process.toHandle(), Duration.ofSeconds(5));
-                throw new IllegalStateException("timed out after " + timeout + ": " + String.join(" ", command)
-                        + "\n" + Files.readString(out, StandardCharsets.UTF_8));
+                throw new IllegalStateException("timed out after " + timeout + ": " + String.join(" ", command) + "\n"
+                        + Files.readString(out, StandardCharsets.UTF_8));
             }
             return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
         } catch (IOException e) {
@@ -103,7 +102,10 @@ public final class Processes {
         }
         if (!graceful) {
             tree.forEach(ProcessHandle::destroyForcibly);
-            tree.forEach(p -> p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> p).join());
+            tree.forEach(p -> p.onExit()
+                    .orTimeout(10, TimeUnit.SECONDS)
+                    .exceptionally(t -> p)
+                    .join());
         }
         return graceful;
     }

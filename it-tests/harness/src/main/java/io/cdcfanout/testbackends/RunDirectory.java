@@ -31,7 +31,9 @@ public final class RunDirectory {
     public static RunDirectory create(Path base, ProcessOwner owner) {
         try {
             Path dir = Files.createTempDirectory(base, PREFIX);
-            Files.writeString(dir.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
+            Files.writeString(
+                    dir.resolve(OWNER_FILE),
+                    Long.toString(ProcessHandle.current().pid()));
             owner.own(dir);
             return new RunDirectory(dir);
         } catch (IOException e) {
@@ -72,10 +74,14 @@ public final class RunDirectory {
                 if (Files.isDirectory(dir) && ownerIsGone(dir)) {
                     String marker = dir.toString();
                     List<ProcessHandle> leftovers = ProcessHandle.allProcesses()
-                            .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                            .filter(p -> p.info()
+                                    .commandLine()
+                                    .map(c -> c.contains(marker))
+                                    .orElse(false))
                             .toList();
                     if (!leftovers.isEmpty()) {
-                        System.err.println("[backends] killing " + leftovers.size() + " processes left by a dead run in " + dir);
+                        System.err.println(
+                                "[backends] killing " + leftovers.size() + " processes left by a dead run in " + dir);
                         leftovers.forEach(p -> Processes.stopTree(p, Duration.ofSeconds(10)));
                     }
                     deleteTree(dir);

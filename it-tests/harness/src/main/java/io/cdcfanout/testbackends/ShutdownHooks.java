@@ -14,8 +14,7 @@ public final class ShutdownHooks {
     private static final Map<Object, Runnable> ACTIONS = new LinkedHashMap<>();
     private static boolean installed;
 
-    private ShutdownHooks() {
-    }
+    private ShutdownHooks() {}
 
     /**
      * Registers {@code action} to run at JVM exit unless the returned handle is closed first.

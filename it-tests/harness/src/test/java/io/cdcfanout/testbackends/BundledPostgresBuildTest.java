@@ -14,9 +14,12 @@ class BundledPostgresBuildTest {
         assertThat(BundledPostgres.majors()).containsAll(SupportedPostgres.MAJORS);
         for (int major : SupportedPostgres.MAJORS) {
             assertThat(BundledPostgres.version(major)).startsWith(major + ".");
-            assertThat(BundledPostgres.archive(major)).as("archive of Postgres " + major).isRegularFile();
+            assertThat(BundledPostgres.archive(major))
+                    .as("archive of Postgres " + major)
+                    .isRegularFile();
         }
-        assertThat(BundledPostgres.newestMajor()).isEqualTo(SupportedPostgres.MAJORS.get(SupportedPostgres.MAJORS.size() - 1));
+        assertThat(BundledPostgres.newestMajor())
+                .isEqualTo(SupportedPostgres.MAJORS.get(SupportedPostgres.MAJORS.size() - 1));
     }
 
     @Test

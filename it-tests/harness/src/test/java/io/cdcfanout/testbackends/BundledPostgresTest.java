@@ -8,7 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -39,8 +38,10 @@ class BundledPostgresTest {
 
         assertThat(BundledPostgres.isComplete(target)).isTrue();
         assertThat(Files.getPosixFilePermissions(target)).isEqualTo(PosixFilePermissions.fromString("rwxr-xr-x"));
-        assertThat(Files.getPosixFilePermissions(target.resolve("bin/initdb"))).isEqualTo(PosixFilePermissions.fromString("rwxr-xr-x"));
-        assertThat(Files.getPosixFilePermissions(target.resolve("lib/libpq.so.5.17"))).isEqualTo(PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(Files.getPosixFilePermissions(target.resolve("bin/initdb")))
+                .isEqualTo(PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThat(Files.getPosixFilePermissions(target.resolve("lib/libpq.so.5.17")))
+                .isEqualTo(PosixFilePermissions.fromString("rw-r--r--"));
         assertThat(Files.isSymbolicLink(target.resolve("lib/libpq.so.5"))).isTrue();
         assertThat(Files.readSymbolicLink(target.resolve("lib/libpq.so.5"))).isEqualTo(Path.of("libpq.so.5.17"));
         assertThat(Files.readString(target.resolve("lib/libpq.so.5"))).isEqualTo("libpq");
@@ -53,9 +54,11 @@ class BundledPostgresTest {
         Path target = dir.resolve("cdc-fanout-postgres-test");
         BundledPostgres.extractOnce(() -> new ByteArrayInputStream(archive), target);
 
-        BundledPostgres.extractOnce(() -> {
-            throw new IOException("must not be opened again");
-        }, target);
+        BundledPostgres.extractOnce(
+                () -> {
+                    throw new IOException("must not be opened again");
+                },
+                target);
 
         assertThat(BundledPostgres.isComplete(target)).isTrue();
     }
@@ -82,7 +85,9 @@ class BundledPostgresTest {
             pool.shutdownNow();
         }
         assertThat(BundledPostgres.isComplete(target)).isTrue();
-        assertThat(leftovers()).as("the losers' temporary directories are deleted").isEmpty();
+        assertThat(leftovers())
+                .as("the losers' temporary directories are deleted")
+                .isEmpty();
     }
 
     @Test
@@ -93,8 +98,10 @@ class BundledPostgresTest {
         }
         Path target = dir.resolve("cdc-fanout-postgres-test");
 
-        assertThatThrownBy(() -> BundledPostgres.extractOnce(() -> new ByteArrayInputStream(bytes.toByteArray()), target))
-                .isInstanceOf(IOException.class).hasMessageContaining("outside");
+        assertThatThrownBy(
+                        () -> BundledPostgres.extractOnce(() -> new ByteArrayInputStream(bytes.toByteArray()), target))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("outside");
         assertThat(dir.resolve("escaped")).doesNotExist();
         assertThat(target).doesNotExist();
         assertThat(leftovers()).isEmpty();
@@ -102,7 +109,8 @@ class BundledPostgresTest {
 
     private List<Path> leftovers() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();
+            return files.filter(p -> p.getFileName().toString().endsWith(".tmp"))
+                    .toList();
         }
     }
 

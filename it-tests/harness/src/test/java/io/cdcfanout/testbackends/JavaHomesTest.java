@@ -1,16 +1,15 @@
 package io.cdcfanout.testbackends;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class JavaHomesTest {
 
@@ -29,7 +28,8 @@ class JavaHomesTest {
     void prefersAnExplicitHomeThenAQualifyingJavaHome() throws IOException {
         Path explicit = fakeJdk("explicit", "21.0.2");
         Path javaHome = fakeJdk("home", "25");
-        assertThat(JavaHomes.find(Map.of("CDC_IT_ES_JAVA_HOME", explicit.toString(), "JAVA_HOME", javaHome.toString()), 21))
+        assertThat(JavaHomes.find(
+                        Map.of("CDC_IT_ES_JAVA_HOME", explicit.toString(), "JAVA_HOME", javaHome.toString()), 21))
                 .isEqualTo(explicit);
         assertThat(JavaHomes.find(Map.of("JAVA_HOME", javaHome.toString()), 21)).isEqualTo(javaHome);
     }
@@ -38,7 +38,8 @@ class JavaHomesTest {
     void rejectsAnExplicitHomeThatIsTooOld() throws IOException {
         Path old = fakeJdk("old", "17.0.1");
         assertThatThrownBy(() -> JavaHomes.find(Map.of("CDC_IT_ES_JAVA_HOME", old.toString()), 21))
-                .hasMessageContaining("is Java 17").hasMessageContaining("21+");
+                .hasMessageContaining("is Java 17")
+                .hasMessageContaining("21+");
     }
 
     private Path fakeJdk(String name, String version) throws IOException {

@@ -39,7 +39,8 @@ class PostgresBinariesTest {
         fakeBin(root.resolve("15/bin"), "15.14");
         Path explicit = fakeBin(dir.resolve("custom/bin"), "16.2");
 
-        PostgresBinaries chosen = PostgresBinaries.select(Map.of("CDC_IT_PG_BIN", explicit.toString()), root, this::bundledSupplier);
+        PostgresBinaries chosen =
+                PostgresBinaries.select(Map.of("CDC_IT_PG_BIN", explicit.toString()), root, this::bundledSupplier);
 
         assertThat(chosen).isEqualTo(new PostgresBinaries(explicit, 16, "CDC_IT_PG_BIN"));
         assertThat(bundledCalls).hasValue(0);
@@ -56,19 +57,23 @@ class PostgresBinariesTest {
         PostgresBinaries chosen = PostgresBinaries.select(Map.of(), root, this::bundledSupplier);
 
         assertThat(chosen).isEqualTo(new PostgresBinaries(root.resolve("15/bin"), 15, "installed"));
-        assertThat(bundledCalls).as("Maven binaries not extracted when some are installed").hasValue(0);
+        assertThat(bundledCalls)
+                .as("Maven binaries not extracted when some are installed")
+                .hasValue(0);
     }
 
     @Test
     void mavenCentralBinariesWhenNoneAreInstalled() {
-        assertThat(PostgresBinaries.select(Map.of(), dir.resolve("absent"), this::bundledSupplier)).isSameAs(bundled);
+        assertThat(PostgresBinaries.select(Map.of(), dir.resolve("absent"), this::bundledSupplier))
+                .isSameAs(bundled);
         assertThat(bundledCalls).hasValue(1);
     }
 
     @Test
     void anExplicitBinWithoutTheServerIsRefusedInOneLine() throws IOException {
         Path clientOnly = Files.createDirectories(dir.resolve("client/bin"));
-        assertThatThrownBy(() -> PostgresBinaries.select(Map.of("CDC_IT_PG_BIN", clientOnly.toString()), dir, this::bundledSupplier))
+        assertThatThrownBy(() -> PostgresBinaries.select(
+                        Map.of("CDC_IT_PG_BIN", clientOnly.toString()), dir, this::bundledSupplier))
                 .isInstanceOf(BackendsUnavailableException.class)
                 .hasMessageContaining("CDC_IT_PG_BIN=" + clientOnly)
                 .hasMessageNotContaining("\n");
@@ -81,11 +86,25 @@ class PostgresBinariesTest {
         Path explicit15 = fakeBin(dir.resolve("custom15/bin"), "15.3");
         Path explicit16 = fakeBin(dir.resolve("custom16/bin"), "16.2");
 
-        assertThat(PostgresBinaries.select(Map.of("CDC_IT_PG_BIN", explicit15.toString()), 15, root, List.of(15, 17), this::bundledOf).bin())
+        assertThat(PostgresBinaries.select(
+                                Map.of("CDC_IT_PG_BIN", explicit15.toString()),
+                                15,
+                                root,
+                                List.of(15, 17),
+                                this::bundledOf)
+                        .bin())
                 .isEqualTo(explicit15);
-        assertThat(PostgresBinaries.select(Map.of("CDC_IT_PG_BIN", explicit16.toString()), 15, root, List.of(15, 17), this::bundledOf).bin())
-                .as("an explicit bin of another version is passed over").isEqualTo(installed15);
-        assertThat(PostgresBinaries.select(Map.of(), 17, root, List.of(15, 17), this::bundledOf)).isSameAs(bundled);
+        assertThat(PostgresBinaries.select(
+                                Map.of("CDC_IT_PG_BIN", explicit16.toString()),
+                                15,
+                                root,
+                                List.of(15, 17),
+                                this::bundledOf)
+                        .bin())
+                .as("an explicit bin of another version is passed over")
+                .isEqualTo(installed15);
+        assertThat(PostgresBinaries.select(Map.of(), 17, root, List.of(15, 17), this::bundledOf))
+                .isSameAs(bundled);
         assertThat(bundledCalls).hasValue(1);
     }
 
@@ -95,7 +114,8 @@ class PostgresBinariesTest {
         fakeBin(root.resolve("17/bin"), "17.5");
         Path explicit17 = fakeBin(dir.resolve("custom17/bin"), "17.2");
 
-        PostgresBinaries chosen = PostgresBinaries.select(Map.of("CDC_IT_PG_BIN", explicit17.toString()), 15, root, List.of(15, 17), this::bundledOf);
+        PostgresBinaries chosen = PostgresBinaries.select(
+                Map.of("CDC_IT_PG_BIN", explicit17.toString()), 15, root, List.of(15, 17), this::bundledOf);
 
         assertThat(chosen).isEqualTo(new PostgresBinaries(Path.of("/maven15/bin"), 15, "Maven Central"));
         assertThat(bundledCalls).hasValue(1);

@@ -1,12 +1,11 @@
 package io.cdcfanout.testbackends;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class ProcessesTest {
 
@@ -20,7 +19,9 @@ class ProcessesTest {
 
         assertThat(child.isAlive()).isFalse();
         assertThat(parent.isAlive()).isFalse();
-        assertThat(graceful).as("SIGTERM was ignored, so the tree had to be killed").isFalse();
+        assertThat(graceful)
+                .as("SIGTERM was ignored, so the tree had to be killed")
+                .isFalse();
     }
 
     @Test

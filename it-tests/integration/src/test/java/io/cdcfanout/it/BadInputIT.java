@@ -31,16 +31,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class BadInputIT {
 
     private static final String ONE_MB = "x".repeat(1 << 20);
-    private static final String UNICODE_JSON = "{\"emoji\": \"😀🇩🇪👩‍👩‍👧\", \"astral\": \"𝔘𝔫𝔦𝔠𝔬𝔡𝔢\", \"rtl\": \"مرحبا\","
-            + " \"separators\": \"a\\u2028b\\u2029c\", \"zero_width\": \"a\\u200bb\", \"combining\": \"e\\u0301\", \"bom\": \"\\ufeff\", \"nested\": {\"ключ\": [\"値\", 1.5e300]}}";
+    private static final String UNICODE_JSON =
+            "{\"emoji\": \"😀🇩🇪👩‍👩‍👧\", \"astral\": \"𝔘𝔫𝔦𝔠𝔬𝔡𝔢\", \"rtl\": \"مرحبا\","
+                    + " \"separators\": \"a\\u2028b\\u2029c\", \"zero_width\": \"a\\u200bb\", \"combining\": \"e\\u0301\", \"bom\": \"\\ufeff\", \"nested\": {\"ключ\": [\"値\", 1.5e300]}}";
     private static final String THOUSAND_DIGITS = "9".repeat(1000);
 
     @Test
-    void oddValuesAndSchemaChangesAreAppliedOrDeadLettered(TestDatabase db, ElasticsearchBackend elasticsearch) throws Exception {
-        db.execute("CREATE TABLE odd (id int PRIMARY KEY, t text, j jsonb, n numeric, f double precision, r real,"
+    void oddValuesAndSchemaChangesAreAppliedOrDeadLettered(TestDatabase db, ElasticsearchBackend elasticsearch)
+            throws Exception {
+        db.execute(
+                "CREATE TABLE odd (id int PRIMARY KEY, t text, j jsonb, n numeric, f double precision, r real,"
                         + " ts timestamptz, tsl timestamp, d date, qty int, arr int[])",
                 "CREATE TABLE doomed (id int PRIMARY KEY, v text)",
-                "INSERT INTO odd (id, t) VALUES (0, 'snapshot row')", "INSERT INTO doomed VALUES (1, 'a')");
+                "INSERT INTO odd (id, t) VALUES (0, 'snapshot row')",
+                "INSERT INTO doomed VALUES (1, 'a')");
         String prefix = Backends.uniqueName("bad");
         EsDocs es = new EsDocs(elasticsearch.url());
         String sinks = """
@@ -63,7 +67,8 @@ class BadInputIT {
             service.awaitReady();
             service.awaitCaughtUp(db); // the snapshot is done: what follows is streamed
 
-            db.execute("INSERT INTO odd (id) VALUES (1)", // NULL in every nullable column
+            db.execute(
+                    "INSERT INTO odd (id) VALUES (1)", // NULL in every nullable column
                     "INSERT INTO odd (id, t) VALUES (2, repeat('x', 1048576))",
                     "INSERT INTO odd (id, j) VALUES (3, '" + UNICODE_JSON.replace("'", "''") + "')",
                     "INSERT INTO odd (id, n) VALUES (4, " + THOUSAND_DIGITS + ")",
@@ -124,22 +129,37 @@ class BadInputIT {
                 // above); when 12's insert and update share a batch only the newest state is sent, so 12 may have
                 // no document at all.
                 if (id != 4 && id != 12 && id != 13) {
-                    assertThat(esDoc(es, prefix + "_odd", id)).as("odd %d in the index", id).isNotNull();
+                    assertThat(esDoc(es, prefix + "_odd", id))
+                            .as("odd %d in the index", id)
+                            .isNotNull();
                 }
             }
-            assertThat(deadLetter(db, "search", "public.odd", "4")).as("odd 4 dead-lettered by search").contains("failed to parse field [n]");
+            assertThat(deadLetter(db, "search", "public.odd", "4"))
+                    .as("odd 4 dead-lettered by search")
+                    .contains("failed to parse field [n]");
             assertThat(historyData(db, 12).get("qty").asText()).isEqualTo("twelve");
             assertThat(cacheRow(service, 11).get("extra").asText()).isEqualTo("added");
-            assertThat(cacheRow(service, 12).has("arr")).as("dropped column gone").isFalse();
-            assertThat(cacheRow(service, 2).get("t").asText().length()).as("TOASTed 1 MB text carried over an update").isEqualTo(1 << 20);
+            assertThat(cacheRow(service, 12).has("arr"))
+                    .as("dropped column gone")
+                    .isFalse();
+            assertThat(cacheRow(service, 2).get("t").asText().length())
+                    .as("TOASTed 1 MB text carried over an update")
+                    .isEqualTo(1 << 20);
             assertThat(esDoc(es, prefix + "_odd", 2).get("t").asText().length()).isEqualTo(1 << 20);
             // a change of a table dropped right after it: Debezium reads the (gone) table's key from the catalog
             // and sends the change without a key; it must still arrive, keyed by the columns seen before
-            assertThat(historyData(db, "history.doomed", 2)).as("doomed 2 in history").isNotNull();
-            assertThat(service.get("/cache/public.doomed/2").statusCode()).as("doomed 2 in the cache").isEqualTo(200);
-            assertThat(esDoc(es, prefix + "_doomed", 2)).as("doomed 2 in the index").isNotNull();
+            assertThat(historyData(db, "history.doomed", 2))
+                    .as("doomed 2 in history")
+                    .isNotNull();
+            assertThat(service.get("/cache/public.doomed/2").statusCode())
+                    .as("doomed 2 in the cache")
+                    .isEqualTo(200);
+            assertThat(esDoc(es, prefix + "_doomed", 2))
+                    .as("doomed 2 in the index")
+                    .isNotNull();
             assertThat(service.get("/ready").statusCode()).as("still ready").isEqualTo(200);
-            assertThat(service.getJson("/status").get("source").get("streaming").asBoolean()).isTrue();
+            assertThat(service.getJson("/status").get("source").get("streaming").asBoolean())
+                    .isTrue();
             assertThat(problems).isEmpty();
         } finally {
             es.deleteIndex(prefix + "_odd_v1");
@@ -150,19 +170,47 @@ class BadInputIT {
     /** Null when the value is what Postgres holds, else what is wrong. */
     private static String wrongValue(int id, JsonNode row) {
         return switch (id) {
-            case 1 -> row.get("t").isNull() && row.get("j").isNull() && row.get("n").isNull() && row.get("ts").isNull() ? null : "expected NULLs: " + abbreviate(row.toString());
+            case 1 ->
+                row.get("t").isNull()
+                                && row.get("j").isNull()
+                                && row.get("n").isNull()
+                                && row.get("ts").isNull()
+                        ? null
+                        : "expected NULLs: " + abbreviate(row.toString());
             case 2 -> row.has("t") && row.get("t").asText().equals(ONE_MB) ? null : "1 MB text differs";
-            case 3 -> Rows.sameJson(io.cdcfanout.schema.CanonicalValues.json(UNICODE_JSON), row.get("j")) ? null : "jsonb differs: " + row.get("j");
-            case 4 -> row.get("n").isNumber() && row.get("n").decimalValue().toPlainString().equals(THOUSAND_DIGITS) ? null : "1000-digit numeric differs: " + abbreviate(row.get("n").toString());
+            case 3 ->
+                Rows.sameJson(io.cdcfanout.schema.CanonicalValues.json(UNICODE_JSON), row.get("j"))
+                        ? null
+                        : "jsonb differs: " + row.get("j");
+            case 4 ->
+                row.get("n").isNumber()
+                                && row.get("n").decimalValue().toPlainString().equals(THOUSAND_DIGITS)
+                        ? null
+                        : "1000-digit numeric differs: "
+                                + abbreviate(row.get("n").toString());
             case 5 -> row.get("n").asText().equals("NaN") ? null : "numeric NaN is " + row.get("n");
-            case 6 -> row.get("f").asText().equals("Infinity") && row.get("r").asText().equals("-Infinity") ? null : "infinities are " + row.get("f") + ", " + row.get("r");
-            case 7 -> row.get("f").asText().equals("NaN") && row.get("r").asText().equals("NaN") ? null : "NaNs are " + row.get("f") + ", " + row.get("r");
+            case 6 ->
+                row.get("f").asText().equals("Infinity")
+                                && row.get("r").asText().equals("-Infinity")
+                        ? null
+                        : "infinities are " + row.get("f") + ", " + row.get("r");
+            case 7 ->
+                row.get("f").asText().equals("NaN") && row.get("r").asText().equals("NaN")
+                        ? null
+                        : "NaNs are " + row.get("f") + ", " + row.get("r");
             case 8 -> row.get("ts").asText().equals("infinity") ? null : "timestamptz infinity is " + row.get("ts");
-            case 9 -> row.get("ts").asText().equals("-infinity") && row.get("d").asText().equals("-infinity") && row.get("tsl").asText().equals("infinity")
-                    ? null : "-infinity/infinity are " + row.get("ts") + ", " + row.get("d") + ", " + row.get("tsl");
+            case 9 ->
+                row.get("ts").asText().equals("-infinity")
+                                && row.get("d").asText().equals("-infinity")
+                                && row.get("tsl").asText().equals("infinity")
+                        ? null
+                        : "-infinity/infinity are " + row.get("ts") + ", " + row.get("d") + ", " + row.get("tsl");
             case 10 -> row.get("n").asText().equals("Infinity") ? null : "numeric Infinity is " + row.get("n");
-            case 14 -> row.get("tsl").asText().equals("3000-01-01T12:00:00.123456") && row.get("d").asText().equals("infinity")
-                    ? null : "year 3000 / date infinity are " + row.get("tsl") + ", " + row.get("d");
+            case 14 ->
+                row.get("tsl").asText().equals("3000-01-01T12:00:00.123456")
+                                && row.get("d").asText().equals("infinity")
+                        ? null
+                        : "year 3000 / date infinity are " + row.get("tsl") + ", " + row.get("d");
             default -> null;
         };
     }
@@ -173,7 +221,10 @@ class BadInputIT {
 
     private static JsonNode esDoc(EsDocs es, String index, int id) {
         es.send("POST", "/" + index + "/_refresh", null);
-        JsonNode hits = es.send("POST", "/" + index + "/_search", "{\"query\": {\"ids\": {\"values\": [\"" + id + "\"]}}}").path("hits").path("hits");
+        JsonNode hits = es.send(
+                        "POST", "/" + index + "/_search", "{\"query\": {\"ids\": {\"values\": [\"" + id + "\"]}}}")
+                .path("hits")
+                .path("hits");
         return hits.isEmpty() ? null : hits.get(0).get("_source");
     }
 
@@ -188,7 +239,8 @@ class BadInputIT {
 
     private static JsonNode historyData(TestDatabase db, String table, int id) throws Exception {
         try (Connection c = db.connect();
-             PreparedStatement ps = c.prepareStatement("SELECT data::text FROM " + table + " WHERE id = ? AND valid_to IS NULL AND NOT deleted")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT data::text FROM " + table + " WHERE id = ? AND valid_to IS NULL AND NOT deleted")) {
             ps.setInt(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? RowJson.MAPPER.readTree(rs.getString(1)) : null;
@@ -198,9 +250,11 @@ class BadInputIT {
 
     private static String deadLetter(TestDatabase db, String sink, String table, String key) throws Exception {
         try (Connection c = db.connect();
-             // a sink's rejection, or a change nothing could decode (sink "(converter)", key as Debezium's Struct text)
-             PreparedStatement ps = c.prepareStatement("SELECT string_agg(reason, ' | ') FROM cdc_fanout.dead_letters WHERE table_name = ?"
-                     + " AND ((sink = ? AND row_key = ?) OR (sink = '(converter)' AND row_key LIKE '%=' || ? || '}'))")) {
+                // a sink's rejection, or a change nothing could decode (sink "(converter)", key as Debezium's Struct
+                // text)
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT string_agg(reason, ' | ') FROM cdc_fanout.dead_letters WHERE table_name = ?"
+                                + " AND ((sink = ? AND row_key = ?) OR (sink = '(converter)' AND row_key LIKE '%=' || ? || '}'))")) {
             ps.setString(1, table);
             ps.setString(2, sink);
             ps.setString(3, key);

@@ -48,66 +48,135 @@ class ConverterBoundaryValuesIT {
         }
     }
 
-    record Case(String column, String literal, Outcome outcome) {
-    }
+    record Case(String column, String literal, Outcome outcome) {}
 
     private static final Map<String, String> COLUMNS = new LinkedHashMap<>();
     private static final List<Case> CASES = new ArrayList<>();
 
     static {
-        col("c_time", "time",
-                "'24:00:00'", exactly("24:00:00"),
-                "'00:00:00'", exactly("00:00:00"),
-                "'23:59:59.999999'", exactly("23:59:59.999999"));
+        col(
+                "c_time",
+                "time",
+                "'24:00:00'",
+                exactly("24:00:00"),
+                "'00:00:00'",
+                exactly("00:00:00"),
+                "'23:59:59.999999'",
+                exactly("23:59:59.999999"));
         // Debezium sends timetz in UTC: the instant of the day is exact, the offset is not kept. Its 24:00:00+00
         // arrives as 00:00:00Z (Debezium's loss; the converter cannot tell the two apart).
-        col("c_timetz", "timetz",
-                "'24:00:00+00'", exactly("00:00:00Z"),
-                "'00:00:00+15:59'", exactly("08:01:00Z"),
-                "'23:59:59.999999-15:59'", exactly("15:58:59.999999Z"),
-                "'12:00:00+05:30'", exactly("06:30:00Z"));
-        col("c_interval", "interval",
-                "'178000000 years'", exactly("P178000000Y0M0DT0H0M0S"),
-                "'-178000000 years'", exactly("P-178000000Y0M0DT0H0M0S"),
-                "'1 year 2 mons 3 days 04:05:06.789012'", exactly("P1Y2M3DT4H5M6.789012S"),
-                "'-1 day +02:00:00'", exactly("P0Y0M-1DT2H0M0S"),
-                "'0.000001 seconds'", exactly("P0Y0M0DT0H0M0.000001S"),
-                "'00:00:00'", exactly("P0Y0M0DT0H0M0S"),
-                "'-1 mons -3 days -00:00:00.5'", exactly("P0Y-1M-3DT0H0M-0.5S"));
-        col("c_money", "money",
-                "'92233720368547758.07'", exactly("92233720368547758.07"),
-                "'-92233720368547758.08'", exactly("-92233720368547758.08"),
-                "'0.01'", exactly("0.01"),
-                "'1234.56'", exactly("1234.56"));
-        col("c_inet", "inet",
-                "'192.168.0.1/24'", exactly("192.168.0.1/24"),
-                "'::1'", exactly("::1"),
-                "'2001:db8::ff00:42:8329/64'", exactly("2001:db8::ff00:42:8329/64"));
+        col(
+                "c_timetz",
+                "timetz",
+                "'24:00:00+00'",
+                exactly("00:00:00Z"),
+                "'00:00:00+15:59'",
+                exactly("08:01:00Z"),
+                "'23:59:59.999999-15:59'",
+                exactly("15:58:59.999999Z"),
+                "'12:00:00+05:30'",
+                exactly("06:30:00Z"));
+        col(
+                "c_interval",
+                "interval",
+                "'178000000 years'",
+                exactly("P178000000Y0M0DT0H0M0S"),
+                "'-178000000 years'",
+                exactly("P-178000000Y0M0DT0H0M0S"),
+                "'1 year 2 mons 3 days 04:05:06.789012'",
+                exactly("P1Y2M3DT4H5M6.789012S"),
+                "'-1 day +02:00:00'",
+                exactly("P0Y0M-1DT2H0M0S"),
+                "'0.000001 seconds'",
+                exactly("P0Y0M0DT0H0M0.000001S"),
+                "'00:00:00'",
+                exactly("P0Y0M0DT0H0M0S"),
+                "'-1 mons -3 days -00:00:00.5'",
+                exactly("P0Y-1M-3DT0H0M-0.5S"));
+        col(
+                "c_money",
+                "money",
+                "'92233720368547758.07'",
+                exactly("92233720368547758.07"),
+                "'-92233720368547758.08'",
+                exactly("-92233720368547758.08"),
+                "'0.01'",
+                exactly("0.01"),
+                "'1234.56'",
+                exactly("1234.56"));
+        col(
+                "c_inet",
+                "inet",
+                "'192.168.0.1/24'",
+                exactly("192.168.0.1/24"),
+                "'::1'",
+                exactly("::1"),
+                "'2001:db8::ff00:42:8329/64'",
+                exactly("2001:db8::ff00:42:8329/64"));
         col("c_cidr", "cidr", "'10.0.0.0/8'", exactly("10.0.0.0/8"), "'2001:db8::/32'", exactly("2001:db8::/32"));
         col("c_macaddr", "macaddr", "'08:00:2b:01:02:03'", exactly("08:00:2b:01:02:03"));
         col("c_macaddr8", "macaddr8", "'08:00:2b:01:02:03:04:05'", exactly("08:00:2b:01:02:03:04:05"));
         col("c_bit1", "bit(1)", "B'1'", exactly(true), "B'0'", exactly(false));
-        col("c_bit10", "bit(10)",
-                "B'1010000001'", exactly("1010000001"),
-                "B'0000000000'", exactly("0000000000"),
-                "B'0000000001'", exactly("0000000001"));
+        col(
+                "c_bit10",
+                "bit(10)",
+                "B'1010000001'",
+                exactly("1010000001"),
+                "B'0000000000'",
+                exactly("0000000000"),
+                "B'0000000001'",
+                exactly("0000000001"));
         Outcome varbit = deadLettered("varbit value cannot be carried exactly");
         col("c_varbit", "varbit", "B'0001'", varbit, "B'1'", varbit, "B''", varbit, "B'10000000000000001'", varbit);
-        col("c_tsvector", "tsvector", "'fat:2,4 cat:3 rat:5A'", exactly("'cat':3 'fat':2,4 'rat':5A"), "''", exactly(""));
+        col(
+                "c_tsvector",
+                "tsvector",
+                "'fat:2,4 cat:3 rat:5A'",
+                exactly("'cat':3 'fat':2,4 'rat':5A"),
+                "''",
+                exactly(""));
         col("c_tsquery", "tsquery", "'fat & (rat | cat)'", exactly("'fat' & ( 'rat' | 'cat' )"));
-        col("c_int4range", "int4range", "'[1,10)'", exactly("[1,10)"), "'empty'", exactly("empty"), "'(,)'", exactly("(,)"));
+        col(
+                "c_int4range",
+                "int4range",
+                "'[1,10)'",
+                exactly("[1,10)"),
+                "'empty'",
+                exactly("empty"),
+                "'(,)'",
+                exactly("(,)"));
         col("c_numrange", "numrange", "'[1.5,2.25]'", exactly("[1.5,2.25]"));
-        col("c_tstzrange", "tstzrange", "'[2024-01-01 00:00+00,infinity)'", exactly("[\"2024-01-01 00:00:00+00\",infinity)"));
+        col(
+                "c_tstzrange",
+                "tstzrange",
+                "'[2024-01-01 00:00+00,infinity)'",
+                exactly("[\"2024-01-01 00:00:00+00\",infinity)"));
         col("c_daterange", "daterange", "'[2024-01-01,2024-02-01)'", exactly("[2024-01-01,2024-02-01)"));
-        col("c_pair", "pair", "ROW(1, 'x,y\"z')::pair", exactly("(1,\"x,y\"\"z\")"), "ROW(NULL, NULL)::pair", exactly("(,)"));
+        col(
+                "c_pair",
+                "pair",
+                "ROW(1, 'x,y\"z')::pair",
+                exactly("(1,\"x,y\"\"z\")"),
+                "ROW(NULL, NULL)::pair",
+                exactly("(,)"));
         col("c_posint", "posint", "2147483647", exactly(2147483647L));
         col("c_dtime", "dtime", "'24:00:00'", exactly("24:00:00"));
         col("c_dinterval", "dinterval", "'-178000000 years'", exactly("P-178000000Y0M0DT0H0M0S"));
         col("c_dmoney", "dmoney", "'-92233720368547758.08'", exactly("-92233720368547758.08"));
         col("c_dinet", "dinet", "'::1'", exactly("::1"));
-        col("c_dbits", "dbits", "B'1010000001'", deadLettered("bit string of a domain type value cannot be carried exactly"));
+        col(
+                "c_dbits",
+                "dbits",
+                "B'1010000001'",
+                deadLettered("bit string of a domain type value cannot be carried exactly"));
         col("c_dtext", "dtext", "'domain text'", exactly("domain text"));
-        col("c_xml", "xml", "'<a b=\"1\">x &amp; y</a>'", exactly("<a b=\"1\">x &amp; y</a>"), "'text only'", exactly("text only"));
+        col(
+                "c_xml",
+                "xml",
+                "'<a b=\"1\">x &amp; y</a>'",
+                exactly("<a b=\"1\">x &amp; y</a>"),
+                "'text only'",
+                exactly("text only"));
         // Arrays. Debezium turns 24:00:00 in a time[] into 00:00:00 (its loss), sends bit[] as NULL, and leaves
         // interval[], money[], varbit[] and xml[] columns out of its events (it has no converter for them).
         col("c_time_arr", "time[]", "'{24:00:00,12:00:00}'", exactly(List.of("00:00:00", "12:00:00")));
@@ -121,11 +190,19 @@ class ConverterBoundaryValuesIT {
         col("c_varbit_arr", "varbit[]", "'{0001,1}'", missing());
         col("c_tsvector_arr", "tsvector[]", "ARRAY['fat:2 cat:3'::tsvector]", exactly(List.of("'cat':3 'fat':2")));
         col("c_range_arr", "int4range[]", "'{\"[1,10)\",empty}'", exactly(List.of("[1,10)", "empty")));
-        col("c_pair_arr", "pair[]", "ARRAY[ROW(1,'a')::pair, ROW(2,'b,c')::pair]", exactly(List.of("(1,a)", "(2,\"b,c\")")));
+        col(
+                "c_pair_arr",
+                "pair[]",
+                "ARRAY[ROW(1,'a')::pair, ROW(2,'b,c')::pair]",
+                exactly(List.of("(1,a)", "(2,\"b,c\")")));
         col("c_posint_arr", "posint[]", "'{1,2}'", exactly(List.of("1", "2")));
         col("c_dtext_arr", "dtext[]", "'{a,\"b c\"}'", exactly(List.of("a", "b c")));
         col("c_xml_arr", "xml[]", "ARRAY['<a/>'::xml]", missing());
-        col("c_bytea_arr", "bytea[]", "ARRAY['\\xdeadbeef'::bytea]", exactly(List.of(HexFormat.of().parseHex("deadbeef"))));
+        col(
+                "c_bytea_arr",
+                "bytea[]",
+                "ARRAY['\\xdeadbeef'::bytea]",
+                exactly(List.of(HexFormat.of().parseHex("deadbeef"))));
         col("c_date_arr", "date[]", "'{2024-02-29}'", exactly(List.of("2024-02-29")));
         // Debezium renders ±infinity inside date[] (and -infinity inside timestamptz[]) as instants far outside
         // Postgres' range; the converter refuses them rather than pass them for dates.
@@ -143,12 +220,22 @@ class ConverterBoundaryValuesIT {
 
     @Test
     void boundaryValuesAreConvertedExactlyOrDeadLetteredAndLaterChangesFlow(TestDatabase db) throws Exception {
-        db.execute("CREATE TYPE pair AS (a int, b text)",
+        db.execute(
+                "CREATE TYPE pair AS (a int, b text)",
                 "CREATE DOMAIN posint AS int CHECK (VALUE > 0)",
-                "CREATE DOMAIN dtime AS time", "CREATE DOMAIN dinterval AS interval", "CREATE DOMAIN dmoney AS money",
-                "CREATE DOMAIN dinet AS inet", "CREATE DOMAIN dbits AS bit(10)", "CREATE DOMAIN dtext AS text CHECK (VALUE <> '')",
+                "CREATE DOMAIN dtime AS time",
+                "CREATE DOMAIN dinterval AS interval",
+                "CREATE DOMAIN dmoney AS money",
+                "CREATE DOMAIN dinet AS inet",
+                "CREATE DOMAIN dbits AS bit(10)",
+                "CREATE DOMAIN dtext AS text CHECK (VALUE <> '')",
                 "CREATE TABLE boundary (id int PRIMARY KEY, "
-                        + String.join(", ", COLUMNS.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList()) + ")");
+                        + String.join(
+                                ", ",
+                                COLUMNS.entrySet().stream()
+                                        .map(e -> e.getKey() + " " + e.getValue())
+                                        .toList())
+                        + ")");
         insertEveryCase(db, SNAPSHOT_IDS);
         // bytea is told from unknown types (both bytes) by its propagated source type; a key must keep it too
         db.execute("CREATE TABLE bytea_keyed (k bytea PRIMARY KEY, v int)");
@@ -166,7 +253,8 @@ class ConverterBoundaryValuesIT {
             service.awaitReady();
             service.awaitCaughtUp(db);
             insertEveryCase(db, STREAMED_IDS);
-            db.execute("INSERT INTO bytea_keyed VALUES ('\\xdeadbeef', 1)",
+            db.execute(
+                    "INSERT INTO bytea_keyed VALUES ('\\xdeadbeef', 1)",
                     "INSERT INTO boundary (id, c_time) VALUES (" + LATER_ID + ", '12:00:00')");
             service.awaitCaughtUp(db);
 
@@ -188,13 +276,19 @@ class ConverterBoundaryValuesIT {
             for (int i = 0; i < CASES.size(); i++) {
                 Case c = CASES.get(i);
                 for (int id : new int[] {SNAPSHOT_IDS + i, STREAMED_IDS + i}) {
-                    String what = c.column() + " = " + c.literal() + " (id " + id + (id < STREAMED_IDS ? ", snapshot)" : ", streamed)");
+                    String what = c.column() + " = " + c.literal() + " (id " + id
+                            + (id < STREAMED_IDS ? ", snapshot)" : ", streamed)");
                     ChangeEvent event = events.get(String.valueOf(id));
                     if (c.outcome().reason() != null) {
                         String reason = deadLetters.get("Struct{id=" + id + "}");
-                        if (event != null || reason == null || !reason.contains(c.outcome().reason())) {
-                            problems.add(what + ": expected a dead letter with '" + c.outcome().reason() + "', got event "
-                                    + (event == null ? null : describe(event.after().get(c.column()))) + ", dead letter " + reason);
+                        if (event != null
+                                || reason == null
+                                || !reason.contains(c.outcome().reason())) {
+                            problems.add(what + ": expected a dead letter with '"
+                                    + c.outcome().reason() + "', got event "
+                                    + (event == null
+                                            ? null
+                                            : describe(event.after().get(c.column()))) + ", dead letter " + reason);
                         }
                         continue;
                     }
@@ -202,17 +296,26 @@ class ConverterBoundaryValuesIT {
                         problems.add(what + ": no event; dead letter " + deadLetters.get("Struct{id=" + id + "}"));
                         continue;
                     }
-                    String got = event.after().has(c.column()) ? describe(event.after().get(c.column())) : "absent";
-                    String expected = c.outcome().absent() ? "absent" : describe(c.outcome().value());
+                    String got = event.after().has(c.column())
+                            ? describe(event.after().get(c.column()))
+                            : "absent";
+                    String expected = c.outcome().absent()
+                            ? "absent"
+                            : describe(c.outcome().value());
                     if (!got.equals(expected)) {
                         problems.add(what + ": expected " + expected + ", got " + got);
                     }
                     if (id >= STREAMED_IDS) {
-                        JsonNode cached = service.getJson("/cache/public.boundary/" + id).get("row");
-                        JsonNode expectedJson = c.outcome().absent() ? null : RowJson.toJson(c.outcome().value());
+                        JsonNode cached =
+                                service.getJson("/cache/public.boundary/" + id).get("row");
+                        JsonNode expectedJson = c.outcome().absent()
+                                ? null
+                                : RowJson.toJson(c.outcome().value());
                         // as JSON text: the cache's parsed 2147483647 is an int node, RowJson's a long node
-                        if (!java.util.Objects.equals(String.valueOf(cached.get(c.column())), String.valueOf(expectedJson))) {
-                            problems.add(what + ": the cache has " + cached.get(c.column()) + ", expected " + expectedJson);
+                        if (!java.util.Objects.equals(
+                                String.valueOf(cached.get(c.column())), String.valueOf(expectedJson))) {
+                            problems.add(
+                                    what + ": the cache has " + cached.get(c.column()) + ", expected " + expectedJson);
                         }
                     }
                 }
@@ -220,18 +323,29 @@ class ConverterBoundaryValuesIT {
             problems.forEach(p -> System.out.println("BOUNDARY PROBLEM " + p));
             assertThat(problems).isEmpty();
 
-            // The cache loaded the snapshot rows with a plain query; where CanonicalValues writes both forms, they agree.
+            // The cache loaded the snapshot rows with a plain query; where CanonicalValues writes both forms, they
+            // agree.
             for (int i = 0; i < CASES.size(); i++) {
                 Case c = CASES.get(i);
-                if (c.literal().equals("'24:00:00'") || c.literal().equals("'00:00:00+15:59'") || c.column().equals("c_bit10")) {
-                    JsonNode loaded = service.getJson("/cache/public.boundary/" + (SNAPSHOT_IDS + i)).get("row").get(c.column());
-                    assertThat(loaded).as("%s = %s loaded by query", c.column(), c.literal()).isEqualTo(RowJson.toJson(c.outcome().value()));
+                if (c.literal().equals("'24:00:00'")
+                        || c.literal().equals("'00:00:00+15:59'")
+                        || c.column().equals("c_bit10")) {
+                    JsonNode loaded = service.getJson("/cache/public.boundary/" + (SNAPSHOT_IDS + i))
+                            .get("row")
+                            .get(c.column());
+                    assertThat(loaded)
+                            .as("%s = %s loaded by query", c.column(), c.literal())
+                            .isEqualTo(RowJson.toJson(c.outcome().value()));
                 }
             }
 
             // Nothing stopped: the change after them all reached every sink, and the service is ready.
             assertThat(events).containsKey(String.valueOf(LATER_ID));
-            assertThat(service.getJson("/cache/public.boundary/" + LATER_ID).get("row").get("c_time").asText()).isEqualTo("12:00:00");
+            assertThat(service.getJson("/cache/public.boundary/" + LATER_ID)
+                            .get("row")
+                            .get("c_time")
+                            .asText())
+                    .isEqualTo("12:00:00");
             assertThat(service.get("/ready").statusCode()).isEqualTo(200);
         }
     }
@@ -244,7 +358,8 @@ class ConverterBoundaryValuesIT {
         List<String> sql = new ArrayList<>();
         for (int i = 0; i < CASES.size(); i++) {
             Case c = CASES.get(i);
-            sql.add("INSERT INTO boundary (id, " + c.column() + ") VALUES (" + (firstId + i) + ", " + c.literal() + ")");
+            sql.add("INSERT INTO boundary (id, " + c.column() + ") VALUES (" + (firstId + i) + ", " + c.literal()
+                    + ")");
         }
         db.execute(sql.toArray(new String[0]));
     }
@@ -252,8 +367,10 @@ class ConverterBoundaryValuesIT {
     /** The converter's dead letters by row key (Debezium's key Struct text). */
     private static Map<String, String> deadLetters(TestDatabase db) throws Exception {
         Map<String, String> letters = new LinkedHashMap<>();
-        try (Connection c = db.connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT row_key, reason FROM cdc_fanout.dead_letters WHERE sink = '(converter)'")) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT row_key, reason FROM cdc_fanout.dead_letters WHERE sink = '(converter)'")) {
             while (rs.next()) {
                 letters.put(rs.getString(1), rs.getString(2));
             }

@@ -44,7 +44,8 @@ class ConverterIT {
 
     @OnEachPostgresVersion
     void everyTypeConvertsExactlyAndTheSameAsAPlainQuery(TestDatabase db) throws Exception {
-        db.execute("CREATE TYPE mood AS ENUM ('happy', 'sad')",
+        db.execute(
+                "CREATE TYPE mood AS ENUM ('happy', 'sad')",
                 "CREATE TABLE all_types (" + COLUMNS + ")",
                 "INSERT INTO all_types " + "VALUES " + VALUES.formatted(1));
         String slot = Backends.uniqueName("types");
@@ -59,7 +60,8 @@ class ConverterIT {
                 """.formatted(slot);
         try (RunningService service = RunningService.start(db, slot, "public.all_types", sinks)) {
             service.awaitReady();
-            db.execute("INSERT INTO all_types VALUES " + VALUES.formatted(2),
+            db.execute(
+                    "INSERT INTO all_types VALUES " + VALUES.formatted(2),
                     "INSERT INTO all_types (id) VALUES (3)",
                     "UPDATE all_types SET c_int = 42 WHERE id = 2");
             service.awaitCaughtUp(db);
@@ -71,13 +73,19 @@ class ConverterIT {
             assertExpectedValues(snapshot);
 
             // The cache loaded row 1 with a plain query; it must read exactly as the decoded one.
-            ObjectNode cached = (ObjectNode) service.getJson("/cache/public.all_types/1").get("row");
+            ObjectNode cached =
+                    (ObjectNode) service.getJson("/cache/public.all_types/1").get("row");
             ObjectNode decoded = RowJson.toJson(snapshot);
-            assertThat(cached.remove("c_big").equals(decoded.remove("c_big"))).as("c_big equal").isTrue();
+            assertThat(cached.remove("c_big").equals(decoded.remove("c_big")))
+                    .as("c_big equal")
+                    .isTrue();
             assertThat(cached).isEqualTo(RowJson.MAPPER.readTree(decoded.toString())); // both as parsed from text
 
             Row nulls = only(events, Operation.INSERT, "3").after();
-            assertThat(nulls.values()).containsEntry("c_text", null).containsEntry("c_jsonb", null).containsEntry("c_int_array", null);
+            assertThat(nulls.values())
+                    .containsEntry("c_text", null)
+                    .containsEntry("c_jsonb", null)
+                    .containsEntry("c_int_array", null);
 
             // An update that leaves the TOASTed column alone: unknown in the event, never a placeholder...
             Row updated = only(events, Operation.UPDATE, "2").after();
@@ -85,9 +93,12 @@ class ConverterIT {
             assertThat(updated.has("c_big")).isFalse();
             assertThat(updated.get("c_int")).isEqualTo(42L);
             // ...and the cache keeps the value it had.
-            JsonNode cachedAfterUpdate = service.getJson("/cache/public.all_types/2").get("row");
+            JsonNode cachedAfterUpdate =
+                    service.getJson("/cache/public.all_types/2").get("row");
             assertThat(cachedAfterUpdate.get("c_int").asLong()).isEqualTo(42);
-            assertThat(cachedAfterUpdate.get("c_big").asText().equals(inserted.get("c_big"))).as("c_big carried forward").isTrue();
+            assertThat(cachedAfterUpdate.get("c_big").asText().equals(inserted.get("c_big")))
+                    .as("c_big carried forward")
+                    .isTrue();
         }
     }
 
@@ -119,7 +130,9 @@ class ConverterIT {
     }
 
     private static ChangeEvent only(List<ChangeEvent> events, Operation op, String key) {
-        List<ChangeEvent> matching = events.stream().filter(e -> e.op() == op && e.key().asText().equals(key)).toList();
+        List<ChangeEvent> matching = events.stream()
+                .filter(e -> e.op() == op && e.key().asText().equals(key))
+                .toList();
         assertThat(matching).as(op + " of key " + key).hasSize(1);
         return matching.get(0);
     }

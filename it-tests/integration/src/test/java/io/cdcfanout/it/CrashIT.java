@@ -29,7 +29,8 @@ class CrashIT {
     private static final int CRASHES = 3;
 
     @Test
-    void killedRepeatedlyMidStreamLosesAndDuplicatesNothing(TestDatabase db, ElasticsearchBackend elasticsearch) throws Exception {
+    void killedRepeatedlyMidStreamLosesAndDuplicatesNothing(TestDatabase db, ElasticsearchBackend elasticsearch)
+            throws Exception {
         Workload workload = new Workload(db, "", null).pacedBy(Duration.ofMillis(10));
         workload.createTables();
         String prefix = Backends.uniqueName("crash");
@@ -48,7 +49,8 @@ class CrashIT {
                 Thread.sleep(2_000 + random.nextInt(4_000));
                 service.kill();
                 long killedAt = System.nanoTime();
-                System.out.printf("CRASH %d: killed -9 after %d committed changes%n", i + 1, workload.committedChanges());
+                System.out.printf(
+                        "CRASH %d: killed -9 after %d committed changes%n", i + 1, workload.committedChanges());
                 Thread.sleep(random.nextInt(2_000));
                 service.start();
                 service.awaitReady();
@@ -62,8 +64,10 @@ class CrashIT {
             workload.throwIfFailed();
             service.awaitCaughtUp(db, Duration.ofSeconds(120));
 
-            List<String> problems = Equalities.allSinks(db, es, prefix, service::get, workload).all();
-            System.out.printf("CRASH: %d kill -9 with restart, %d committed changes, restart-to-ready %s ms, problems=%d%n",
+            List<String> problems =
+                    Equalities.allSinks(db, es, prefix, service::get, workload).all();
+            System.out.printf(
+                    "CRASH: %d kill -9 with restart, %d committed changes, restart-to-ready %s ms, problems=%d%n",
                     CRASHES, workload.committedChanges(), downMillis, problems.size());
 
             assertThat(workload.committedChanges()).as("writes happened").isGreaterThan(100);

@@ -38,13 +38,20 @@ class DemoIT {
         }
         // A process started from a non-interactive shell's background job inherits SIGINT as ignored, and the
         // JVM then cannot handle it; reset it to the default, as a terminal would have it, before exec.
-        Process demo = new ProcessBuilder("python3", "-c",
-                "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(), String.valueOf(port))
-                .redirectErrorStream(true).start();
+        Process demo = new ProcessBuilder(
+                        "python3",
+                        "-c",
+                        "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])",
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-jar",
+                        jar.toString(),
+                        String.valueOf(port))
+                .redirectErrorStream(true)
+                .start();
         List<String> output = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader in =
+                    new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
                     output.add(line);
                 }
@@ -54,10 +61,19 @@ class DemoIT {
         });
         reader.start();
         try {
-            Awaitility.await("demo ready").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+            Awaitility.await("demo ready")
+                    .atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofMillis(500))
                     .until(() -> output.stream().anyMatch(l -> l.contains("[demo] READY")) || !demo.isAlive());
-            assertThat(demo.isAlive()).as("demo running; output:\n" + String.join("\n", output)).isTrue();
-            String runDir = output.stream().map(RUN_DIR::matcher).filter(Matcher::find).map(m -> m.group(1)).findFirst().orElseThrow();
+            assertThat(demo.isAlive())
+                    .as("demo running; output:\n" + String.join("\n", output))
+                    .isTrue();
+            String runDir = output.stream()
+                    .map(RUN_DIR::matcher)
+                    .filter(Matcher::find)
+                    .map(m -> m.group(1))
+                    .findFirst()
+                    .orElseThrow();
 
             HttpClient http = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + port;
@@ -66,14 +82,21 @@ class DemoIT {
             JsonNode history = json(http, base + "/history/public.tax_rates/DE");
             assertThat(history.get("versions").get(0).get("data").has("rate")).isTrue();
 
-            new ProcessBuilder("kill", "-INT", String.valueOf(demo.pid())).start().waitFor();
-            assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("demo exits on SIGINT").isTrue();
+            new ProcessBuilder("kill", "-INT", String.valueOf(demo.pid()))
+                    .start()
+                    .waitFor();
+            assertThat(demo.waitFor(60, TimeUnit.SECONDS))
+                    .as("demo exits on SIGINT")
+                    .isTrue();
             reader.join(5000);
             Process leftovers = new ProcessBuilder("pgrep", "-f", runDir + "/").start();
             leftovers.waitFor();
             assertThat(new String(leftovers.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim())
-                    .as("processes of the demo's backends left running").isEmpty();
-            assertThat(Files.exists(Path.of(runDir))).as("run directory deleted").isFalse();
+                    .as("processes of the demo's backends left running")
+                    .isEmpty();
+            assertThat(Files.exists(Path.of(runDir)))
+                    .as("run directory deleted")
+                    .isFalse();
         } finally {
             if (demo.isAlive()) {
                 demo.destroyForcibly();
@@ -82,7 +105,8 @@ class DemoIT {
     }
 
     private static JsonNode json(HttpClient http, String url) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(url + " -> " + response.body()).isEqualTo(200);
         return RowJson.MAPPER.readTree(response.body());
     }

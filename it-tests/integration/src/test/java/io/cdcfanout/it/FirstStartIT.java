@@ -15,7 +15,6 @@ import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -38,22 +37,26 @@ class FirstStartIT {
     @Test
     void writesAcrossAFirstStartReachEverySink(TestDatabase db, ElasticsearchBackend elasticsearch) throws Exception {
         String slot = Backends.uniqueName("first");
-        runAcrossFirstStart(db, elasticsearch, slot, elasticsearch.url(), () -> { });
+        runAcrossFirstStart(db, elasticsearch, slot, elasticsearch.url(), () -> {});
     }
 
     @Test
-    void writesAcrossAFirstStartWhileElasticsearchIsUnreachable(TestDatabase db, ElasticsearchBackend elasticsearch) throws Exception {
+    void writesAcrossAFirstStartWhileElasticsearchIsUnreachable(TestDatabase db, ElasticsearchBackend elasticsearch)
+            throws Exception {
         String slot = Backends.uniqueName("firstdown");
-        try (ClosableProxy proxy = new ClosableProxy(URI.create(elasticsearch.url()).getPort())) {
+        try (ClosableProxy proxy =
+                new ClosableProxy(URI.create(elasticsearch.url()).getPort())) {
             proxy.cut();
-            Thread opener = new Thread(() -> {
-                try {
-                    Thread.sleep(5_000);
-                    proxy.open();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, "proxy-opener");
+            Thread opener = new Thread(
+                    () -> {
+                        try {
+                            Thread.sleep(5_000);
+                            proxy.open();
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    "proxy-opener");
             runAcrossFirstStart(db, elasticsearch, slot, "http://127.0.0.1:" + proxy.port(), opener::start);
             opener.join();
         }
@@ -63,9 +66,11 @@ class FirstStartIT {
      * Writes 50 transactions a second to random rows from 1.5 s before the start until 3 s after it, then
      * compares the cache and the index with the table.
      */
-    private static void runAcrossFirstStart(TestDatabase db, ElasticsearchBackend elasticsearch, String slot, String esUrl,
-                                            Runnable beforeStart) throws Exception {
-        db.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)",
+    private static void runAcrossFirstStart(
+            TestDatabase db, ElasticsearchBackend elasticsearch, String slot, String esUrl, Runnable beforeStart)
+            throws Exception {
+        db.execute(
+                "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)",
                 "INSERT INTO accounts SELECT g, 0 FROM generate_series(1, " + ROWS + ") g");
         EsDocs es = new EsDocs(elasticsearch.url());
         String sinks = """
@@ -98,12 +103,16 @@ class FirstStartIT {
                 service.awaitCaughtUp(db, Duration.ofSeconds(120));
 
                 Map<String, Map<String, String>> table = Rows.read(db, "accounts", "id");
-                List<String> keys = IntStream.rangeClosed(1, ROWS).mapToObj(String::valueOf).toList();
+                List<String> keys =
+                        IntStream.rangeClosed(1, ROWS).mapToObj(String::valueOf).toList();
                 List<String> cache = Equalities.cacheProblems(service::get, "public.accounts", keys, table);
                 List<String> index = Equalities.esProblems(es, slot + "_accounts", table);
-                System.out.printf("FIRST START (%s): %d transactions written; cache differs on %d rows, index on %d%n",
+                System.out.printf(
+                        "FIRST START (%s): %d transactions written; cache differs on %d rows, index on %d%n",
                         slot, writer.committed.get(), cache.size(), index.size());
-                assertThat(writer.committed.get()).as("writes continued across the start").isGreaterThan(100);
+                assertThat(writer.committed.get())
+                        .as("writes continued across the start")
+                        .isGreaterThan(100);
                 assertThat(cache).as("cache equals the table").isEmpty();
                 assertThat(index).as("index equals the table").isEmpty();
             }
@@ -142,7 +151,7 @@ class FirstStartIT {
         @Override
         public void run() {
             try (Connection c = db.connect();
-                 PreparedStatement ps = c.prepareStatement("UPDATE accounts SET balance = ? WHERE id = ?")) {
+                    PreparedStatement ps = c.prepareStatement("UPDATE accounts SET balance = ? WHERE id = ?")) {
                 c.setAutoCommit(true);
                 while (!stopped) {
                     ps.setLong(1, committed.get() + 1);

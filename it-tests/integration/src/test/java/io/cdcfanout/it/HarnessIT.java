@@ -1,5 +1,8 @@
 package io.cdcfanout.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.cdcfanout.it.harness.Backends;
 import io.cdcfanout.it.harness.BackendsExtension;
 import io.cdcfanout.it.harness.ElasticsearchBackend;
@@ -7,11 +10,6 @@ import io.cdcfanout.it.harness.OnEachPostgresVersion;
 import io.cdcfanout.it.harness.PostgresBackend;
 import io.cdcfanout.it.harness.SupportedPostgres;
 import io.cdcfanout.it.harness.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,9 +22,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The harness itself: the backends it hands out are real and set up the way the service needs. */
 @ExtendWith(BackendsExtension.class)
@@ -36,7 +35,9 @@ class HarnessIT {
 
     @Test
     void postgresHasLogicalWalLevel(TestDatabase db) throws SQLException {
-        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW wal_level")) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SHOW wal_level")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).isEqualTo("logical");
         }
@@ -45,15 +46,18 @@ class HarnessIT {
     @Test
     void pgoutputSlotCanBeCreatedAndDroppedInATestDatabase(TestDatabase db) throws SQLException {
         String slot = Backends.uniqueName("harness");
-        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement()) {
             s.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
-            try (ResultSet rs = s.executeQuery("SELECT plugin, database FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
+            try (ResultSet rs = s.executeQuery(
+                    "SELECT plugin, database FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getString("plugin")).isEqualTo("pgoutput");
                 assertThat(rs.getString("database")).isEqualTo(db.name());
             }
             s.execute("SELECT pg_drop_replication_slot('" + slot + "')");
-            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
+            try (ResultSet rs =
+                    s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isZero();
             }
@@ -64,16 +68,23 @@ class HarnessIT {
 
     /** Each supported version is a real server of that version (asked over SQL), and decodes with pgoutput. */
     @OnEachPostgresVersion
-    void eachSupportedPostgresVersionDecodesWithPgoutput(PostgresBackend postgres, TestDatabase db) throws SQLException {
+    void eachSupportedPostgresVersionDecodesWithPgoutput(PostgresBackend postgres, TestDatabase db)
+            throws SQLException {
         String slot = Backends.uniqueName("version");
-        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement()) {
             int reported;
             try (ResultSet rs = s.executeQuery("SHOW server_version_num")) {
                 rs.next();
                 reported = Integer.parseInt(rs.getString(1)) / 10000;
             }
-            assertThat(reported).as("the server's own version").isEqualTo(postgres.majorVersion()).isIn(SupportedPostgres.MAJORS);
-            assertThat(VERSIONS_SEEN.add(reported)).as("Postgres " + reported + " handed out once").isTrue();
+            assertThat(reported)
+                    .as("the server's own version")
+                    .isEqualTo(postgres.majorVersion())
+                    .isIn(SupportedPostgres.MAJORS);
+            assertThat(VERSIONS_SEEN.add(reported))
+                    .as("Postgres " + reported + " handed out once")
+                    .isTrue();
 
             s.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
             s.execute("CREATE PUBLICATION " + slot + " FOR TABLE items");
@@ -84,7 +95,9 @@ class HarnessIT {
             try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_logical_slot_peek_binary_changes('" + slot
                     + "', NULL, NULL, 'proto_version', '1', 'publication_names', '" + slot + "')")) {
                 rs.next();
-                assertThat(rs.getInt(1)).as("pgoutput messages for one insert (begin, relation, insert, commit)").isGreaterThanOrEqualTo(3);
+                assertThat(rs.getInt(1))
+                        .as("pgoutput messages for one insert (begin, relation, insert, commit)")
+                        .isGreaterThanOrEqualTo(3);
             } finally {
                 s.execute("SELECT pg_drop_replication_slot('" + slot + "')");
             }
@@ -100,8 +113,11 @@ class HarnessIT {
 
     @Test
     void wrongPasswordIsRefused(PostgresBackend postgres) {
-        Assumptions.assumeFalse(postgres.origin().equals("env"), "external backends (CDC_IT_*) are not managed by the tests");
-        assertThatThrownBy(() -> DriverManager.getConnection(postgres.jdbcUrl("postgres"), postgres.superuser(), postgres.password() + "-wrong").close())
+        Assumptions.assumeFalse(
+                postgres.origin().equals("env"), "external backends (CDC_IT_*) are not managed by the tests");
+        assertThatThrownBy(() -> DriverManager.getConnection(
+                                postgres.jdbcUrl("postgres"), postgres.superuser(), postgres.password() + "-wrong")
+                        .close())
                 .isInstanceOf(SQLException.class)
                 .hasMessageContaining("password authentication failed");
     }
@@ -124,7 +140,9 @@ class HarnessIT {
     void elasticsearchCanBeStoppedAndStartedKeepingItsData(ElasticsearchBackend es) throws Exception {
         Assumptions.assumeFalse(es.origin().equals("env"), "external backends (CDC_IT_*) are not managed by the tests");
         String index = Backends.uniqueName("harness");
-        assertThat(send(es, "PUT", "/" + index + "/_doc/1?refresh=true", "{\"n\":1}").statusCode()).isEqualTo(201);
+        assertThat(send(es, "PUT", "/" + index + "/_doc/1?refresh=true", "{\"n\":1}")
+                        .statusCode())
+                .isEqualTo(201);
 
         es.stop();
         try {
@@ -140,20 +158,26 @@ class HarnessIT {
 
     @Test
     void postgresRestartsOnTheSamePort(PostgresBackend postgres, TestDatabase db) throws SQLException {
-        Assumptions.assumeFalse(postgres.origin().equals("env"), "external backends (CDC_IT_*) are not managed by the tests");
+        Assumptions.assumeFalse(
+                postgres.origin().equals("env"), "external backends (CDC_IT_*) are not managed by the tests");
         db.execute("CREATE TABLE kept (id int PRIMARY KEY)", "INSERT INTO kept VALUES (1)");
 
         postgres.restart();
 
-        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM kept")) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM kept")) {
             rs.next();
             assertThat(rs.getInt(1)).isEqualTo(1);
         }
     }
 
-    private HttpResponse<String> send(ElasticsearchBackend es, String method, String path, String json) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(es.url() + path)).header("Content-Type", "application/json");
-        request.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+    private HttpResponse<String> send(ElasticsearchBackend es, String method, String path, String json)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(es.url() + path)).header("Content-Type", "application/json");
+        request.method(
+                method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

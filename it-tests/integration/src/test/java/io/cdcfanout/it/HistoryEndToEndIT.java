@@ -31,7 +31,8 @@ class HistoryEndToEndIT {
 
     @Test
     void ordersUseTheRateValidWhenTheyWerePlaced(TestDatabase db) throws Exception {
-        db.execute("CREATE TABLE tax_rates (region text PRIMARY KEY, rate numeric(5,4) NOT NULL)",
+        db.execute(
+                "CREATE TABLE tax_rates (region text PRIMARY KEY, rate numeric(5,4) NOT NULL)",
                 "CREATE TABLE orders (id int PRIMARY KEY, region text, placed_at timestamptz NOT NULL, amount numeric(10,2))",
                 "INSERT INTO tax_rates VALUES ('DE', 0.1900), ('FR', 0.2000)");
         String sinks = """
@@ -46,36 +47,48 @@ class HistoryEndToEndIT {
             db.execute("INSERT INTO orders VALUES (1, 'DE', clock_timestamp(), 100.00)");
             Instant firstOrder = placedAt(db, 1);
             db.execute("UPDATE tax_rates SET rate = 0.1600 WHERE region = 'DE'");
-            db.execute("INSERT INTO orders VALUES (2, 'DE', clock_timestamp(), 100.00)",
+            db.execute(
+                    "INSERT INTO orders VALUES (2, 'DE', clock_timestamp(), 100.00)",
                     "DELETE FROM tax_rates WHERE region = 'FR'",
                     "INSERT INTO orders VALUES (3, 'FR', clock_timestamp(), 50.00)");
-            db.execute("UPDATE tax_rates SET rate = 0.1900 WHERE region = 'DE'",
+            db.execute(
+                    "UPDATE tax_rates SET rate = 0.1900 WHERE region = 'DE'",
                     "INSERT INTO orders VALUES (4, 'DE', clock_timestamp(), 10.00)");
             service.awaitCaughtUp(db);
 
             Map<Integer, String> taxes = new LinkedHashMap<>();
-            try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(TAX_QUERY)) {
+            try (Connection c = db.connect();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(TAX_QUERY)) {
                 while (rs.next()) {
                     BigDecimal tax = rs.getBigDecimal("tax");
-                    taxes.put(rs.getInt("id"), tax == null ? "none" : tax.stripTrailingZeros().toPlainString());
+                    taxes.put(
+                            rs.getInt("id"),
+                            tax == null ? "none" : tax.stripTrailingZeros().toPlainString());
                 }
             }
-            assertThat(taxes).containsExactly(Map.entry(1, "19"), Map.entry(2, "16"), Map.entry(3, "none"), Map.entry(4, "1.9"));
+            assertThat(taxes)
+                    .containsExactly(Map.entry(1, "19"), Map.entry(2, "16"), Map.entry(3, "none"), Map.entry(4, "1.9"));
 
             JsonNode asOfFirstOrder = service.getJson("/history/public.tax_rates/DE?as_of=" + firstOrder);
-            assertThat(new BigDecimal(asOfFirstOrder.get("data").get("rate").asText())).isEqualByComparingTo("0.19");
+            assertThat(new BigDecimal(asOfFirstOrder.get("data").get("rate").asText()))
+                    .isEqualByComparingTo("0.19");
             JsonNode versions = service.getJson("/history/public.tax_rates/DE").get("versions");
             assertThat(versions).hasSize(3);
-            assertThat(versions.get(0).get("valid_to").asText()).isEqualTo(versions.get(1).get("valid_from").asText());
+            assertThat(versions.get(0).get("valid_to").asText())
+                    .isEqualTo(versions.get(1).get("valid_from").asText());
             assertThat(versions.get(2).get("valid_to").isNull()).isTrue();
-            assertThat(service.get("/history/public.tax_rates/FR?as_of=" + Instant.now()).statusCode()).isEqualTo(404);
+            assertThat(service.get("/history/public.tax_rates/FR?as_of=" + Instant.now())
+                            .statusCode())
+                    .isEqualTo(404);
             assertThat(service.get("/history/public.tax_rates/XX").statusCode()).isEqualTo(404);
         }
     }
 
     private static Instant placedAt(TestDatabase db, int orderId) throws Exception {
-        try (Connection c = db.connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT placed_at FROM orders WHERE id = " + orderId)) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT placed_at FROM orders WHERE id = " + orderId)) {
             rs.next();
             return rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
         }

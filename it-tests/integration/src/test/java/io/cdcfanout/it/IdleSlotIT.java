@@ -26,17 +26,21 @@ class IdleSlotIT {
 
     @Test
     void slotRetainsBoundedWalWhileOnlyUncapturedTablesChange(TestDatabase db) throws Exception {
-        db.execute("CREATE TABLE items (id int PRIMARY KEY, v text)", "INSERT INTO items VALUES (1, 'one')",
+        db.execute(
+                "CREATE TABLE items (id int PRIMARY KEY, v text)",
+                "INSERT INTO items VALUES (1, 'one')",
                 "CREATE TABLE noise (id bigserial PRIMARY KEY, payload text)");
         String slot = Backends.uniqueName("idle");
         String yaml = RunningService.configYaml(db, slot, "public.items", """
                   cache:
                     type: caffeine
                     tables: [public.items]
-                """).replace("  slot: ", "  heartbeat-interval: 1s\n  slot: ");
+                """)
+                .replace("  slot: ", "  heartbeat-interval: 1s\n  slot: ");
         try (RunningService service = RunningService.start(yaml);
-             Connection c = db.connect();
-             PreparedStatement noise = c.prepareStatement("INSERT INTO noise (payload) SELECT repeat(md5(random()::text), 32) FROM generate_series(1, 20)")) {
+                Connection c = db.connect();
+                PreparedStatement noise = c.prepareStatement(
+                        "INSERT INTO noise (payload) SELECT repeat(md5(random()::text), 32) FROM generate_series(1, 20)")) {
             service.awaitReady();
             Lsn startFlushed = Slots.confirmedFlushLsn(db, slot);
             Lsn start = RunningService.currentWalLsn(db);
@@ -58,20 +62,29 @@ class IdleSlotIT {
             long written = endLsn.value() - start.value();
             Lsn flushed = Slots.confirmedFlushLsn(db, slot);
             long retainedAtEnd = Slots.retainedBytes(db, slot);
-            System.out.printf("IDLE SLOT: WAL written %d bytes in %d s; confirmed_flush_lsn %s -> %s; retained at end %d bytes, max over the last half %d bytes%n",
+            System.out.printf(
+                    "IDLE SLOT: WAL written %d bytes in %d s; confirmed_flush_lsn %s -> %s; retained at end %d bytes, max over the last half %d bytes%n",
                     written, RUN.toSeconds(), startFlushed, flushed, retainedAtEnd, maxRetainedLastHalf);
 
             assertThat(written).as("the noise wrote WAL").isGreaterThan(1_000_000);
-            assertThat(flushed).as("confirmed_flush_lsn moved while captured tables were idle").isGreaterThan(start);
-            assertThat(flushed).as("confirmed_flush_lsn is recent (at or beyond the WAL position of 10 s before the end)")
+            assertThat(flushed)
+                    .as("confirmed_flush_lsn moved while captured tables were idle")
+                    .isGreaterThan(start);
+            assertThat(flushed)
+                    .as("confirmed_flush_lsn is recent (at or beyond the WAL position of 10 s before the end)")
                     .isGreaterThanOrEqualTo(markTwoThirds);
-            assertThat(maxRetainedLastHalf).as("retained WAL stays bounded, well below what was written").isLessThan(written / 2);
+            assertThat(maxRetainedLastHalf)
+                    .as("retained WAL stays bounded, well below what was written")
+                    .isLessThan(written / 2);
 
             // and the stream still works
             db.execute("UPDATE items SET v = 'two' WHERE id = 1");
             service.awaitCaughtUp(db);
-            assertThat(service.getJson("/cache/public.items/1").get("row").get("v").asText()).isEqualTo("two");
+            assertThat(service.getJson("/cache/public.items/1")
+                            .get("row")
+                            .get("v")
+                            .asText())
+                    .isEqualTo("two");
         }
     }
-
 }

@@ -62,9 +62,19 @@ class KeyUpdateSinksIT {
     void setUp(ElasticsearchBackend backend) throws Exception {
         es = new EsDocs(backend.url());
         index = Backends.uniqueName("keymove");
-        sink = new ElasticsearchSinkFactory().create("search", new ElasticsearchSinkConfig(List.of(backend.url()), null, null, null, null,
-                Map.of(DOCS, new TableOptions(index, null, null, null, null)), Refresh.WAIT_FOR, null),
-                new SinkContext(null, meters, Clock.systemUTC()));
+        sink = new ElasticsearchSinkFactory()
+                .create(
+                        "search",
+                        new ElasticsearchSinkConfig(
+                                List.of(backend.url()),
+                                null,
+                                null,
+                                null,
+                                null,
+                                Map.of(DOCS, new TableOptions(index, null, null, null, null)),
+                                Refresh.WAIT_FOR,
+                                null),
+                        new SinkContext(null, meters, Clock.systemUTC()));
         sink.start();
     }
 
@@ -103,7 +113,10 @@ class KeyUpdateSinksIT {
         assertThat(live.keySet()).containsExactlyInAnyOrder("1", "10");
         assertThat(live.get("10").path("body").asText()).isEqualTo("long body");
         assertThat(live.get("1").path("body").asText()).isEqualTo("another body");
-        assertThat(es.send("GET", "/" + index + "/_doc/10", null).path("_version").asLong()).isEqualTo(200);
+        assertThat(es.send("GET", "/" + index + "/_doc/10", null)
+                        .path("_version")
+                        .asLong())
+                .isEqualTo(200);
     }
 
     @Test
@@ -114,7 +127,9 @@ class KeyUpdateSinksIT {
         swap.addAll(move(202, -1, 5));
 
         assertThat(apply(swap.toArray(ChangeEvent[]::new)).rejections()).isEmpty();
-        assertThat(apply(swap.toArray(ChangeEvent[]::new)).rejections()).as("replay").isEmpty();
+        assertThat(apply(swap.toArray(ChangeEvent[]::new)).rejections())
+                .as("replay")
+                .isEmpty();
 
         Map<String, JsonNode> live = es.live(index);
         assertThat(live.keySet()).containsExactlyInAnyOrder("4", "5");
@@ -134,9 +149,15 @@ class KeyUpdateSinksIT {
     @Test
     void theHistoryOfTheNewKeyStartsWithTheBodyAlsoWhenTheDeleteCameInAnEarlierBatch(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE docs (id bigint PRIMARY KEY, title text, body text)");
-        SourceDatabase source = new SourceDatabase(db.jdbcUrl(), db.server().superuser(), Secret.of(db.server().password()), null);
-        Sink history = SinkRegistry.load().create("scd2", "history", new Scd2SinkConfig(null, null, null,
-                Map.of(DOCS, new TableMapping(TableId.parse("history.docs")))), new SinkContext(source, meters, Clock.systemUTC()));
+        SourceDatabase source = new SourceDatabase(
+                db.jdbcUrl(), db.server().superuser(), Secret.of(db.server().password()), null);
+        Sink history = SinkRegistry.load()
+                .create(
+                        "scd2",
+                        "history",
+                        new Scd2SinkConfig(
+                                null, null, null, Map.of(DOCS, new TableMapping(TableId.parse("history.docs")))),
+                        new SinkContext(source, meters, Clock.systemUTC()));
         try {
             history.start();
             apply(history, insert(100, 1, "long body"));
@@ -158,7 +179,9 @@ class KeyUpdateSinksIT {
     }
 
     private static void apply(Sink target, ChangeEvent... events) throws Exception {
-        assertThat(target.apply(new ChangeBatch(List.of(events), events[events.length - 1].lsn())).rejections()).isEmpty();
+        assertThat(target.apply(new ChangeBatch(List.of(events), events[events.length - 1].lsn()))
+                        .rejections())
+                .isEmpty();
     }
 
     private ApplyResult apply(ChangeEvent... events) throws Exception {
@@ -170,16 +193,29 @@ class KeyUpdateSinksIT {
     }
 
     private static ChangeEvent insert(long lsn, int id, String body) {
-        Row after = Row.builder().put("id", (long) id).put("title", "t" + id).put("body", body).build();
+        Row after = Row.builder()
+                .put("id", (long) id)
+                .put("title", "t" + id)
+                .put("body", body)
+                .build();
         return new ChangeEvent(DOCS, Operation.INSERT, key(id), null, after, at(lsn));
     }
 
     /** The two changes Debezium sends for {@code UPDATE docs SET id = to WHERE id = from} with body unchanged. */
     private static List<ChangeEvent> move(long lsn, int from, int to) {
         KeyUpdate update = new KeyUpdate(key(from), key(to));
-        Row before = Row.builder().put("id", (long) from).put("title", null).put("body", null).build();
-        Row after = Row.builder().put("id", (long) to).put("title", "moved").unchangedToast("body").build();
-        return List.of(new ChangeEvent(DOCS, Operation.DELETE, key(from), before, null, at(lsn), update),
+        Row before = Row.builder()
+                .put("id", (long) from)
+                .put("title", null)
+                .put("body", null)
+                .build();
+        Row after = Row.builder()
+                .put("id", (long) to)
+                .put("title", "moved")
+                .unchangedToast("body")
+                .build();
+        return List.of(
+                new ChangeEvent(DOCS, Operation.DELETE, key(from), before, null, at(lsn), update),
                 new ChangeEvent(DOCS, Operation.INSERT, key(to), null, after, at(lsn), update));
     }
 

@@ -50,8 +50,8 @@ class LostSlotIT {
     void missingSlotWithOffsetsInAFileIsRefused(TestDatabase db, @TempDir Path dir) throws Exception {
         String slot = Backends.uniqueName("lostfile");
         Path offsets = dir.resolve("offsets.dat");
-        String yaml = RunningService.configYaml(db, slot, "public.items", CACHE)
-                + "offsets: { store: file, path: \"" + offsets + "\" }\n";
+        String yaml = RunningService.configYaml(db, slot, "public.items", CACHE) + "offsets: { store: file, path: \""
+                + offsets + "\" }\n";
         runThenDropSlot(db, slot, yaml);
         assertThat(offsets).as("offsets were written to the file").isNotEmptyFile();
         assertThatThrownBy(() -> CdcService.start(RunningService.parse(yaml)).close())
@@ -64,7 +64,9 @@ class LostSlotIT {
         try (RunningService service = RunningService.start(yaml)) {
             service.awaitReady();
             service.awaitCaughtUp(db);
-            assertThat(service.get("/cache/public.items/2").statusCode()).as("the row written while the slot was gone").isEqualTo(200);
+            assertThat(service.get("/cache/public.items/2").statusCode())
+                    .as("the row written while the slot was gone")
+                    .isEqualTo(200);
         }
     }
 
@@ -82,15 +84,18 @@ class LostSlotIT {
     }
 
     private static boolean slotExists(TestDatabase db, String slot) throws Exception {
-        try (Connection c = db.connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
             return rs.next();
         }
     }
 
     private static boolean slotActive(TestDatabase db, String slot) throws Exception {
-        try (Connection c = db.connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT active FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery("SELECT active FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
             return rs.next() && rs.getBoolean(1);
         }
     }

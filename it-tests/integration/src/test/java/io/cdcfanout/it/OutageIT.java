@@ -56,14 +56,27 @@ class OutageIT {
                 } else {
                     proxy.cut();
                 }
-                Awaitility.await("not ready while Elasticsearch is down").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                Awaitility.await("not ready while Elasticsearch is down")
+                        .atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(200))
                         .until(() -> service.get("/ready").statusCode() == 503
-                                && service.getJson("/status").get("sinks").get("search").get("state").asText().equals("RETRYING"));
-                Lsn receivedWhileDown = Lsn.parse(service.getJson("/status").get("source").get("received_lsn").asText());
+                                && service.getJson("/status")
+                                        .get("sinks")
+                                        .get("search")
+                                        .get("state")
+                                        .asText()
+                                        .equals("RETRYING"));
+                Lsn receivedWhileDown = Lsn.parse(service.getJson("/status")
+                        .get("source")
+                        .get("received_lsn")
+                        .asText());
                 sleepUntil(down + ES_DOWN.toNanos());
                 long retainedDuring = Slots.retainedBytes(db, s.slot);
                 long heapDuring = usedHeapAfterGc();
-                Lsn receivedAtEnd = Lsn.parse(service.getJson("/status").get("source").get("received_lsn").asText());
+                Lsn receivedAtEnd = Lsn.parse(service.getJson("/status")
+                        .get("source")
+                        .get("received_lsn")
+                        .asText());
                 long committedDuring = s.workload.committedChanges();
 
                 long up = System.nanoTime();
@@ -81,13 +94,26 @@ class OutageIT {
                 service.awaitCaughtUp(db, Duration.ofSeconds(120));
                 long caughtUpMs = (System.nanoTime() - caughtUpFrom) / 1_000_000;
 
-                System.out.printf("OUTAGE elasticsearch (%s): down %d s; slot retained %d -> %d bytes; pipeline received_lsn %s -> %s while down;"
+                System.out.printf(
+                        "OUTAGE elasticsearch (%s): down %d s; slot retained %d -> %d bytes; pipeline received_lsn %s -> %s while down;"
                                 + " heap after GC %d -> %d MB; ready %d ms after Elasticsearch was back (start took %d ms), caught up %d ms later%n",
-                        realStop ? "node stopped" : "proxy cut", (up - down) / 1_000_000_000, retainedBefore, retainedDuring, receivedWhileDown, receivedAtEnd,
-                        heapBefore >> 20, heapDuring >> 20, recoveredMs, (backAt - up) / 1_000_000, caughtUpMs);
+                        realStop ? "node stopped" : "proxy cut",
+                        (up - down) / 1_000_000_000,
+                        retainedBefore,
+                        retainedDuring,
+                        receivedWhileDown,
+                        receivedAtEnd,
+                        heapBefore >> 20,
+                        heapDuring >> 20,
+                        recoveredMs,
+                        (backAt - up) / 1_000_000,
+                        caughtUpMs);
                 assertThat(committedDuring).as("writes continued in Postgres").isGreaterThan(50);
-                assertThat(retainedDuring).as("the slot held the WAL written while Elasticsearch was down").isGreaterThan(retainedBefore);
-                assertThat(receivedAtEnd.value() - receivedWhileDown.value()).as("the engine was held back, not buffering the stream")
+                assertThat(retainedDuring)
+                        .as("the slot held the WAL written while Elasticsearch was down")
+                        .isGreaterThan(retainedBefore);
+                assertThat(receivedAtEnd.value() - receivedWhileDown.value())
+                        .as("the engine was held back, not buffering the stream")
                         .isLessThan(retainedDuring);
                 assertThat(heapDuring - heapBefore).as("heap did not balloon").isLessThan(256L << 20);
                 assertThat(s.problems(service)).isEmpty();
@@ -98,9 +124,11 @@ class OutageIT {
     }
 
     @Test
-    void sourcePostgresRestarted(TestDatabase db, ElasticsearchBackend elasticsearch, PostgresBackend postgres) throws Exception {
+    void sourcePostgresRestarted(TestDatabase db, ElasticsearchBackend elasticsearch, PostgresBackend postgres)
+            throws Exception {
         if (postgres.origin().equals("env")) {
-            throw new org.opentest4j.TestAbortedException("Postgres from CDC_IT_PG_HOST cannot be restarted by tests; runs on local or Docker backends");
+            throw new org.opentest4j.TestAbortedException(
+                    "Postgres from CDC_IT_PG_HOST cannot be restarted by tests; runs on local or Docker backends");
         }
         Scenario s = new Scenario(db, elasticsearch, elasticsearch.url());
         try (RunningService service = s.start()) {
@@ -116,7 +144,9 @@ class OutageIT {
             Thread.sleep(4_000);
             s.workload.throwIfFailed();
             service.awaitCaughtUp(db, Duration.ofSeconds(120));
-            System.out.printf("OUTAGE postgres restart: restart took %d ms; streaming and applying again %d ms after it%n", restartMs, recoveredMs);
+            System.out.printf(
+                    "OUTAGE postgres restart: restart took %d ms; streaming and applying again %d ms after it%n",
+                    restartMs, recoveredMs);
             assertThat(s.problems(service)).isEmpty();
         } finally {
             s.cleanUp();
@@ -132,16 +162,23 @@ class OutageIT {
             int killed;
             long killedAt = System.nanoTime();
             try (Connection c = db.connect();
-                 PreparedStatement ps = c.prepareStatement("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                         + "WHERE datname = current_database() AND application_name = 'cdc-fanout-history'")) {
+                    PreparedStatement ps = c.prepareStatement(
+                            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                    + "WHERE datname = current_database() AND application_name = 'cdc-fanout-history'")) {
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     killed = rs.getInt(1);
                 }
             }
             Lsn atKill = RunningService.currentWalLsn(db);
-            Awaitility.await("history applied past the kill").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> !atKill.isAfter(Lsn.parse(service.getJson("/status").get("sinks").get("history").get("last_applied_lsn").asText())));
+            Awaitility.await("history applied past the kill")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> !atKill.isAfter(Lsn.parse(service.getJson("/status")
+                            .get("sinks")
+                            .get("history")
+                            .get("last_applied_lsn")
+                            .asText())));
             long recoveredMs = (System.nanoTime() - killedAt) / 1_000_000;
             for (Thread t : writers) {
                 t.join();
@@ -149,9 +186,12 @@ class OutageIT {
             s.workload.throwIfFailed();
             service.awaitCaughtUp(db, Duration.ofSeconds(60));
             JsonNode history = service.getJson("/status").get("sinks").get("history");
-            System.out.printf("OUTAGE history connection: %d backend(s) terminated; applied past the kill position %d ms later; history retries=%d%n",
+            System.out.printf(
+                    "OUTAGE history connection: %d backend(s) terminated; applied past the kill position %d ms later; history retries=%d%n",
                     killed, recoveredMs, history.get("retries").asLong());
-            assertThat(killed).as("the history sink's connection was found and terminated").isPositive();
+            assertThat(killed)
+                    .as("the history sink's connection was found and terminated")
+                    .isPositive();
             assertThat(s.problems(service)).isEmpty();
         } finally {
             s.cleanUp();
@@ -159,12 +199,16 @@ class OutageIT {
     }
 
     private static void awaitStreamedAgain(RunningService service) {
-        Awaitility.await("a change written after the outage is applied").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-                .ignoreExceptions().until(() -> {
+        Awaitility.await("a change written after the outage is applied")
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
+                .until(() -> {
                     Lsn target = service.service().fence();
                     Thread.sleep(500);
                     for (JsonNode sink : service.getJson("/status").get("sinks")) {
-                        if (target.isAfter(Lsn.parse(sink.get("last_applied_lsn").asText()))) {
+                        if (target.isAfter(
+                                Lsn.parse(sink.get("last_applied_lsn").asText()))) {
                             return false;
                         }
                     }

@@ -42,7 +42,8 @@ class RaceIT {
     private static final Duration DURATION = Duration.ofSeconds(Long.getLong("race.seconds", 30));
 
     @OnEachPostgresVersion
-    void concurrentWritersLeaveIndexCacheAndHistoryEqualToTheTable(TestDatabase db, ElasticsearchBackend elasticsearch) throws Exception {
+    void concurrentWritersLeaveIndexCacheAndHistoryEqualToTheTable(TestDatabase db, ElasticsearchBackend elasticsearch)
+            throws Exception {
         Workload cdc = new Workload(db, "", null);
         cdc.createTables();
         String prefix = Backends.uniqueName("race");
@@ -53,7 +54,8 @@ class RaceIT {
         NaiveFanout naive = new NaiveFanout(es, prefix + "_naive");
         Workload naiveWorkload = new Workload(db, "naive_", naive::apply);
         naiveWorkload.createTables();
-        naive.createIndexes(Map.of("products", Rows.read(db, "naive_products", "id"), "stock", Rows.read(db, "naive_stock", "sku")));
+        naive.createIndexes(Map.of(
+                "products", Rows.read(db, "naive_products", "id"), "stock", Rows.read(db, "naive_stock", "sku")));
         try (RunningService service = RunningService.start(db, slot, "public.products, public.stock", sinks)) {
             service.awaitReady();
 
@@ -83,26 +85,51 @@ class RaceIT {
 
             int postgres = db.server().majorVersion();
             ObjectNode report = RowJson.MAPPER.createObjectNode();
-            report.put("postgres", postgres).put("writer_threads", THREADS).put("seconds", DURATION.toSeconds()).put("hot_keys_per_table", Workload.KEYS);
+            report.put("postgres", postgres)
+                    .put("writer_threads", THREADS)
+                    .put("seconds", DURATION.toSeconds())
+                    .put("hot_keys_per_table", Workload.KEYS);
             ObjectNode c = report.putObject("cdc_fanout");
-            c.put("committed_transactions", cdc.committedTransactions()).put("changes_applied", cdc.committedChanges())
-                    .put("rolled_back_transactions", cdc.rolledBackTransactions()).put("deadlocked_transactions", cdc.failedTransactions())
-                    .put("history_versions", historyVersions).put("catch_up_ms", catchUpMillis)
-                    .put("divergent_docs_and_cache_entries", esAndCacheProblems).put("problems", problems.size());
+            c.put("committed_transactions", cdc.committedTransactions())
+                    .put("changes_applied", cdc.committedChanges())
+                    .put("rolled_back_transactions", cdc.rolledBackTransactions())
+                    .put("deadlocked_transactions", cdc.failedTransactions())
+                    .put("history_versions", historyVersions)
+                    .put("catch_up_ms", catchUpMillis)
+                    .put("divergent_docs_and_cache_entries", esAndCacheProblems)
+                    .put("problems", problems.size());
             ObjectNode n = report.putObject("naive");
-            n.put("committed_transactions", naiveWorkload.committedTransactions()).put("changes_applied", naiveWorkload.committedChanges())
-                    .put("divergent_docs", naiveDocs).put("divergent_cache_entries", naiveCache);
+            n.put("committed_transactions", naiveWorkload.committedTransactions())
+                    .put("changes_applied", naiveWorkload.committedChanges())
+                    .put("divergent_docs", naiveDocs)
+                    .put("divergent_cache_entries", naiveCache);
             Path out = Path.of("target", "race-report-postgres-" + postgres + ".json");
             Files.createDirectories(out.getParent());
-            Files.writeString(out, RowJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report));
-            System.out.printf("RACE (Postgres %d): cdc-fanout changes applied=%d (%d transactions, %d rolled back, %d deadlocked), divergent docs/cache entries=%d, history problems=%d;"
+            Files.writeString(
+                    out, RowJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+            System.out.printf(
+                    "RACE (Postgres %d): cdc-fanout changes applied=%d (%d transactions, %d rolled back, %d deadlocked), divergent docs/cache entries=%d, history problems=%d;"
                             + " naive changes=%d, divergent docs=%d, divergent cache entries=%d%n",
-                    postgres, cdc.committedChanges(), cdc.committedTransactions(), cdc.rolledBackTransactions(), cdc.failedTransactions(),
-                    esAndCacheProblems, problems.size() - esAndCacheProblems, naiveWorkload.committedChanges(), naiveDocs, naiveCache);
+                    postgres,
+                    cdc.committedChanges(),
+                    cdc.committedTransactions(),
+                    cdc.rolledBackTransactions(),
+                    cdc.failedTransactions(),
+                    esAndCacheProblems,
+                    problems.size() - esAndCacheProblems,
+                    naiveWorkload.committedChanges(),
+                    naiveDocs,
+                    naiveCache);
 
-            assertThat(cdc.committedChanges()).as("the workload committed changes").isGreaterThan(500);
-            assertThat(cdc.rolledBackTransactions()).as("the workload rolled some transactions back").isPositive();
-            assertThat(problems).as("differences between the table and its derived views").isEmpty();
+            assertThat(cdc.committedChanges())
+                    .as("the workload committed changes")
+                    .isGreaterThan(500);
+            assertThat(cdc.rolledBackTransactions())
+                    .as("the workload rolled some transactions back")
+                    .isPositive();
+            assertThat(problems)
+                    .as("differences between the table and its derived views")
+                    .isEmpty();
         } finally {
             es.deleteIndex(prefix + "_products_v1");
             es.deleteIndex(prefix + "_stock_v1");

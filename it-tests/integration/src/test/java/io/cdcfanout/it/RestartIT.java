@@ -27,7 +27,8 @@ class RestartIT {
 
     @Test
     void resumesFromOffsetsWithoutResnapshotting(TestDatabase db) throws Exception {
-        db.execute("CREATE TABLE items (id int PRIMARY KEY, v text)",
+        db.execute(
+                "CREATE TABLE items (id int PRIMARY KEY, v text)",
                 "INSERT INTO items SELECT g, 'before-' || g FROM generate_series(1, 5) g");
         String slot = Backends.uniqueName("restart");
         String firstRun = slot + "_1";
@@ -40,13 +41,17 @@ class RestartIT {
         }
         List<ChangeEvent> first = RecordingSink.events(firstRun);
         assertThat(first).filteredOn(e -> e.op() == Operation.SNAPSHOT).hasSize(5);
-        assertThat(first).filteredOn(e -> e.op() != Operation.SNAPSHOT).extracting(ChangeEvent::op)
+        assertThat(first)
+                .filteredOn(e -> e.op() != Operation.SNAPSHOT)
+                .extracting(ChangeEvent::op)
                 .containsExactly(Operation.INSERT, Operation.UPDATE);
         Lsn flushedAfterFirstRun = Slots.confirmedFlushLsn(db, slot);
         assertThat(offsetRows(db, slot)).isPositive();
 
         // written while the service is down: must arrive after restart, in order
-        db.execute("INSERT INTO items VALUES (7, 'offline-7')", "DELETE FROM items WHERE id = 2",
+        db.execute(
+                "INSERT INTO items VALUES (7, 'offline-7')",
+                "DELETE FROM items WHERE id = 2",
                 "UPDATE items SET v = 'offline-3' WHERE id = 3");
 
         try (RunningService service = RunningService.start(db, slot, "public.items", recording(secondRun))) {
@@ -56,7 +61,8 @@ class RestartIT {
             service.awaitCaughtUp(db);
         }
         List<ChangeEvent> second = RecordingSink.events(secondRun);
-        assertThat(second).extracting(e -> e.op() + ":" + e.key().asText())
+        assertThat(second)
+                .extracting(e -> e.op() + ":" + e.key().asText())
                 .containsExactly("INSERT:7", "DELETE:2", "UPDATE:3", "INSERT:8");
         assertThat(second.get(2).after().get("v")).isEqualTo("offline-3");
         assertThat(Slots.confirmedFlushLsn(db, slot)).isGreaterThan(flushedAfterFirstRun);
@@ -84,10 +90,13 @@ class RestartIT {
                 Lsn endOfA = RunningService.currentWalLsn(db);
                 execute(b, "INSERT INTO items VALUES (11, 'b-second')");
                 // no fence here: its commit would become the last one applied and hide the case
-                Awaitility.await("A applied and confirmed").atMost(Duration.ofSeconds(30))
+                Awaitility.await("A applied and confirmed")
+                        .atMost(Duration.ofSeconds(30))
                         .until(() -> !endOfA.isAfter(Slots.confirmedFlushLsn(db, slot)));
             }
-            assertThat(RecordingSink.events(firstRun)).extracting(e -> e.key().asText()).containsExactly("20");
+            assertThat(RecordingSink.events(firstRun))
+                    .extracting(e -> e.key().asText())
+                    .containsExactly("20");
             b.commit();
         }
 
@@ -95,7 +104,8 @@ class RestartIT {
             service.awaitReady();
             service.awaitCaughtUp(db);
         }
-        assertThat(RecordingSink.events(secondRun)).extracting(e -> e.op() + ":" + e.key().asText())
+        assertThat(RecordingSink.events(secondRun))
+                .extracting(e -> e.op() + ":" + e.key().asText())
                 .containsExactly("INSERT:10", "INSERT:11");
     }
 
@@ -116,7 +126,8 @@ class RestartIT {
 
     private static int offsetRows(TestDatabase db, String slot) throws Exception {
         try (Connection c = db.connect();
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM cdc_fanout.offsets WHERE instance = ?")) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT count(*) FROM cdc_fanout.offsets WHERE instance = ?")) {
             ps.setString(1, slot);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

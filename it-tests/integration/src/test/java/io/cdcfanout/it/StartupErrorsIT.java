@@ -46,9 +46,12 @@ class StartupErrorsIT {
 
     @Test
     void wrongPasswordIsReported(TestDatabase db) {
-        Assumptions.assumeTrue(passwordsEnforced(db), "this Postgres trusts every local connection (pg_hba 'trust'), "
-                + "so a wrong password cannot be refused; the local-process and Docker backends enforce passwords");
-        db.execute("CREATE TABLE items (id int PRIMARY KEY)",
+        Assumptions.assumeTrue(
+                passwordsEnforced(db),
+                "this Postgres trusts every local connection (pg_hba 'trust'), "
+                        + "so a wrong password cannot be refused; the local-process and Docker backends enforce passwords");
+        db.execute(
+                "CREATE TABLE items (id int PRIMARY KEY)",
                 "CREATE ROLE wrong_pw_user LOGIN REPLICATION PASSWORD 'right'");
         String yaml = RunningService.configYaml(db, slot(), "public.items", CACHE)
                 .replaceFirst("user: [^,]+, password: \"[^\"]*\"", "user: wrong_pw_user, password: \"wrong\"");
@@ -60,7 +63,8 @@ class StartupErrorsIT {
 
     @Test
     void missingReplicationPrivilegeSaysHowToGrantIt(TestDatabase db) {
-        db.execute("CREATE TABLE items (id int PRIMARY KEY)",
+        db.execute(
+                "CREATE TABLE items (id int PRIMARY KEY)",
                 "DROP ROLE IF EXISTS no_repl_user",
                 "CREATE ROLE no_repl_user LOGIN PASSWORD 'pw'");
         String yaml = RunningService.configYaml(db, slot(), "public.items", CACHE)
@@ -86,8 +90,10 @@ class StartupErrorsIT {
     }
 
     private static boolean passwordsEnforced(TestDatabase db) {
-        try (Connection c = db.connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_hba_file_rules WHERE type = 'host' AND auth_method = 'trust'")) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT count(*) FROM pg_hba_file_rules WHERE type = 'host' AND auth_method = 'trust'")) {
             rs.next();
             return rs.getInt(1) == 0;
         } catch (Exception e) {
@@ -96,8 +102,10 @@ class StartupErrorsIT {
     }
 
     private static boolean slotActive(TestDatabase db, String slot) throws Exception {
-        try (Connection c = db.connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT active FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery("SELECT active FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
             return rs.next() && rs.getBoolean(1);
         }
     }

@@ -10,10 +10,10 @@ import io.cdcfanout.testbackends.PostgresBinaries;
 import io.cdcfanout.testbackends.ProcessOwner;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,12 +27,18 @@ class WalLevelIT {
     @Test
     void walLevelReplicaIsRefusedWithTheFix() throws Exception {
         Map<String, String> env = System.getenv();
-        Path dir = Files.createTempDirectory("cdc-it-wal-level",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        try (LocalPostgres pg = LocalPostgres.start(PostgresBinaries.find(env), dir.resolve("pg"), ProcessOwner.forThisJvm(env),
+        Path dir = Files.createTempDirectory(
+                "cdc-it-wal-level", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        try (LocalPostgres pg = LocalPostgres.start(
+                PostgresBinaries.find(env),
+                dir.resolve("pg"),
+                ProcessOwner.forThisJvm(env),
                 Map.of("wal_level", "replica"))) {
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/postgres",
-                    pg.superuser(), pg.password()); Statement s = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(
+                            "jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/postgres",
+                            pg.superuser(),
+                            pg.password());
+                    Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE items (id int PRIMARY KEY)");
             }
             String yaml = """
@@ -43,7 +49,8 @@ class WalLevelIT {
                     sinks:
                       cache: { type: caffeine, tables: [public.items] }
                     """.formatted(pg.host(), pg.port(), pg.superuser(), pg.password());
-            assertThatThrownBy(() -> CdcService.start(RunningService.parse(yaml)).close())
+            assertThatThrownBy(
+                            () -> CdcService.start(RunningService.parse(yaml)).close())
                     .isInstanceOf(StartupException.class)
                     .hasMessageContaining("wal_level=replica")
                     .hasMessageContaining("ALTER SYSTEM SET wal_level = logical")

@@ -24,7 +24,8 @@ public record BoundSink<C extends SinkConfig>(String name, SinkFactory<C> factor
     public static <C extends SinkConfig> BoundSink<C> of(String name, SinkFactory<C> factory, SinkConfig config) {
         if (!factory.configType().isInstance(config)) {
             throw new IllegalArgumentException("sink '" + name + "' of type '" + factory.type() + "' needs a "
-                    + factory.configType().getSimpleName() + ", not a " + config.getClass().getSimpleName());
+                    + factory.configType().getSimpleName() + ", not a "
+                    + config.getClass().getSimpleName());
         }
         return new BoundSink<>(name, factory, factory.configType().cast(config));
     }

@@ -14,5 +14,4 @@ import java.time.Instant;
  * @param txId      transaction of that change
  * @param data      the row image as JSON (the last known image for a deletion)
  */
-public record HistoryVersion(Instant validFrom, Instant validTo, boolean deleted, Lsn lsn, long txId, JsonNode data) {
-}
+public record HistoryVersion(Instant validFrom, Instant validTo, boolean deleted, Lsn lsn, long txId, JsonNode data) {}

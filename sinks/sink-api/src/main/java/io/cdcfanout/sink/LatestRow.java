@@ -10,5 +10,4 @@ import java.time.Instant;
  * @param lsn        LSN of the change that wrote it (for rows loaded at start: the load's position)
  * @param commitTime commit time of that change (for loaded rows: the load's time)
  */
-public record LatestRow(Row row, Lsn lsn, Instant commitTime) {
-}
+public record LatestRow(Row row, Lsn lsn, Instant commitTime) {}

@@ -21,7 +21,8 @@ public final class SinkRegistry {
             SinkFactory<?> previous = found.put(factory.type(), factory);
             if (previous != null) {
                 throw new IllegalStateException("two sink factories claim type '" + factory.type() + "': "
-                        + previous.getClass().getName() + " and " + factory.getClass().getName());
+                        + previous.getClass().getName() + " and "
+                        + factory.getClass().getName());
             }
         }
         return new SinkRegistry(found);

@@ -12,8 +12,7 @@ import java.util.stream.Collectors;
  */
 final class ConfigSummary {
 
-    private ConfigSummary() {
-    }
+    private ConfigSummary() {}
 
     static String of(ServiceConfig c) {
         SourceConfig source = c.source();
@@ -23,19 +22,25 @@ final class ConfigSummary {
                 + " slot=" + source.slot() + " publication=" + source.publication() + " tables=" + source.tables()
                 + columns(source)
                 + "; offsets in " + c.offsets().store()
-                + "; http " + c.http().host() + ":" + c.http().port() + " token=" + masked(c.http().token())
-                + "; sinks " + c.sinks().entrySet().stream()
-                .map(e -> e.getKey() + "(" + e.getValue().type() + " " + e.getValue().config().sourceTables() + ")")
-                .collect(Collectors.joining(", "));
+                + "; http " + c.http().host() + ":" + c.http().port() + " token="
+                + masked(c.http().token())
+                + "; sinks "
+                + c.sinks().entrySet().stream()
+                        .map(e -> e.getKey() + "(" + e.getValue().type() + " "
+                                + e.getValue().config().sourceTables() + ")")
+                        .collect(Collectors.joining(", "));
     }
 
     private static String columns(SourceConfig source) {
         if (source.columns().isEmpty()) {
             return "";
         }
-        return " columns={" + source.columns().entrySet().stream()
-                .map(e -> e.getKey() + ": exclude " + e.getValue().exclude() + " mask " + e.getValue().mask())
-                .collect(Collectors.joining(", ")) + "} mask-key=" + masked(source.maskKey());
+        return " columns={"
+                + source.columns().entrySet().stream()
+                        .map(e -> e.getKey() + ": exclude " + e.getValue().exclude() + " mask "
+                                + e.getValue().mask())
+                        .collect(Collectors.joining(", "))
+                + "} mask-key=" + masked(source.maskKey());
     }
 
     private static String masked(Secret secret) {

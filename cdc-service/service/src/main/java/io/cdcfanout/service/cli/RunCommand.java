@@ -13,19 +13,31 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Runs the sidecar until SIGTERM/SIGINT. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Run the sidecar: snapshot on first start, then stream changes to every configured sink.",
-                "Stops gracefully on SIGTERM or Ctrl-C (the batch in hand is finished and its offsets committed).",
-                "Exit code 0 after a clean stop, 2 for a bad configuration, 3 when the source is not usable, 1 on failure."})
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the sidecar: snapshot on first start, then stream changes to every configured sink.",
+            "Stops gracefully on SIGTERM or Ctrl-C (the batch in hand is finished and its offsets committed).",
+            "Exit code 0 after a clean stop, 2 for a bad configuration, 3 when the source is not usable, 1 on failure."
+        })
 final class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the YAML configuration file")
+    @Option(
+            names = {"-c", "--config"},
+            required = true,
+            paramLabel = "FILE",
+            description = "the YAML configuration file")
     Path config;
 
-    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "${env:CDC_LOG_FORMAT:-text}",
-            description = "text or json (one JSON object per line); default: the environment variable CDC_LOG_FORMAT, else text")
+    @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            defaultValue = "${env:CDC_LOG_FORMAT:-text}",
+            description =
+                    "text or json (one JSON object per line); default: the environment variable CDC_LOG_FORMAT, else text")
     LogFormat logFormat;
 
     @Override
@@ -48,10 +60,12 @@ final class RunCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             return 1;
         }
-        Thread hook = new Thread(() -> {
-            LOG.info("stopping");
-            service.close();
-        }, "shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    LOG.info("stopping");
+                    service.close();
+                },
+                "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             service.awaitTermination();

@@ -20,21 +20,31 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Asks a running sidecar for {@code /status} and {@code /ready} and prints them. */
-@Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show a running sidecar's status: source positions, slot lag, and per sink its state, last applied LSN, "
-                + "lag and counts. Exit code 0 when it is ready, 1 when it is not, 3 when it cannot be asked (unreachable, 401).")
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
+        description =
+                "Show a running sidecar's status: source positions, slot lag, and per sink its state, last applied LSN, "
+                        + "lag and counts. Exit code 0 when it is ready, 1 when it is not, 3 when it cannot be asked (unreachable, 401).")
 final class StatusCommand implements Callable<Integer> {
 
     static final int READY = 0;
     static final int NOT_READY = 1;
     static final int UNREACHABLE = 3;
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", paramLabel = "URL",
+    @Option(
+            names = "--url",
+            defaultValue = "http://127.0.0.1:8080",
+            paramLabel = "URL",
             description = "base URL of the sidecar's HTTP API (default: ${DEFAULT-VALUE})")
     URI url;
 
-    @Option(names = "--token", defaultValue = "${env:CDC_HTTP_TOKEN}", paramLabel = "TOKEN",
-            description = "bearer token (http.token); default: the environment variable CDC_HTTP_TOKEN, which keeps it out of the process list")
+    @Option(
+            names = "--token",
+            defaultValue = "${env:CDC_HTTP_TOKEN}",
+            paramLabel = "TOKEN",
+            description =
+                    "bearer token (http.token); default: the environment variable CDC_HTTP_TOKEN, which keeps it out of the process list")
     String token;
 
     @Option(names = "--json", description = "print /status as the service returns it (JSON)")
@@ -43,7 +53,8 @@ final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Override
     public Integer call() {
@@ -85,7 +96,9 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(url.resolve(path)).timeout(Duration.ofSeconds(10)).GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(url.resolve(path))
+                .timeout(Duration.ofSeconds(10))
+                .GET();
         if (token != null && !token.isEmpty()) {
             request.header("Authorization", "Bearer " + token);
         }
@@ -95,29 +108,48 @@ final class StatusCommand implements Callable<Integer> {
     /** {@code /status} as aligned text columns. */
     static final class StatusTable {
 
-        private static final List<String> HEADER = List.of("SINK", "TYPE", "STATE", "LAST APPLIED LSN", "LAG MS",
-                "APPLIED", "REJECTED", "RETRIES", "LAST ERROR");
+        private static final List<String> HEADER = List.of(
+                "SINK", "TYPE", "STATE", "LAST APPLIED LSN", "LAG MS", "APPLIED", "REJECTED", "RETRIES", "LAST ERROR");
 
-        private StatusTable() {
-        }
+        private StatusTable() {}
 
         static String render(URI url, boolean ready, JsonNode status) {
             StringBuilder out = new StringBuilder();
             JsonNode source = status.path("source");
-            out.append("cdc-fanout at ").append(url).append(": ").append(ready ? "READY" : "NOT READY")
-                    .append(source.path("streaming").asBoolean() ? " (streaming)" : " (not streaming)").append('\n');
-            out.append("source: slot ").append(source.path("slot").asText()).append(", publication ")
-                    .append(source.path("publication").asText()).append(", received ").append(source.path("received_lsn").asText("-"))
-                    .append(", slot confirmed ").append(source.path("slot_confirmed_flush_lsn").asText("-"))
-                    .append(", slot lag ").append(source.path("slot_lag_bytes").asLong(-1)).append(" bytes\n\n");
+            out.append("cdc-fanout at ")
+                    .append(url)
+                    .append(": ")
+                    .append(ready ? "READY" : "NOT READY")
+                    .append(source.path("streaming").asBoolean() ? " (streaming)" : " (not streaming)")
+                    .append('\n');
+            out.append("source: slot ")
+                    .append(source.path("slot").asText())
+                    .append(", publication ")
+                    .append(source.path("publication").asText())
+                    .append(", received ")
+                    .append(source.path("received_lsn").asText("-"))
+                    .append(", slot confirmed ")
+                    .append(source.path("slot_confirmed_flush_lsn").asText("-"))
+                    .append(", slot lag ")
+                    .append(source.path("slot_lag_bytes").asLong(-1))
+                    .append(" bytes\n\n");
             List<List<String>> rows = new ArrayList<>();
             rows.add(HEADER);
             for (Iterator<Map.Entry<String, JsonNode>> it = status.path("sinks").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> sink = it.next();
                 JsonNode s = sink.getValue();
-                rows.add(List.of(sink.getKey(), s.path("type").asText(), s.path("state").asText(), s.path("last_applied_lsn").asText(),
-                        s.path("lag_ms").asText(), s.path("applied").asText(), s.path("rejected").asText(),
-                        s.path("retries").asText(), s.path("last_error").isNull() ? "" : s.path("last_error").asText()));
+                rows.add(List.of(
+                        sink.getKey(),
+                        s.path("type").asText(),
+                        s.path("state").asText(),
+                        s.path("last_applied_lsn").asText(),
+                        s.path("lag_ms").asText(),
+                        s.path("applied").asText(),
+                        s.path("rejected").asText(),
+                        s.path("retries").asText(),
+                        s.path("last_error").isNull()
+                                ? ""
+                                : s.path("last_error").asText()));
             }
             int[] widths = new int[HEADER.size()];
             for (List<String> row : rows) {

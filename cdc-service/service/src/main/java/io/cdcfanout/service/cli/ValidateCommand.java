@@ -9,12 +9,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Checks a configuration file without connecting to anything. */
-@Command(name = "validate", mixinStandardHelpOptions = true,
-        description = "Check a configuration file (syntax, keys, types, values, ${ENV} references) without starting anything. "
-                + "Exit code 0 when valid, 2 when not.")
+@Command(
+        name = "validate",
+        mixinStandardHelpOptions = true,
+        description =
+                "Check a configuration file (syntax, keys, types, values, ${ENV} references) without starting anything. "
+                        + "Exit code 0 when valid, 2 when not.")
 final class ValidateCommand implements Callable<Integer> {
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the YAML configuration file")
+    @Option(
+            names = {"-c", "--config"},
+            required = true,
+            paramLabel = "FILE",
+            description = "the YAML configuration file")
     Path config;
 
     @Override

@@ -81,13 +81,15 @@ public final class ConfigLoader {
             locations = new YamlLocations(yaml);
             tree = mapper.readTree(yaml);
         } catch (MarkedYAMLException e) {
-            throw new ConfigException(fileName + ":" + (e.getProblemMark().getLine() + 1) + ": not valid YAML: " + e.getProblem());
+            throw new ConfigException(
+                    fileName + ":" + (e.getProblemMark().getLine() + 1) + ": not valid YAML: " + e.getProblem());
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             throw new ConfigException(fileName + ":" + line + ": not valid YAML: " + e.getOriginalMessage());
         }
         if (tree == null || !tree.isObject()) {
-            throw new ConfigException(fileName + ":1: expected a mapping with keys source, sinks (and optionally offsets, http)");
+            throw new ConfigException(
+                    fileName + ":1: expected a mapping with keys source, sinks (and optionally offsets, http)");
         }
         ErrorFormatter errors = new ErrorFormatter(fileName, locations);
         substituteEnvironment(tree, new ArrayList<>(), errors);
@@ -129,7 +131,8 @@ public final class ConfigLoader {
                 JsonNode child = node.get(i);
                 path.add(i);
                 if (child.isTextual()) {
-                    ((com.fasterxml.jackson.databind.node.ArrayNode) node).set(i, substituted(child.textValue(), path, errors));
+                    ((com.fasterxml.jackson.databind.node.ArrayNode) node)
+                            .set(i, substituted(child.textValue(), path, errors));
                 } else {
                     substituteEnvironment(child, path, errors);
                 }
@@ -150,15 +153,16 @@ public final class ConfigLoader {
      * The file as written, before its sinks are paired with their factories; {@link ServiceConfig} checks it.
      * Each sink's config is bound to the record of its {@code type} (see {@link #newMapper}).
      */
-    record ConfigFile(SourceConfig source, OffsetsConfig offsets, HttpConfig http, Map<String, SinkConfig> sinks) {
-    }
+    record ConfigFile(SourceConfig source, OffsetsConfig offsets, HttpConfig http, Map<String, SinkConfig> sinks) {}
 
-    private static Map<String, BoundSink<?>> bind(Map<String, SinkConfig> configs, Map<String, SinkFactory<?>> factories) {
+    private static Map<String, BoundSink<?>> bind(
+            Map<String, SinkConfig> configs, Map<String, SinkFactory<?>> factories) {
         if (configs == null) {
             return null; // ServiceConfig names the missing key
         }
         Map<String, BoundSink<?>> bound = new LinkedHashMap<>();
-        configs.forEach((name, config) -> bound.put(name, config == null ? null : BoundSink.of(name, factories.get(name), config)));
+        configs.forEach((name, config) ->
+                bound.put(name, config == null ? null : BoundSink.of(name, factories.get(name), config)));
         return bound;
     }
 
@@ -187,7 +191,8 @@ public final class ConfigLoader {
                 throw errors.at(path, "missing required key 'type'; supported types: " + supported);
             }
             if (!sinks.factories().containsKey(type.textValue())) {
-                throw errors.at(List.of("sinks", sink.getKey(), "type"),
+                throw errors.at(
+                        List.of("sinks", sink.getKey(), "type"),
                         "unknown sink type '" + type.textValue() + "'; supported types: " + supported);
             }
             factories.put(sink.getKey(), sinks.factory(type.textValue()));
@@ -244,14 +249,21 @@ public final class ConfigLoader {
                     .collect(Collectors.toCollection(ArrayList::new));
             String message;
             if (e instanceof UnrecognizedPropertyException u) {
-                String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream()
-                        .map(Object::toString).filter(k -> !k.equals("type")).sorted().collect(Collectors.joining(", "));
-                message = "unknown key '" + u.getPropertyName() + "'" + (known.isEmpty() ? "" : "; supported keys here: " + known);
+                String known = u.getKnownPropertyIds() == null
+                        ? ""
+                        : u.getKnownPropertyIds().stream()
+                                .map(Object::toString)
+                                .filter(k -> !k.equals("type"))
+                                .sorted()
+                                .collect(Collectors.joining(", "));
+                message = "unknown key '" + u.getPropertyName() + "'"
+                        + (known.isEmpty() ? "" : "; supported keys here: " + known);
             } else if (e instanceof ValueInstantiationException v) {
                 Throwable cause = v.getCause() != null ? v.getCause() : v;
                 message = cause.getMessage();
             } else if (e instanceof InvalidFormatException f) {
-                message = f.getOriginalMessage().startsWith("not ") ? f.getOriginalMessage()
+                message = f.getOriginalMessage().startsWith("not ")
+                        ? f.getOriginalMessage()
                         : "expected " + typeName(f.getTargetType()) + ", not '" + f.getValue() + "'";
             } else if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
                 message = "expected " + typeName(m.getTargetType()) + " here";

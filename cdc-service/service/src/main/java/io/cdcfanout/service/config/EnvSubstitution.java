@@ -45,8 +45,8 @@ final class EnvSubstitution {
             value = defaultValue;
         }
         if (value == null) {
-            throw new IllegalArgumentException("environment variable " + name
-                    + " is not set (set it, or write ${" + name + ":-default})");
+            throw new IllegalArgumentException(
+                    "environment variable " + name + " is not set (set it, or write ${" + name + ":-default})");
         }
         return value;
     }
@@ -55,7 +55,8 @@ final class EnvSubstitution {
         try {
             return Files.readString(Path.of(path)).replaceFirst("\\r?\\n$", "");
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read secret file " + path + " (" + e.getClass().getSimpleName() + ")");
+            throw new IllegalArgumentException(
+                    "cannot read secret file " + path + " (" + e.getClass().getSimpleName() + ")");
         }
     }
 }

@@ -24,7 +24,8 @@ public record OffsetsConfig(String store, Path path, String schema) {
                 }
             }
             case "file" -> Validation.require(path, "offsets.path");
-            default -> throw new IllegalArgumentException("'offsets.store' must be 'postgres' or 'file', not '" + store + "'");
+            default ->
+                throw new IllegalArgumentException("'offsets.store' must be 'postgres' or 'file', not '" + store + "'");
         }
     }
 

@@ -10,10 +10,11 @@ import java.util.Properties;
  * @param sslMode     pgjdbc/libpq ssl mode: disable, prefer, require, verify-ca, verify-full (default prefer)
  * @param sslRootCert path of the CA certificate for verify-ca / verify-full
  */
-public record PostgresConfig(String host, Integer port, String database, String user, Secret password,
-                             String sslMode, String sslRootCert) {
+public record PostgresConfig(
+        String host, Integer port, String database, String user, Secret password, String sslMode, String sslRootCert) {
 
-    private static final java.util.Set<String> SSL_MODES = java.util.Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+    private static final java.util.Set<String> SSL_MODES =
+            java.util.Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
     public PostgresConfig {
         host = Validation.requireText(host, "source.postgres.host");
@@ -23,10 +24,12 @@ public record PostgresConfig(String host, Integer port, String database, String 
         password = password == null ? Secret.NONE : password;
         sslMode = sslMode == null ? "prefer" : sslMode;
         if (!SSL_MODES.contains(sslMode)) {
-            throw new IllegalArgumentException("'source.postgres.ssl-mode' must be one of " + SSL_MODES + ", not '" + sslMode + "'");
+            throw new IllegalArgumentException(
+                    "'source.postgres.ssl-mode' must be one of " + SSL_MODES + ", not '" + sslMode + "'");
         }
         if (sslMode.startsWith("verify") && sslRootCert == null) {
-            throw new IllegalArgumentException("'source.postgres.ssl-mode: " + sslMode + "' needs 'ssl-root-cert' (path of the CA certificate)");
+            throw new IllegalArgumentException(
+                    "'source.postgres.ssl-mode: " + sslMode + "' needs 'ssl-root-cert' (path of the CA certificate)");
         }
     }
 

@@ -13,7 +13,8 @@ import java.util.Map;
  *
  * @param sinks each configured sink by name, in file order, already paired with the factory of its type
  */
-public record ServiceConfig(SourceConfig source, OffsetsConfig offsets, HttpConfig http, Map<String, BoundSink<?>> sinks) {
+public record ServiceConfig(
+        SourceConfig source, OffsetsConfig offsets, HttpConfig http, Map<String, BoundSink<?>> sinks) {
 
     public ServiceConfig {
         Validation.require(source, "source");
@@ -25,10 +26,13 @@ public record ServiceConfig(SourceConfig source, OffsetsConfig offsets, HttpConf
         }
         sinks.forEach((name, sink) -> {
             Validation.require(sink, "sinks." + name);
-            List<TableId> unknown = sink.config().sourceTables().stream().filter(t -> !source.tables().contains(t)).toList();
+            List<TableId> unknown = sink.config().sourceTables().stream()
+                    .filter(t -> !source.tables().contains(t))
+                    .toList();
             if (!unknown.isEmpty()) {
-                throw new IllegalArgumentException("sink '" + name + "' names table(s) " + unknown
-                        + " that are not in source.tables " + source.tables() + ": add them there or remove them from the sink");
+                throw new IllegalArgumentException(
+                        "sink '" + name + "' names table(s) " + unknown + " that are not in source.tables "
+                                + source.tables() + ": add them there or remove them from the sink");
             }
         });
         sinks = Collections.unmodifiableMap(new LinkedHashMap<>(sinks));

@@ -24,9 +24,18 @@ import java.util.Map;
  * @param columns          per captured table, columns to drop or mask before any sink sees them
  * @param maskKey          HMAC key for masked columns; required when any column is masked
  */
-public record SourceConfig(PostgresConfig postgres, String slot, String publication, List<TableId> tables,
-                           String snapshot, Duration pollInterval, Integer maxBatchSize, Integer maxQueueSize,
-                           Duration heartbeatInterval, Map<TableId, ColumnRules> columns, Secret maskKey) {
+public record SourceConfig(
+        PostgresConfig postgres,
+        String slot,
+        String publication,
+        List<TableId> tables,
+        String snapshot,
+        Duration pollInterval,
+        Integer maxBatchSize,
+        Integer maxQueueSize,
+        Duration heartbeatInterval,
+        Map<TableId, ColumnRules> columns,
+        Secret maskKey) {
 
     /** Shortest {@code mask-key} accepted: a short key would let anyone hash guesses (e.g. e-mail addresses) and compare. */
     public static final int MIN_MASK_KEY_LENGTH = 16;
@@ -37,6 +46,7 @@ public record SourceConfig(PostgresConfig postgres, String slot, String publicat
      * stay small, as the engine hands over what arrived within {@code poll-interval}.
      */
     public static final int DEFAULT_MAX_BATCH_SIZE = 8192;
+
     public static final int DEFAULT_MAX_QUEUE_SIZE = 4 * DEFAULT_MAX_BATCH_SIZE;
 
     public SourceConfig {
@@ -45,7 +55,8 @@ public record SourceConfig(PostgresConfig postgres, String slot, String publicat
         publication = Validation.identifier(publication, "cdc_fanout", "source.publication");
         Validation.require(tables, "source.tables");
         if (tables.isEmpty()) {
-            throw new IllegalArgumentException("'source.tables' is empty: list the tables to capture, e.g. [public.products]");
+            throw new IllegalArgumentException(
+                    "'source.tables' is empty: list the tables to capture, e.g. [public.products]");
         }
         if (new LinkedHashSet<>(tables).size() != tables.size()) {
             throw new IllegalArgumentException("'source.tables' lists a table twice: " + tables);
@@ -53,7 +64,8 @@ public record SourceConfig(PostgresConfig postgres, String slot, String publicat
         tables = List.copyOf(tables);
         snapshot = snapshot == null ? "initial" : snapshot;
         if (!snapshot.equals("initial") && !snapshot.equals("never")) {
-            throw new IllegalArgumentException("'source.snapshot' must be 'initial' or 'never', not '" + snapshot + "'");
+            throw new IllegalArgumentException(
+                    "'source.snapshot' must be 'initial' or 'never', not '" + snapshot + "'");
         }
         pollInterval = positive(pollInterval, Duration.ofMillis(5), "source.poll-interval");
         heartbeatInterval = positive(heartbeatInterval, Duration.ofSeconds(10), "source.heartbeat-interval");
@@ -65,10 +77,11 @@ public record SourceConfig(PostgresConfig postgres, String slot, String publicat
     }
 
     private static void checkColumnRules(List<TableId> tables, Map<TableId, ColumnRules> columns, Secret maskKey) {
-        List<TableId> unknown = columns.keySet().stream().filter(t -> !tables.contains(t)).toList();
+        List<TableId> unknown =
+                columns.keySet().stream().filter(t -> !tables.contains(t)).toList();
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("'source.columns' names table(s) " + unknown + " that are not in source.tables "
-                    + tables + ": add them there or remove their rules");
+            throw new IllegalArgumentException("'source.columns' names table(s) " + unknown
+                    + " that are not in source.tables " + tables + ": add them there or remove their rules");
         }
         columns.forEach((table, rules) -> Validation.require(rules, "source.columns." + table));
         boolean masks = columns.values().stream().anyMatch(r -> !r.mask().isEmpty());

@@ -3,8 +3,7 @@ package io.cdcfanout.service.config;
 /** Checks shared by the config records; messages say which key and what to write. */
 final class Validation {
 
-    private Validation() {
-    }
+    private Validation() {}
 
     static <T> T require(T value, String key) {
         if (value == null) {

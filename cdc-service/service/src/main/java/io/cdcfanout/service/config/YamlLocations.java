@@ -34,13 +34,16 @@ final class YamlLocations {
             int keyLine = -1;
             if (node instanceof MappingNode mapping && step instanceof String key) {
                 for (NodeTuple tuple : mapping.getValue()) {
-                    if (tuple.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+                    if (tuple.getKeyNode() instanceof ScalarNode k
+                            && k.getValue().equals(key)) {
                         next = tuple.getValueNode();
                         keyLine = k.getStartMark().getLine() + 1;
                         break;
                     }
                 }
-            } else if (node instanceof SequenceNode sequence && step instanceof Integer index && index < sequence.getValue().size()) {
+            } else if (node instanceof SequenceNode sequence
+                    && step instanceof Integer index
+                    && index < sequence.getValue().size()) {
                 next = sequence.getValue().get(index);
                 keyLine = next.getStartMark().getLine() + 1;
             }

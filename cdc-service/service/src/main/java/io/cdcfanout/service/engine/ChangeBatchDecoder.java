@@ -37,12 +37,10 @@ public final class ChangeBatchDecoder implements DebeziumEngine.ChangeConsumer<R
     private final Pipeline pipeline;
 
     /** A batch decoded, and what acknowledging it tells Debezium. */
-    record Decoded(DecodedBatch batch, BatchAcknowledgement acknowledgement) {
-    }
+    record Decoded(DecodedBatch batch, BatchAcknowledgement acknowledgement) {}
 
     /** The batch's newest record at a transaction boundary, with the offsets to commit for it. */
-    private record Boundary(RecordChangeEvent<SourceRecord> record, Map<String, Object> offsets) {
-    }
+    private record Boundary(RecordChangeEvent<SourceRecord> record, Map<String, Object> offsets) {}
 
     public ChangeBatchDecoder(ColumnPolicy columnPolicy, Pipeline pipeline) {
         this.columnPolicy = columnPolicy;
@@ -50,14 +48,17 @@ public final class ChangeBatchDecoder implements DebeziumEngine.ChangeConsumer<R
     }
 
     @Override
-    public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
-                            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
+    public void handleBatch(
+            List<RecordChangeEvent<SourceRecord>> records,
+            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+            throws InterruptedException {
         Decoded decoded = decode(records, committer);
         pipeline.accept(decoded.batch(), decoded.acknowledgement());
     }
 
-    Decoded decode(List<RecordChangeEvent<SourceRecord>> records,
-                   DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) {
+    Decoded decode(
+            List<RecordChangeEvent<SourceRecord>> records,
+            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) {
         List<ChangeEvent> events = new ArrayList<>(records.size());
         List<DeadLetter> undecodable = new ArrayList<>();
         Lsn end = Lsn.ZERO;
@@ -65,13 +66,26 @@ public final class ChangeBatchDecoder implements DebeziumEngine.ChangeConsumer<R
             SourceRecord record = r.record();
             Optional<Lsn> position = RecordConverter.positionOf(record);
             try {
-                converter.convert(record).map(columnPolicy::apply).ifPresent(events::add); // private columns never reach a sink
+                converter
+                        .convert(record)
+                        .map(columnPolicy::apply)
+                        .ifPresent(events::add); // private columns never reach a sink
             } catch (RuntimeException e) {
                 // the column rules apply to the letter and the log line too; the raw record is never kept whole
                 UndecodableRecord kept = UndecodableRecord.of(record, columnPolicy, e);
-                LOG.error("change at {} on {} goes to the dead-letter table: {}", position.orElse(null), kept.table(), kept.reason());
-                undecodable.add(DeadLetter.undecodable(kept.table(), kept.key(), kept.lsn(), kept.txId(), kept.operation(),
-                        kept.reason(), kept.image()));
+                LOG.error(
+                        "change at {} on {} goes to the dead-letter table: {}",
+                        position.orElse(null),
+                        kept.table(),
+                        kept.reason());
+                undecodable.add(DeadLetter.undecodable(
+                        kept.table(),
+                        kept.key(),
+                        kept.lsn(),
+                        kept.txId(),
+                        kept.operation(),
+                        kept.reason(),
+                        kept.image()));
             }
             if (position.isPresent()) {
                 end = Lsn.max(end, position.get());
@@ -97,7 +111,8 @@ public final class ChangeBatchDecoder implements DebeziumEngine.ChangeConsumer<R
     private static Boundary newestBoundary(List<RecordChangeEvent<SourceRecord>> records) {
         for (int i = records.size() - 1; i >= 0; i--) {
             RecordChangeEvent<SourceRecord> r = records.get(i);
-            Optional<Map<String, Object>> boundary = ResumeOffsets.atTransactionBoundary(r.record().sourceOffset());
+            Optional<Map<String, Object>> boundary =
+                    ResumeOffsets.atTransactionBoundary(r.record().sourceOffset());
             if (boundary.isPresent()) {
                 return new Boundary(r, boundary.get());
             }

@@ -21,10 +21,10 @@ public final class DebeziumProperties {
     static final String NUMERIC_TYPES = ConnectorContract.PROPAGATED_SOURCE_TYPES;
 
     /** Run by the connector on every heartbeat; see {@link #from}. */
-    static final String HEARTBEAT_ACTION_QUERY = "SELECT pg_logical_emit_message(true, '" + FENCE_MESSAGE_PREFIX + "', 'heartbeat')";
+    static final String HEARTBEAT_ACTION_QUERY =
+            "SELECT pg_logical_emit_message(true, '" + FENCE_MESSAGE_PREFIX + "', 'heartbeat')";
 
-    private DebeziumProperties() {
-    }
+    private DebeziumProperties() {}
 
     public static Properties from(ServiceConfig config, String offsetStoreId) {
         SourceConfig source = config.source();
@@ -75,7 +75,9 @@ public final class DebeziumProperties {
         p.setProperty("max.queue.size", String.valueOf(source.maxQueueSize()));
         // Bounds the queue's memory as well as its length: 32,768 rows with 10 kB TOASTed values would be 330 MB.
         p.setProperty("max.queue.size.in.bytes", String.valueOf(MAX_QUEUE_BYTES));
-        p.setProperty("heartbeat.interval.ms", String.valueOf(source.heartbeatInterval().toMillis()));
+        p.setProperty(
+                "heartbeat.interval.ms",
+                String.valueOf(source.heartbeatInterval().toMillis()));
         // A heartbeat alone does not move the slot: pgoutput sends nothing for transactions that touch no
         // published table, so with idle captured tables the connector has no newer LSN to confirm and the
         // slot retains all WAL the rest of the database writes. Each heartbeat therefore also commits a
@@ -93,7 +95,9 @@ public final class DebeziumProperties {
             p.setProperty(PostgresOffsetBackingStore.STORE_ID, offsetStoreId);
         } else {
             p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
-            p.setProperty("offset.storage.file.filename", config.offsets().path().toAbsolutePath().toString());
+            p.setProperty(
+                    "offset.storage.file.filename",
+                    config.offsets().path().toAbsolutePath().toString());
         }
         p.setProperty("record.processing.order", "ORDERED");
         p.setProperty("errors.max.retries", "-1");

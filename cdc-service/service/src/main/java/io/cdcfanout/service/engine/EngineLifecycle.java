@@ -40,7 +40,8 @@ public final class EngineLifecycle implements AutoCloseable {
     private final ServiceConfig config;
     private final String offsetStoreId = UUID.randomUUID().toString();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
-    private final ExecutorService engineThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "debezium-engine"));
+    private final ExecutorService engineThread =
+            Executors.newSingleThreadExecutor(r -> new Thread(r, "debezium-engine"));
     private final CompletableFuture<Void> sourceStarted = new CompletableFuture<>();
     private final CompletableFuture<Void> pollingAllowed = new CompletableFuture<>();
     private volatile boolean streaming;
@@ -61,8 +62,12 @@ public final class EngineLifecycle implements AutoCloseable {
             throw new IllegalStateException("the engine runs already");
         }
         this.pipeline = pipeline;
-        PostgresOffsetBackingStore.register(offsetStoreId, new PostgresOffsetBackingStore.Target(
-                config.source().postgres().asSourceDatabase(), config.offsets().schema(), config.source().slot()));
+        PostgresOffsetBackingStore.register(
+                offsetStoreId,
+                new PostgresOffsetBackingStore.Target(
+                        config.source().postgres().asSourceDatabase(),
+                        config.offsets().schema(),
+                        config.source().slot()));
         engine = DebeziumEngine.create(ChangeEventFormat.of(io.debezium.embedded.Connect.class))
                 .using(DebeziumProperties.from(config, offsetStoreId))
                 .notifying(new ChangeBatchDecoder(columnPolicy, pipeline))
@@ -86,7 +91,8 @@ public final class EngineLifecycle implements AutoCloseable {
                 })
                 .using((success, message, error) -> {
                     streaming = false;
-                    sourceStarted.completeExceptionally(new IllegalStateException("the engine stopped before streaming: " + message, error));
+                    sourceStarted.completeExceptionally(
+                            new IllegalStateException("the engine stopped before streaming: " + message, error));
                     if (success || stopRequested) {
                         LOG.info("engine stopped: {}", message);
                         terminated.complete(null);
@@ -174,7 +180,8 @@ public final class EngineLifecycle implements AutoCloseable {
             try {
                 closed.get(SHUTDOWN_GRACE.toSeconds(), TimeUnit.SECONDS);
             } catch (TimeoutException e) {
-                LOG.warn("the batch in hand was not applied within {} s; stopping without committing it (it is replayed on restart)",
+                LOG.warn(
+                        "the batch in hand was not applied within {} s; stopping without committing it (it is replayed on restart)",
                         SHUTDOWN_GRACE.toSeconds());
                 stopping.close();
             } catch (InterruptedException e) {

@@ -17,8 +17,7 @@ import org.apache.kafka.connect.util.SafeObjectInputStream;
  */
 final class OffsetsFile {
 
-    private OffsetsFile() {
-    }
+    private OffsetsFile() {}
 
     /**
      * True when {@code file} holds an offset of the connector named {@code connectorName}.
@@ -27,9 +26,11 @@ final class OffsetsFile {
      */
     static boolean holdsOffsetsOf(Path file, String connectorName) {
         byte[] keyPrefix = ("[\"" + connectorName + "\",").getBytes(StandardCharsets.UTF_8);
-        try (InputStream in = Files.newInputStream(file); SafeObjectInputStream objects = new SafeObjectInputStream(in)) {
+        try (InputStream in = Files.newInputStream(file);
+                SafeObjectInputStream objects = new SafeObjectInputStream(in)) {
             if (!(objects.readObject() instanceof Map<?, ?> offsets)) {
-                throw new StartupException("offsets.path " + file + " is not an offsets file (no map of offsets in it)");
+                throw new StartupException(
+                        "offsets.path " + file + " is not an offsets file (no map of offsets in it)");
             }
             for (Map.Entry<?, ?> entry : offsets.entrySet()) {
                 if (entry.getKey() instanceof byte[] key && entry.getValue() != null && startsWith(key, keyPrefix)) {
@@ -40,7 +41,8 @@ final class OffsetsFile {
         } catch (NoSuchFileException | EOFException e) {
             return false;
         } catch (IOException | ClassNotFoundException e) {
-            throw new StartupException("cannot read the offsets file " + file + " (offsets.path): " + e.getMessage(), e);
+            throw new StartupException(
+                    "cannot read the offsets file " + file + " (offsets.path): " + e.getMessage(), e);
         }
     }
 

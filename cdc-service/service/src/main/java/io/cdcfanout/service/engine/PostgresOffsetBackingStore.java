@@ -29,8 +29,7 @@ public final class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
     static final String STORE_ID = "offset.storage.cdcfanout.store.id";
 
     /** Where a store with a given id keeps its offsets. */
-    public record Target(SourceDatabase database, String schema, String instance) {
-    }
+    public record Target(SourceDatabase database, String schema, String instance) {}
 
     private static final Map<String, Target> TARGETS = new ConcurrentHashMap<>();
 
@@ -62,7 +61,8 @@ public final class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
         try {
             data = load();
         } catch (SQLException e) {
-            throw new ConnectException("cannot read offsets from " + target.schema() + ".offsets: " + e.getMessage(), e);
+            throw new ConnectException(
+                    "cannot read offsets from " + target.schema() + ".offsets: " + e.getMessage(), e);
         }
     }
 
@@ -85,7 +85,8 @@ public final class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
             try {
                 write(snapshot);
             } catch (SQLException e) {
-                throw new ConnectException("cannot write offsets to " + target.schema() + ".offsets: " + e.getMessage(), e);
+                throw new ConnectException(
+                        "cannot write offsets to " + target.schema() + ".offsets: " + e.getMessage(), e);
             }
         }
     }
@@ -97,8 +98,9 @@ public final class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
 
     private Map<ByteBuffer, ByteBuffer> load() throws SQLException {
         Map<ByteBuffer, ByteBuffer> loaded = new HashMap<>();
-        try (PreparedStatement select = connection.get().prepareStatement(
-                "SELECT key, value FROM " + target.schema() + ".offsets WHERE instance = ?")) {
+        try (PreparedStatement select = connection
+                .get()
+                .prepareStatement("SELECT key, value FROM " + target.schema() + ".offsets WHERE instance = ?")) {
             select.setString(1, target.instance());
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
@@ -113,9 +115,9 @@ public final class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
     private void write(Map<ByteBuffer, ByteBuffer> offsets) throws SQLException {
         Connection c = connection.get();
         c.setAutoCommit(false);
-        try (PreparedStatement upsert = c.prepareStatement(
-                "INSERT INTO " + target.schema() + ".offsets (instance, key, value, updated_at) VALUES (?, ?, ?, now()) "
-                        + "ON CONFLICT (instance, key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()")) {
+        try (PreparedStatement upsert = c.prepareStatement("INSERT INTO " + target.schema()
+                + ".offsets (instance, key, value, updated_at) VALUES (?, ?, ?, now()) "
+                + "ON CONFLICT (instance, key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()")) {
             for (Map.Entry<ByteBuffer, ByteBuffer> e : offsets.entrySet()) {
                 upsert.setString(1, target.instance());
                 upsert.setBytes(2, bytes(e.getKey()));

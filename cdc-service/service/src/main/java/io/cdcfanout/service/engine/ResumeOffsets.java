@@ -28,8 +28,7 @@ public final class ResumeOffsets {
     /** Debezium's transaction-metadata keys describe a transaction in progress; a boundary has none. */
     static final String TRANSACTION_PREFIX = "transaction_";
 
-    private ResumeOffsets() {
-    }
+    private ResumeOffsets() {}
 
     /**
      * The transaction-boundary form of a record's offset. Offsets that name no change (snapshot records)

@@ -57,26 +57,33 @@ public final class StartupChecks {
         } catch (SQLException e) {
             String state = e.getSQLState() == null ? "" : e.getSQLState();
             String where = pg.user() + "@" + pg.host() + ":" + pg.port() + "/" + pg.database();
-            throw new StartupException(switch (state) {
-                case "28P01" -> "Postgres refused the password for " + where
-                        + ": check source.postgres.user and source.postgres.password (e.g. password: ${PG_PASSWORD})";
-                case "28000" -> "Postgres refused " + where + ": " + e.getMessage()
-                        + " (check the user exists and pg_hba.conf allows it from this host)";
-                case "3D000" -> "database '" + pg.database() + "' does not exist on " + pg.host() + ":" + pg.port()
-                        + ": check source.postgres.database";
-                case "08001", "08004", "08006" -> "cannot connect to Postgres at " + pg.host() + ":" + pg.port()
-                        + ": " + e.getMessage() + " (is it running, and are source.postgres.host/port right?)";
-                default -> "cannot connect to Postgres as " + where + ": " + e.getMessage();
-            }, e);
+            throw new StartupException(
+                    switch (state) {
+                        case "28P01" ->
+                            "Postgres refused the password for " + where
+                                    + ": check source.postgres.user and source.postgres.password (e.g. password: ${PG_PASSWORD})";
+                        case "28000" ->
+                            "Postgres refused " + where + ": " + e.getMessage()
+                                    + " (check the user exists and pg_hba.conf allows it from this host)";
+                        case "3D000" ->
+                            "database '" + pg.database() + "' does not exist on " + pg.host() + ":" + pg.port()
+                                    + ": check source.postgres.database";
+                        case "08001", "08004", "08006" ->
+                            "cannot connect to Postgres at " + pg.host() + ":" + pg.port() + ": " + e.getMessage()
+                                    + " (is it running, and are source.postgres.host/port right?)";
+                        default -> "cannot connect to Postgres as " + where + ": " + e.getMessage();
+                    },
+                    e);
         }
     }
 
     private void checkWalLevel(Connection c) throws SQLException {
         String walLevel = queryString(c, "SHOW wal_level");
         if (!"logical".equals(walLevel)) {
-            throw new StartupException("Postgres has wal_level=" + walLevel + ", but logical decoding needs wal_level=logical. "
-                    + "Fix: run ALTER SYSTEM SET wal_level = logical; (or set it in postgresql.conf) and restart Postgres; "
-                    + "in Docker: command: postgres -c wal_level=logical");
+            throw new StartupException(
+                    "Postgres has wal_level=" + walLevel + ", but logical decoding needs wal_level=logical. "
+                            + "Fix: run ALTER SYSTEM SET wal_level = logical; (or set it in postgresql.conf) and restart Postgres; "
+                            + "in Docker: command: postgres -c wal_level=logical");
         }
     }
 
@@ -84,8 +91,9 @@ public final class StartupChecks {
         String user = config.source().postgres().user();
         Boolean ok = queryBoolean(c, "SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user");
         if (!Boolean.TRUE.equals(ok)) {
-            throw new StartupException("user '" + user + "' may not stream changes: it lacks the REPLICATION attribute. "
-                    + "Fix: ALTER ROLE " + user + " WITH REPLICATION; (as a superuser)");
+            throw new StartupException(
+                    "user '" + user + "' may not stream changes: it lacks the REPLICATION attribute. "
+                            + "Fix: ALTER ROLE " + user + " WITH REPLICATION; (as a superuser)");
         }
     }
 
@@ -110,13 +118,15 @@ public final class StartupChecks {
             }
         }
         if (!missing.isEmpty()) {
-            throw new StartupException("table(s) " + missing + " do not exist in database '" + config.source().postgres().database()
+            throw new StartupException("table(s) " + missing + " do not exist in database '"
+                    + config.source().postgres().database()
                     + "': create them, or fix source.tables (names are schema.table, e.g. public.products)");
         }
         if (!withoutKey.isEmpty()) {
-            throw new StartupException("table(s) " + withoutKey + " have no primary key. cdc-fanout keeps derived state per row "
-                    + "and needs a key to tell rows apart: add one (ALTER TABLE <table> ADD PRIMARY KEY (<columns>)), "
-                    + "or remove the table from source.tables");
+            throw new StartupException(
+                    "table(s) " + withoutKey + " have no primary key. cdc-fanout keeps derived state per row "
+                            + "and needs a key to tell rows apart: add one (ALTER TABLE <table> ADD PRIMARY KEY (<columns>)), "
+                            + "or remove the table from source.tables");
         }
     }
 
@@ -142,7 +152,8 @@ public final class StartupChecks {
                 }
             }
             Set<String> named = entry.getValue().columns();
-            List<String> missing = named.stream().filter(col -> !existing.contains(col)).toList();
+            List<String> missing =
+                    named.stream().filter(col -> !existing.contains(col)).toList();
             if (!missing.isEmpty()) {
                 throw new StartupException("source.columns." + table + " names column(s) " + missing + " that " + table
                         + " does not have (it has " + existing + ")");
@@ -159,8 +170,11 @@ public final class StartupChecks {
         try (Statement s = c.createStatement()) {
             s.execute(ServiceTables.ddl(config.offsets().schema()));
         } catch (SQLException e) {
-            throw new StartupException("cannot create the service's schema '" + config.offsets().schema() + "': " + e.getMessage()
-                    + " (grant CREATE on the database to " + config.source().postgres().user() + ", or create the schema for it)", e);
+            throw new StartupException(
+                    "cannot create the service's schema '" + config.offsets().schema() + "': " + e.getMessage()
+                            + " (grant CREATE on the database to "
+                            + config.source().postgres().user() + ", or create the schema for it)",
+                    e);
         }
     }
 
@@ -178,26 +192,33 @@ public final class StartupChecks {
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     if (hasOffsets) {
-                        throw new StartupException("replication slot '" + source.slot() + "' does not exist, but offsets for it are stored in "
+                        throw new StartupException("replication slot '" + source.slot()
+                                + "' does not exist, but offsets for it are stored in "
                                 + offsetsLocation() + ": changes made since the slot went away are lost to cdc-fanout. "
-                                + "To rebuild the derived systems from a fresh snapshot: " + offsetsReset() + "; then start again");
+                                + "To rebuild the derived systems from a fresh snapshot: " + offsetsReset()
+                                + "; then start again");
                     }
                     LOG.info("replication slot {} does not exist yet; it will be created", source.slot());
                     return;
                 }
-                if (!"pgoutput".equals(rs.getString(1)) || !source.postgres().database().equals(rs.getString(2))) {
-                    throw new StartupException("replication slot '" + source.slot() + "' exists but is for plugin " + rs.getString(1)
-                            + " on database " + rs.getString(2) + ": choose another source.slot (each instance needs its own)");
+                if (!"pgoutput".equals(rs.getString(1))
+                        || !source.postgres().database().equals(rs.getString(2))) {
+                    throw new StartupException("replication slot '" + source.slot() + "' exists but is for plugin "
+                            + rs.getString(1) + " on database " + rs.getString(2)
+                            + ": choose another source.slot (each instance needs its own)");
                 }
                 if ("lost".equals(rs.getString(3))) {
-                    throw new StartupException("replication slot '" + source.slot() + "' was invalidated by Postgres (wal_status=lost): "
-                            + "WAL it still needed was removed (max_slot_wal_keep_size), so changes were missed. To rebuild from a fresh "
-                            + "snapshot: SELECT pg_drop_replication_slot('" + source.slot() + "'); " + offsetsReset() + "; then start again");
+                    throw new StartupException(
+                            "replication slot '" + source.slot() + "' was invalidated by Postgres (wal_status=lost): "
+                                    + "WAL it still needed was removed (max_slot_wal_keep_size), so changes were missed. To rebuild from a fresh "
+                                    + "snapshot: SELECT pg_drop_replication_slot('" + source.slot() + "'); "
+                                    + offsetsReset() + "; then start again");
                 }
                 int activePid = rs.getInt(4);
                 if (!rs.wasNull()) {
-                    throw new StartupException("replication slot '" + source.slot() + "' is in use by another connection (pid " + activePid
-                            + "): is another cdc-fanout instance running with the same source.slot? Each instance needs its own slot");
+                    throw new StartupException(
+                            "replication slot '" + source.slot() + "' is in use by another connection (pid " + activePid
+                                    + "): is another cdc-fanout instance running with the same source.slot? Each instance needs its own slot");
                 }
             }
         }
@@ -206,7 +227,9 @@ public final class StartupChecks {
     /** Whether this instance's offsets are stored, in whichever store {@code offsets.store} names. */
     private boolean hasStoredOffsets(Connection c) throws SQLException {
         if (!config.offsets().inPostgres()) {
-            return OffsetsFile.holdsOffsetsOf(config.offsets().path(), DebeziumProperties.connectorName(config.source().slot()));
+            return OffsetsFile.holdsOffsetsOf(
+                    config.offsets().path(),
+                    DebeziumProperties.connectorName(config.source().slot()));
         }
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT EXISTS (SELECT 1 FROM " + config.offsets().schema() + ".offsets WHERE instance = ?)")) {
@@ -219,29 +242,34 @@ public final class StartupChecks {
     }
 
     private String offsetsLocation() {
-        return config.offsets().inPostgres() ? config.offsets().schema() + ".offsets"
+        return config.offsets().inPostgres()
+                ? config.offsets().schema() + ".offsets"
                 : "the file " + config.offsets().path().toAbsolutePath() + " (offsets.path)";
     }
 
     /** What removes this instance's stored offsets, so the next start snapshots afresh. */
     private String offsetsReset() {
         return config.offsets().inPostgres()
-                ? "DELETE FROM " + config.offsets().schema() + ".offsets WHERE instance = '" + config.source().slot() + "'"
+                ? "DELETE FROM " + config.offsets().schema() + ".offsets WHERE instance = '"
+                        + config.source().slot() + "'"
                 : "delete the file " + config.offsets().path().toAbsolutePath();
     }
 
     private void ensurePublication(Connection c) throws SQLException {
         String publication = config.source().publication();
-        Set<String> wanted = config.source().tables().stream().map(TableId::toString).collect(Collectors.toCollection(TreeSet::new));
-        String tableList = config.source().tables().stream().map(TableId::quoted).collect(Collectors.joining(", "));
+        Set<String> wanted =
+                config.source().tables().stream().map(TableId::toString).collect(Collectors.toCollection(TreeSet::new));
+        String tableList =
+                config.source().tables().stream().map(TableId::quoted).collect(Collectors.joining(", "));
         Set<String> current = null;
         try (PreparedStatement ps = c.prepareStatement("SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
             ps.setString(1, publication);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     if (rs.getBoolean(1)) {
-                        throw new StartupException("publication '" + publication + "' is FOR ALL TABLES; cdc-fanout needs one for exactly "
-                                + wanted + ": choose another source.publication or drop it");
+                        throw new StartupException(
+                                "publication '" + publication + "' is FOR ALL TABLES; cdc-fanout needs one for exactly "
+                                        + wanted + ": choose another source.publication or drop it");
                     }
                     current = new TreeSet<>();
                 }
@@ -267,20 +295,25 @@ public final class StartupChecks {
                 LOG.info("publication {} now covers {} (was {})", publication, wanted, current);
             }
         } catch (SQLException e) {
-            throw new StartupException("cannot create or alter publication '" + publication + "': " + e.getMessage()
-                    + " (the user must own the tables, or a superuser creates it: CREATE PUBLICATION " + publication
-                    + " FOR TABLE " + tableList + ")", e);
+            throw new StartupException(
+                    "cannot create or alter publication '" + publication + "': " + e.getMessage()
+                            + " (the user must own the tables, or a superuser creates it: CREATE PUBLICATION "
+                            + publication
+                            + " FOR TABLE " + tableList + ")",
+                    e);
         }
     }
 
     private static String queryString(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         }
     }
 
     private static Boolean queryBoolean(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getBoolean(1) : null;
         }
     }

@@ -20,8 +20,7 @@ final class AppliedWatch implements AutoCloseable {
 
     static final long TICK_MILLIS = 2;
 
-    private record Waiter(BooleanSupplier condition, long deadlineNanos, CompletableFuture<Boolean> result) {
-    }
+    private record Waiter(BooleanSupplier condition, long deadlineNanos, CompletableFuture<Boolean> result) {}
 
     private final Queue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -17,8 +17,8 @@ import io.cdcfanout.sink.Visibility;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -53,6 +53,7 @@ public final class HttpApi implements AutoCloseable {
     private final Catchup catchup;
     /** Per sink name, its shared {@link Visibility#makeAppliedVisible()} call. */
     private final Map<String, CoalescedCall<Void>> visibilityCalls = new ConcurrentHashMap<>();
+
     private volatile StatusSnapshot statusSnapshot;
 
     public HttpApi(HttpConfig config, ServiceView service) {
@@ -68,7 +69,10 @@ public final class HttpApi implements AutoCloseable {
         app.get("/health", ctx -> json(ctx, HttpStatus.OK, obj().put("status", "UP")));
         app.get("/ready", this::ready);
         app.get("/status", this::status);
-        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(service.scrapeMetrics() + waitingReadsMetrics()));
+        app.get(
+                "/metrics",
+                ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                        .result(service.scrapeMetrics() + waitingReadsMetrics()));
         app.get("/wait", this::awaitSinks);
         app.get("/cache/{table}", ctx -> cache(ctx, null));
         app.get("/cache/{table}/{key}", ctx -> cache(ctx, ctx.pathParam("key")));
@@ -76,8 +80,13 @@ public final class HttpApi implements AutoCloseable {
         app.get("/history/{table}/{key}", ctx -> history(ctx, ctx.pathParam("key")));
         app.post("/sinks/{name}/pause", ctx -> sinkControl(ctx, service.pauseSink(ctx.pathParam("name"))));
         app.post("/sinks/{name}/resume", ctx -> sinkControl(ctx, service.resumeSink(ctx.pathParam("name"))));
-        app.exception(IllegalArgumentException.class, (e, ctx) -> json(ctx, HttpStatus.BAD_REQUEST, obj().put("error", e.getMessage())));
-        app.exception(Exception.class, (e, ctx) -> json(ctx, HttpStatus.INTERNAL_SERVER_ERROR, obj().put("error", String.valueOf(e.getMessage()))));
+        app.exception(
+                IllegalArgumentException.class,
+                (e, ctx) -> json(ctx, HttpStatus.BAD_REQUEST, obj().put("error", e.getMessage())));
+        app.exception(
+                Exception.class,
+                (e, ctx) -> json(
+                        ctx, HttpStatus.INTERNAL_SERVER_ERROR, obj().put("error", String.valueOf(e.getMessage()))));
     }
 
     /** Starts listening; returns the bound port (useful with port 0). */
@@ -108,7 +117,9 @@ public final class HttpApi implements AutoCloseable {
             allReady &= s.state() == SinkState.READY;
         }
         boolean ready = streaming && allReady;
-        json(ctx, ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE,
+        json(
+                ctx,
+                ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE,
                 obj().put("ready", ready).put("streaming", streaming).set("sinks", sinks));
     }
 
@@ -119,12 +130,17 @@ public final class HttpApi implements AutoCloseable {
 
     private void sinkControl(Context ctx, Optional<SinkStatus> status) {
         SinkStatus s = status.orElseThrow(() -> new NotFound("no sink named '" + ctx.pathParam("name") + "'"));
-        json(ctx, HttpStatus.OK, obj().put("sink", s.name()).put("state", s.state().name()));
+        json(
+                ctx,
+                HttpStatus.OK,
+                obj().put("sink", s.name()).put("state", s.state().name()));
     }
 
     private void cache(Context ctx, String pathKey) throws Exception {
         TableId table = table(ctx);
-        LatestRowReader reader = service.rowReaders().stream().filter(r -> r.serves(table)).findFirst()
+        LatestRowReader reader = service.rowReaders().stream()
+                .filter(r -> r.serves(table))
+                .findFirst()
                 .orElseThrow(() -> new NotFound("no cache sink holds table " + table));
         String keyText = reader.keyText(table, keyMap(pathKey, reader.keyColumns(table), ctx));
         Optional<Lsn> minLsn = lsnParam(ctx);
@@ -133,24 +149,37 @@ public final class HttpApi implements AutoCloseable {
             return;
         }
         Lsn wanted = minLsn.get();
-        waitThen(ctx, () -> !wanted.isAfter(reader.appliedLsn()), () -> {
+        waitThen(
+                ctx,
+                () -> !wanted.isAfter(reader.appliedLsn()),
+                () -> {
                     respondRow(ctx, reader, table, keyText);
                     return CompletableFuture.completedFuture(null);
                 },
-                () -> json(ctx, HttpStatus.GATEWAY_TIMEOUT, obj()
-                        .put("error", "the cache has not applied " + wanted + " within " + config.maxReadWait().toMillis() + " ms")
-                        .put("applied_lsn", reader.appliedLsn().toString())));
+                () -> json(
+                        ctx,
+                        HttpStatus.GATEWAY_TIMEOUT,
+                        obj().put(
+                                        "error",
+                                        "the cache has not applied " + wanted + " within "
+                                                + config.maxReadWait().toMillis() + " ms")
+                                .put("applied_lsn", reader.appliedLsn().toString())));
     }
 
     private void respondRow(Context ctx, LatestRowReader reader, TableId table, String keyText) {
         Optional<LatestRow> row = reader.get(table, keyText);
         if (row.isEmpty()) {
-            json(ctx, HttpStatus.NOT_FOUND, obj().put("error", "no row " + table + " " + keyText + " in the cache")
-                    .put("applied_lsn", reader.appliedLsn().toString()));
+            json(
+                    ctx,
+                    HttpStatus.NOT_FOUND,
+                    obj().put("error", "no row " + table + " " + keyText + " in the cache")
+                            .put("applied_lsn", reader.appliedLsn().toString()));
             return;
         }
-        ObjectNode body = obj().put("table", table.toString()).put("key", keyText)
-                .put("lsn", row.get().lsn().toString()).put("commit_time", row.get().commitTime().toString());
+        ObjectNode body = obj().put("table", table.toString())
+                .put("key", keyText)
+                .put("lsn", row.get().lsn().toString())
+                .put("commit_time", row.get().commitTime().toString());
         body.set("row", RowJson.toJson(row.get().row()));
         json(ctx, HttpStatus.OK, body);
     }
@@ -163,7 +192,8 @@ public final class HttpApi implements AutoCloseable {
     private void awaitSinks(Context ctx) {
         String lsnText = ctx.queryParam("lsn");
         if (lsnText == null) {
-            throw new BadRequest("give the position to wait for as ?lsn=<LSN>, e.g. the result of pg_current_wal_insert_lsn() after your commit");
+            throw new BadRequest(
+                    "give the position to wait for as ?lsn=<LSN>, e.g. the result of pg_current_wal_insert_lsn() after your commit");
         }
         Lsn lsn = parseLsn(lsnText);
         List<SinkStatus> statuses = service.sinkStatuses();
@@ -173,7 +203,8 @@ public final class HttpApi implements AutoCloseable {
             byName.put(statuses.get(i).name(), sinks.get(i));
         }
         List<String> names = ctx.queryParams("sink").stream().distinct().toList();
-        List<String> unknown = names.stream().filter(n -> !byName.containsKey(n)).toList();
+        List<String> unknown =
+                names.stream().filter(n -> !byName.containsKey(n)).toList();
         if (!unknown.isEmpty()) {
             ArrayNode known = RowJson.MAPPER.createArrayNode();
             byName.keySet().forEach(known::add);
@@ -184,11 +215,19 @@ public final class HttpApi implements AutoCloseable {
         }
         List<String> chosen = names.isEmpty() ? List.copyOf(byName.keySet()) : names;
         long deadline = System.nanoTime() + config.maxReadWait().toNanos();
-        waitThen(ctx, () -> lagging(chosen, lsn).isEmpty(),
+        waitThen(
+                ctx,
+                () -> lagging(chosen, lsn).isEmpty(),
                 () -> makeVisible(ctx, chosen, byName, lsn, deadline),
-                () -> json(ctx, HttpStatus.GATEWAY_TIMEOUT, waitBody(chosen, lsn)
-                        .put("error", "sink(s) " + String.join(", ", lagging(chosen, lsn)) + " have not applied " + lsn
-                                + " within " + config.maxReadWait().toMillis() + " ms")));
+                () -> json(
+                        ctx,
+                        HttpStatus.GATEWAY_TIMEOUT,
+                        waitBody(chosen, lsn)
+                                .put(
+                                        "error",
+                                        "sink(s) " + String.join(", ", lagging(chosen, lsn)) + " have not applied "
+                                                + lsn + " within "
+                                                + config.maxReadWait().toMillis() + " ms")));
     }
 
     /** The chosen sinks whose lanes have not applied {@code lsn} yet. */
@@ -217,8 +256,7 @@ public final class HttpApi implements AutoCloseable {
         return s.statuses();
     }
 
-    private record StatusSnapshot(long takenNanos, List<SinkStatus> statuses) {
-    }
+    private record StatusSnapshot(long takenNanos, List<SinkStatus> statuses) {}
 
     private ObjectNode waitBody(List<String> chosen, Lsn lsn) {
         ObjectNode applied = obj();
@@ -233,14 +271,19 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /** Second step of {@code /wait}: each chosen sink with {@link Visibility} makes what it applied visible. */
-    private CompletableFuture<Void> makeVisible(Context ctx, List<String> chosen, Map<String, Sink> byName, Lsn lsn, long deadline) {
+    private CompletableFuture<Void> makeVisible(
+            Context ctx, List<String> chosen, Map<String, Sink> byName, Lsn lsn, long deadline) {
         List<CompletableFuture<Void>> calls = new ArrayList<>();
         for (String name : chosen) {
             if (byName.get(name) instanceof Visibility visibility) {
-                calls.add(visibilityCalls.computeIfAbsent(name, n -> new CoalescedCall<>("http-visibility-" + n, () -> {
-                    visibility.makeAppliedVisible();
-                    return null;
-                })).request());
+                calls.add(visibilityCalls
+                        .computeIfAbsent(
+                                name,
+                                n -> new CoalescedCall<>("http-visibility-" + n, () -> {
+                                    visibility.makeAppliedVisible();
+                                    return null;
+                                }))
+                        .request());
             }
         }
         long remaining = Math.max(0, deadline - System.nanoTime());
@@ -251,11 +294,23 @@ public final class HttpApi implements AutoCloseable {
                     if (cause == null) {
                         json(ctx, HttpStatus.OK, waitBody(chosen, lsn));
                     } else if (cause instanceof TimeoutException) {
-                        json(ctx, HttpStatus.GATEWAY_TIMEOUT, waitBody(chosen, lsn).put("error",
-                                "the sinks applied " + lsn + " but did not make it visible within " + config.maxReadWait().toMillis() + " ms"));
+                        json(
+                                ctx,
+                                HttpStatus.GATEWAY_TIMEOUT,
+                                waitBody(chosen, lsn)
+                                        .put(
+                                                "error",
+                                                "the sinks applied " + lsn + " but did not make it visible within "
+                                                        + config.maxReadWait().toMillis() + " ms"));
                     } else {
-                        json(ctx, HttpStatus.SERVICE_UNAVAILABLE, waitBody(chosen, lsn).put("error",
-                                "the sinks applied " + lsn + " but could not make it visible: " + cause.getMessage()));
+                        json(
+                                ctx,
+                                HttpStatus.SERVICE_UNAVAILABLE,
+                                waitBody(chosen, lsn)
+                                        .put(
+                                                "error",
+                                                "the sinks applied " + lsn + " but could not make it visible: "
+                                                        + cause.getMessage()));
                     }
                     return null;
                 });
@@ -270,8 +325,13 @@ public final class HttpApi implements AutoCloseable {
         Optional<WaitingReads.Place> place = waitingReads.enter();
         if (place.isEmpty()) {
             ctx.header("Retry-After", "1");
-            json(ctx, HttpStatus.SERVICE_UNAVAILABLE, obj().put("error", waitingReads.max()
-                    + " reads are waiting already (http.max-waiting-reads); retry shortly"));
+            json(
+                    ctx,
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    obj().put(
+                                    "error",
+                                    waitingReads.max()
+                                            + " reads are waiting already (http.max-waiting-reads); retry shortly"));
             return;
         }
         ctx.future(() -> catchup.until(reached, config.maxReadWait())
@@ -289,7 +349,10 @@ public final class HttpApi implements AutoCloseable {
                         ctx.header("Retry-After", "1");
                         json(ctx, HttpStatus.SERVICE_UNAVAILABLE, obj().put("error", cause.getMessage()));
                     } else if (cause != null) {
-                        json(ctx, HttpStatus.INTERNAL_SERVER_ERROR, obj().put("error", String.valueOf(cause.getMessage())));
+                        json(
+                                ctx,
+                                HttpStatus.INTERNAL_SERVER_ERROR,
+                                obj().put("error", String.valueOf(cause.getMessage())));
                     }
                     return null;
                 }));
@@ -320,7 +383,9 @@ public final class HttpApi implements AutoCloseable {
 
     private void history(Context ctx, String pathKey) {
         TableId table = table(ctx);
-        HistoryReader reader = service.historyReaders().stream().filter(r -> r.serves(table)).findFirst()
+        HistoryReader reader = service.historyReaders().stream()
+                .filter(r -> r.serves(table))
+                .findFirst()
                 .orElseThrow(() -> new NotFound("no history sink keeps table " + table));
         List<String> keyColumns = reader.keyColumns(table);
         Map<String, String> key = keyMap(pathKey, keyColumns, ctx);
@@ -330,11 +395,15 @@ public final class HttpApi implements AutoCloseable {
             try {
                 instant = Instant.parse(asOf);
             } catch (DateTimeParseException e) {
-                throw new BadRequest("as_of must be an ISO-8601 instant such as 2024-05-01T10:15:30Z, not '" + asOf + "'");
+                throw new BadRequest(
+                        "as_of must be an ISO-8601 instant such as 2024-05-01T10:15:30Z, not '" + asOf + "'");
             }
             Optional<HistoryVersion> version = reader.asOf(table, key, instant);
             if (version.isEmpty()) {
-                json(ctx, HttpStatus.NOT_FOUND, obj().put("error", "no version of " + table + " " + key + " valid at " + instant));
+                json(
+                        ctx,
+                        HttpStatus.NOT_FOUND,
+                        obj().put("error", "no version of " + table + " " + key + " valid at " + instant));
                 return;
             }
             json(ctx, HttpStatus.OK, version(version.get()));

@@ -19,7 +19,11 @@ public record SourceStatus(
         @JsonProperty("slot") String slot,
         @JsonProperty("publication") String publication,
         @JsonProperty("streaming") boolean streaming,
-        @JsonProperty("received_lsn") @JsonSerialize(using = ToStringSerializer.class) Lsn receivedLsn,
-        @JsonProperty("slot_confirmed_flush_lsn") @JsonSerialize(using = ToStringSerializer.class) Lsn slotConfirmedFlushLsn,
-        @JsonProperty("slot_lag_bytes") long slotLagBytes) {
-}
+
+        @JsonProperty("received_lsn") @JsonSerialize(using = ToStringSerializer.class)
+        Lsn receivedLsn,
+
+        @JsonProperty("slot_confirmed_flush_lsn") @JsonSerialize(using = ToStringSerializer.class)
+        Lsn slotConfirmedFlushLsn,
+
+        @JsonProperty("slot_lag_bytes") long slotLagBytes) {}

@@ -13,28 +13,54 @@ import java.util.Map;
 
 /** The body of {@code /status}: the source's figures and each sink's, by sink name. */
 @JsonPropertyOrder({"source", "sinks"})
-record StatusBody(@JsonProperty("source") SourceStatus source, @JsonProperty("sinks") Map<String, Sink> sinks) {
+record StatusBody(
+        @JsonProperty("source") SourceStatus source,
+        @JsonProperty("sinks") Map<String, Sink> sinks) {
 
     static StatusBody of(SourceStatus source, List<SinkStatus> sinks) {
         Map<String, Sink> byName = new LinkedHashMap<>();
         for (SinkStatus s : sinks) {
-            byName.put(s.name(), new Sink(s.type(), s.state().name(), s.lastAppliedLsn(), s.lastCommitTime(), s.lagMillis(),
-                    s.applied(), s.rejected(), s.retries(), s.lastError()));
+            byName.put(
+                    s.name(),
+                    new Sink(
+                            s.type(),
+                            s.state().name(),
+                            s.lastAppliedLsn(),
+                            s.lastCommitTime(),
+                            s.lagMillis(),
+                            s.applied(),
+                            s.rejected(),
+                            s.retries(),
+                            s.lastError()));
         }
         return new StatusBody(source, byName);
     }
 
     /** One sink, as served; see {@link SinkStatus} for what each figure means. */
-    @JsonPropertyOrder({"type", "state", "last_applied_lsn", "last_commit_time", "lag_ms", "applied", "rejected", "retries", "last_error"})
+    @JsonPropertyOrder({
+        "type",
+        "state",
+        "last_applied_lsn",
+        "last_commit_time",
+        "lag_ms",
+        "applied",
+        "rejected",
+        "retries",
+        "last_error"
+    })
     record Sink(
             @JsonProperty("type") String type,
             @JsonProperty("state") String state,
-            @JsonProperty("last_applied_lsn") @JsonSerialize(using = ToStringSerializer.class) Lsn lastAppliedLsn,
-            @JsonProperty("last_commit_time") @JsonSerialize(using = ToStringSerializer.class) Instant lastCommitTime,
+
+            @JsonProperty("last_applied_lsn") @JsonSerialize(using = ToStringSerializer.class)
+            Lsn lastAppliedLsn,
+
+            @JsonProperty("last_commit_time") @JsonSerialize(using = ToStringSerializer.class)
+            Instant lastCommitTime,
+
             @JsonProperty("lag_ms") long lagMillis,
             @JsonProperty("applied") long applied,
             @JsonProperty("rejected") long rejected,
             @JsonProperty("retries") long retries,
-            @JsonProperty("last_error") String lastError) {
-    }
+            @JsonProperty("last_error") String lastError) {}
 }

@@ -12,8 +12,16 @@ import io.cdcfanout.schema.Row;
  * @param sink    the sink that refused it, or {@value #UNDECODABLE} when it could not even be decoded
  * @param payload what is stored of the change's row image
  */
-public record DeadLetter(String sink, String table, String key, Lsn lsn, long sequence, long txId, String operation,
-                         String reason, DeadLetterPayload payload) {
+public record DeadLetter(
+        String sink,
+        String table,
+        String key,
+        Lsn lsn,
+        long sequence,
+        long txId,
+        String operation,
+        String reason,
+        DeadLetterPayload payload) {
 
     /** The dead-letter "sink" of changes that could not be decoded at all. */
     public static final String UNDECODABLE = "(converter)";
@@ -28,8 +36,15 @@ public record DeadLetter(String sink, String table, String key, Lsn lsn, long se
     /** A change a sink refused for good. */
     public static DeadLetter rejected(String sink, ChangeEvent e, String reason) {
         var image = e.after() != null ? e.after() : e.before();
-        return new DeadLetter(sink, e.table().toString(), e.key() == null ? "" : e.key().asText(), e.lsn(),
-                e.position().sequence(), e.position().txId(), e.op().name(), reason,
+        return new DeadLetter(
+                sink,
+                e.table().toString(),
+                e.key() == null ? "" : e.key().asText(),
+                e.lsn(),
+                e.position().sequence(),
+                e.position().txId(),
+                e.op().name(),
+                reason,
                 DeadLetterPayload.of(image, DeadLetterPayload.DEFAULT_CAP_CHARS));
     }
 
@@ -41,8 +56,17 @@ public record DeadLetter(String sink, String table, String key, Lsn lsn, long se
      * @param operation the operation the record says it is, or {@code UNKNOWN}
      * @param image     the record's row image, null when it has none or none may be kept
      */
-    public static DeadLetter undecodable(String table, String key, Lsn lsn, long txId, String operation, String reason, Row image) {
-        return new DeadLetter(UNDECODABLE, table, key, lsn, 0, txId, operation, reason,
+    public static DeadLetter undecodable(
+            String table, String key, Lsn lsn, long txId, String operation, String reason, Row image) {
+        return new DeadLetter(
+                UNDECODABLE,
+                table,
+                key,
+                lsn,
+                0,
+                txId,
+                operation,
+                reason,
                 DeadLetterPayload.of(image, DeadLetterPayload.DEFAULT_CAP_CHARS));
     }
 
@@ -53,8 +77,16 @@ public record DeadLetter(String sink, String table, String key, Lsn lsn, long se
      * @param table      the table it names, or where it was published when it names none
      * @param recordText the record's value as text
      */
-    public static DeadLetter undecodable(String table, String key, Lsn lsn, long txId, String reason, String recordText) {
-        return undecodable(table, key, lsn, txId, "UNKNOWN", reason, Row.builder().put("record", recordText).build());
+    public static DeadLetter undecodable(
+            String table, String key, Lsn lsn, long txId, String reason, String recordText) {
+        return undecodable(
+                table,
+                key,
+                lsn,
+                txId,
+                "UNKNOWN",
+                reason,
+                Row.builder().put("record", recordText).build());
     }
 
     /**
@@ -63,8 +95,16 @@ public record DeadLetter(String sink, String table, String key, Lsn lsn, long se
      * the refusal appended to the reason.
      */
     DeadLetter cutDown(String cause) {
-        return new DeadLetter(storable(sink), storable(table), storable(key), lsn, sequence, txId, storable(operation),
-                storable(capped(reason, REASON_CAP_CHARS / 2) + " [stored without its payload: the database refused the letter: "
+        return new DeadLetter(
+                storable(sink),
+                storable(table),
+                storable(key),
+                lsn,
+                sequence,
+                txId,
+                storable(operation),
+                storable(capped(reason, REASON_CAP_CHARS / 2)
+                        + " [stored without its payload: the database refused the letter: "
                         + capped(cause, REASON_CAP_CHARS / 4) + "]"),
                 payload.dropped());
     }

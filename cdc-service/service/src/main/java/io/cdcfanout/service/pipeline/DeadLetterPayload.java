@@ -126,11 +126,9 @@ public record DeadLetterPayload(String json, boolean truncated, long size) {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

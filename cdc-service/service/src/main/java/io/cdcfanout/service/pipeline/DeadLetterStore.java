@@ -55,8 +55,12 @@ public final class DeadLetterStore implements DeadLetters {
                         throw withoutValues(refused);
                     }
                     SQLException cause = statementError(refused);
-                    LOG.warn("dead letter of {} at {} by {} refused ({}); storing it without its payload",
-                            letter.table(), letter.lsn(), letter.sink(), cause.getSQLState());
+                    LOG.warn(
+                            "dead letter of {} at {} by {} refused ({}); storing it without its payload",
+                            letter.table(),
+                            letter.lsn(),
+                            letter.sink(),
+                            cause.getSQLState());
                     try {
                         insert(List.of(letter.cutDown(cause.getSQLState() + " " + cause.getMessage())));
                     } catch (SQLException e2) {

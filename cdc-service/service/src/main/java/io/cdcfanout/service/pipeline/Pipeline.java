@@ -52,20 +52,24 @@ public final class Pipeline implements AutoCloseable {
 
     /** Guards {@link #inFlight} and every acknowledgement. */
     private final Object acknowledging = new Object();
+
     private InFlight inFlight;
     private volatile boolean stopping;
 
     /** A batch the lanes are applying, with what acknowledging it takes. */
-    private record InFlight(List<CompletableFuture<ApplyResult>> results, List<DeadLetter> undecodable,
-                            BatchAcknowledgement acknowledgement) {
-    }
+    private record InFlight(
+            List<CompletableFuture<ApplyResult>> results,
+            List<DeadLetter> undecodable,
+            BatchAcknowledgement acknowledgement) {}
 
     Pipeline(List<SinkLane> lanes, DeadLetters deadLetters, MeterRegistry meters, int backlogBatchSize) {
         this.lanes = List.copyOf(lanes);
         this.backlogBatchSize = backlogBatchSize;
         this.deadLetters = deadLetters;
         this.meters = meters;
-        this.batches = Counter.builder("cdc.batches").description("batches received from the source").register(meters);
+        this.batches = Counter.builder("cdc.batches")
+                .description("batches received from the source")
+                .register(meters);
     }
 
     /**
@@ -117,7 +121,8 @@ public final class Pipeline implements AutoCloseable {
         }
         writeDeadLetters(letters);
         for (DeadLetter letter : letters) {
-            meters.counter("cdc.sink.rejections", "sink", letter.sink(), "table", letter.table()).increment();
+            meters.counter("cdc.sink.rejections", "sink", letter.sink(), "table", letter.table())
+                    .increment();
         }
         batch.acknowledgement().acknowledge();
         inFlight = null;
@@ -141,7 +146,9 @@ public final class Pipeline implements AutoCloseable {
         }
         try {
             Failsafe.with(RetryPolicies.forever(SQLException.class)
-                            .onRetry(e -> LOG.warn("cannot write dead letters, retrying: {}", e.getLastException().getMessage()))
+                            .onRetry(e -> LOG.warn(
+                                    "cannot write dead letters, retrying: {}",
+                                    e.getLastException().getMessage()))
                             .build())
                     .run(() -> deadLetters.write(letters));
         } catch (FailsafeException e) {

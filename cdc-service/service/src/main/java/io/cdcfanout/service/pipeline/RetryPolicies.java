@@ -10,8 +10,7 @@ final class RetryPolicies {
     static final Duration FIRST_DELAY = Duration.ofMillis(100);
     static final Duration MAX_DELAY = Duration.ofSeconds(10);
 
-    private RetryPolicies() {
-    }
+    private RetryPolicies() {}
 
     static <R> RetryPolicyBuilder<R> forever(Class<? extends Throwable> retryOn) {
         return RetryPolicy.<R>builder()

@@ -23,8 +23,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -58,6 +58,7 @@ final class SinkLane implements AutoCloseable {
     private volatile Instant lastCommitTime;
     /** The oldest commit time of each batch handed over and not yet applied, oldest batch first (batches with changes only). */
     private final Queue<Instant> pendingCommitTimes = new ConcurrentLinkedQueue<>();
+
     private volatile String lastError;
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
@@ -84,16 +85,30 @@ final class SinkLane implements AutoCloseable {
         this.retry = RetryPolicies.forever(RetryableSinkException.class)
                 .onRetry(e -> onRetry(e.getLastException(), e.getAttemptCount()))
                 .build();
-        this.retryCounter = Counter.builder("cdc.sink.retries").description("transient sink failures retried")
-                .tag("sink", name).register(meters);
-        this.applyTimer = Timer.builder("cdc.sink.apply").description("time to apply one batch, retries included")
-                .tag("sink", name).publishPercentileHistogram().register(meters);
-        this.lagTimer = Timer.builder("cdc.sink.commit.to.applied").description("source commit to sink applied, per change")
-                .tag("sink", name).publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10)).register(meters);
-        this.batchSizes = DistributionSummary.builder("cdc.sink.batch.size").description("changes per batch")
-                .tag("sink", name).register(meters);
-        meters.gauge("cdc.sink.ready", List.of(io.micrometer.core.instrument.Tag.of("sink", name)), this,
+        this.retryCounter = Counter.builder("cdc.sink.retries")
+                .description("transient sink failures retried")
+                .tag("sink", name)
+                .register(meters);
+        this.applyTimer = Timer.builder("cdc.sink.apply")
+                .description("time to apply one batch, retries included")
+                .tag("sink", name)
+                .publishPercentileHistogram()
+                .register(meters);
+        this.lagTimer = Timer.builder("cdc.sink.commit.to.applied")
+                .description("source commit to sink applied, per change")
+                .tag("sink", name)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(10))
+                .register(meters);
+        this.batchSizes = DistributionSummary.builder("cdc.sink.batch.size")
+                .description("changes per batch")
+                .tag("sink", name)
+                .register(meters);
+        meters.gauge(
+                "cdc.sink.ready",
+                List.of(io.micrometer.core.instrument.Tag.of("sink", name)),
+                this,
                 lane -> lane.isReady() ? 1 : 0);
     }
 
@@ -137,19 +152,25 @@ final class SinkLane implements AutoCloseable {
 
     /** Applies the part of {@code events} that belongs to this sink; completes when applied. */
     CompletableFuture<ApplyResult> submit(List<ChangeEvent> events, Lsn endLsn) {
-        List<ChangeEvent> mine = events.stream().filter(e -> tables.contains(e.table())).toList();
+        List<ChangeEvent> mine =
+                events.stream().filter(e -> tables.contains(e.table())).toList();
         ChangeBatch batch = new ChangeBatch(mine, endLsn);
         boolean pending = !mine.isEmpty();
         if (pending) {
-            pendingCommitTimes.add(mine.stream().map(e -> e.position().commitTime()).min(Instant::compareTo).orElseThrow());
+            pendingCommitTimes.add(mine.stream()
+                    .map(e -> e.position().commitTime())
+                    .min(Instant::compareTo)
+                    .orElseThrow());
         }
-        return CompletableFuture.supplyAsync(() -> {
-            ApplyResult result = applyWithRetry(batch);
-            if (pending) {
-                pendingCommitTimes.poll(); // batches are applied in the order they were handed over
-            }
-            return result;
-        }, thread);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    ApplyResult result = applyWithRetry(batch);
+                    if (pending) {
+                        pendingCommitTimes.poll(); // batches are applied in the order they were handed over
+                    }
+                    return result;
+                },
+                thread);
     }
 
     private ApplyResult applyWithRetry(ChangeBatch batch) {
@@ -179,7 +200,8 @@ final class SinkLane implements AutoCloseable {
             appliedCounter(e.table(), e.op()).increment();
             if (e.op() != Operation.SNAPSHOT) {
                 Instant commit = e.position().commitTime();
-                long nanos = (now.getEpochSecond() - commit.getEpochSecond()) * 1_000_000_000L + (now.getNano() - commit.getNano());
+                long nanos = (now.getEpochSecond() - commit.getEpochSecond()) * 1_000_000_000L
+                        + (now.getNano() - commit.getNano());
                 lagTimer.record(Math.abs(nanos), TimeUnit.NANOSECONDS);
             }
         }
@@ -195,8 +217,16 @@ final class SinkLane implements AutoCloseable {
     /** The counter of one table and operation, looked up in the registry once (only the lane thread calls this). */
     private Counter appliedCounter(TableId table, Operation op) {
         Map<Operation, Counter> byOp = appliedCounters.computeIfAbsent(table, t -> new EnumMap<>(Operation.class));
-        return byOp.computeIfAbsent(op, o -> meters.counter(
-                "cdc.events.applied", "sink", name, "table", table.toString(), "op", o.name().toLowerCase(Locale.ROOT)));
+        return byOp.computeIfAbsent(
+                op,
+                o -> meters.counter(
+                        "cdc.events.applied",
+                        "sink",
+                        name,
+                        "table",
+                        table.toString(),
+                        "op",
+                        o.name().toLowerCase(Locale.ROOT)));
     }
 
     private <T> T run(dev.failsafe.function.CheckedSupplier<T> action) throws InterruptedException {
@@ -221,13 +251,25 @@ final class SinkLane implements AutoCloseable {
     }
 
     SinkStatus status() {
-        return new SinkStatus(name, type, state(), lastAppliedLsn, lastCommitTime, lagMillis(), applied.get(), rejected.get(), retries.get(), lastError);
+        return new SinkStatus(
+                name,
+                type,
+                state(),
+                lastAppliedLsn,
+                lastCommitTime,
+                lagMillis(),
+                applied.get(),
+                rejected.get(),
+                retries.get(),
+                lastError);
     }
 
     /** See {@link SinkStatus#lagMillis()}. */
     private long lagMillis() {
         Instant oldestPending = pendingCommitTimes.peek();
-        return oldestPending == null ? 0 : Math.max(0, Duration.between(oldestPending, clock.instant()).toMillis());
+        return oldestPending == null
+                ? 0
+                : Math.max(0, Duration.between(oldestPending, clock.instant()).toMillis());
     }
 
     @Override

@@ -13,6 +13,14 @@ import java.time.Instant;
  *                           applied until now
  * @param lastError          the last transient error while retrying, null when none
  */
-public record SinkStatus(String name, String type, SinkState state, Lsn lastAppliedLsn, Instant lastCommitTime,
-                         long lagMillis, long applied, long rejected, long retries, String lastError) {
-}
+public record SinkStatus(
+        String name,
+        String type,
+        SinkState state,
+        Lsn lastAppliedLsn,
+        Instant lastCommitTime,
+        long lagMillis,
+        long applied,
+        long rejected,
+        long retries,
+        String lastError) {}

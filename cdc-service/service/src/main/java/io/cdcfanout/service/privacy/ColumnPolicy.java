@@ -72,8 +72,14 @@ public final class ColumnPolicy implements RowPolicy {
         if (tableRules == null) {
             return event;
         }
-        return new ChangeEvent(event.table(), event.op(), event.key(), apply(tableRules, event.before()),
-                apply(tableRules, event.after()), event.position(), event.keyUpdate());
+        return new ChangeEvent(
+                event.table(),
+                event.op(),
+                event.key(),
+                apply(tableRules, event.before()),
+                apply(tableRules, event.after()),
+                event.position(),
+                event.keyUpdate());
     }
 
     @Override

@@ -32,7 +32,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  * @param reason    why it could not be decoded, with the rules applied
  * @param image     the row image with the rules applied, null when there is none to keep
  */
-public record UndecodableRecord(String table, String key, Lsn lsn, long txId, String operation, String reason, Row image) {
+public record UndecodableRecord(
+        String table, String key, Lsn lsn, long txId, String operation, String reason, Row image) {
 
     private static final String PREFIX = "cannot decode the change: ";
 
@@ -65,16 +66,29 @@ public record UndecodableRecord(String table, String key, Lsn lsn, long txId, St
         if (!guarded) {
             Row image = after != null ? after : before;
             if (image == null) {
-                image = Row.builder().put("record", String.valueOf(record.value())).build();
+                image = Row.builder()
+                        .put("record", String.valueOf(record.value()))
+                        .build();
             }
             return new UndecodableRecord(table, key, lsn, txId, operation, PREFIX + error, image);
         }
         if (tableId == null) {
-            return new UndecodableRecord(table, key, lsn, txId, operation,
-                    PREFIX + error.getClass().getName() + " (message withheld: column rules may apply)", null);
+            return new UndecodableRecord(
+                    table,
+                    key,
+                    lsn,
+                    txId,
+                    operation,
+                    PREFIX + error.getClass().getName() + " (message withheld: column rules may apply)",
+                    null);
         }
         Row image = after != null ? after : before;
-        return new UndecodableRecord(table, key, lsn, txId, operation,
+        return new UndecodableRecord(
+                table,
+                key,
+                lsn,
+                txId,
+                operation,
                 withheld(PREFIX + error, policy.protectedColumns(tableId), before, after),
                 image == null ? null : policy.apply(tableId, image));
     }
@@ -105,8 +119,14 @@ public record UndecodableRecord(String table, String key, Lsn lsn, long txId, St
 
     /** A raw Connect value as a value {@link Row} documents: text, numbers, booleans and bytes as they are, else text. */
     private static Object plain(Object raw) {
-        if (raw == null || raw instanceof String || raw instanceof Boolean || raw instanceof Long || raw instanceof Double
-                || raw instanceof Float || raw instanceof BigDecimal || raw instanceof byte[]) {
+        if (raw == null
+                || raw instanceof String
+                || raw instanceof Boolean
+                || raw instanceof Long
+                || raw instanceof Double
+                || raw instanceof Float
+                || raw instanceof BigDecimal
+                || raw instanceof byte[]) {
             return raw;
         }
         if (raw instanceof Integer || raw instanceof Short || raw instanceof Byte) {
@@ -134,7 +154,8 @@ public record UndecodableRecord(String table, String key, Lsn lsn, long txId, St
                 }
             }
         }
-        values.sort((a, b) -> Integer.compare(b[0].length(), a[0].length())); // longest first: a value may contain another
+        values.sort(
+                (a, b) -> Integer.compare(b[0].length(), a[0].length())); // longest first: a value may contain another
         String out = text;
         for (String[] value : values) {
             if (!value[0].isEmpty()) {

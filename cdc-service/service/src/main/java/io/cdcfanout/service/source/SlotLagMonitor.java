@@ -41,7 +41,8 @@ public final class SlotLagMonitor implements AutoCloseable {
         this.connection = new ReconnectingConnection(source, "cdc-fanout slot lag", true);
         this.slot = slot;
         Gauge.builder("cdc.slot.lag.bytes", lagBytes, AtomicLong::get)
-                .description("WAL the replication slot retains beyond what every sink confirmed").register(meters);
+                .description("WAL the replication slot retains beyond what every sink confirmed")
+                .register(meters);
     }
 
     /** Polls now and then every few seconds until {@link #close()}. */
@@ -60,8 +61,9 @@ public final class SlotLagMonitor implements AutoCloseable {
     }
 
     private void poll() {
-        try (PreparedStatement ps = connection.get().prepareStatement(
-                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint, "
+        try (PreparedStatement ps = connection
+                .get()
+                .prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint, "
                         + "confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, slot);
             try (ResultSet rs = ps.executeQuery()) {

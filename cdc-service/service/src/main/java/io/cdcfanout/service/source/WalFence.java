@@ -1,7 +1,7 @@
 package io.cdcfanout.service.source;
 
-import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.converter.ConnectorContract;
+import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.sink.SourceDatabase;
 import io.cdcfanout.sink.jdbc.ReconnectingConnection;
 import java.sql.Connection;

@@ -12,8 +12,15 @@ class ConfigSummaryTest {
 
     @Test
     void summarisesTheConfigurationWithoutRevealingSecrets() {
-        Map<String, String> env = Map.of("PG_PASSWORD", "pg-Secret-1", "CDC_HTTP_TOKEN", "tok-Secret-2",
-                "CDC_MASK_KEY", "mask-Secret-3-long-enough", "ES_PASSWORD", "es-Secret-4");
+        Map<String, String> env = Map.of(
+                "PG_PASSWORD",
+                "pg-Secret-1",
+                "CDC_HTTP_TOKEN",
+                "tok-Secret-2",
+                "CDC_MASK_KEY",
+                "mask-Secret-3-long-enough",
+                "ES_PASSWORD",
+                "es-Secret-4");
         ServiceConfig config = new ConfigLoader(SinkRegistry.load(), env).parse("""
                 source:
                   postgres: { host: db, database: shop, user: cdc, password: "${PG_PASSWORD}", ssl-mode: require }
@@ -33,8 +40,15 @@ class ConfigSummaryTest {
 
         String summary = ConfigSummary.of(config);
 
-        assertThat(summary).contains("postgres://cdc@db:5432/shop", "password=******", "ssl-mode=require", "token=******",
-                "exclude [ssn] mask [email]", "mask-key=******", "search(elasticsearch [public.customers])");
+        assertThat(summary)
+                .contains(
+                        "postgres://cdc@db:5432/shop",
+                        "password=******",
+                        "ssl-mode=require",
+                        "token=******",
+                        "exclude [ssn] mask [email]",
+                        "mask-key=******",
+                        "search(elasticsearch [public.customers])");
         assertThat(summary).doesNotContain("pg-Secret-1", "tok-Secret-2", "mask-Secret-3", "es-Secret-4");
     }
 }

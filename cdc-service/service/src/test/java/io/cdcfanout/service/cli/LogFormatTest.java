@@ -28,7 +28,11 @@ class LogFormatTest {
             System.setOut(original);
             System.clearProperty("CDC_LOG_FORMAT");
         }
-        String line = json.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("hello json")).findFirst().orElseThrow();
+        String line = json.toString(StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> l.contains("hello json"))
+                .findFirst()
+                .orElseThrow();
         JsonNode event = RowJson.MAPPER.readTree(line);
         assertThat(event.get("level").asText()).isEqualTo("INFO");
         assertThat(event.get("loggerName").asText()).isEqualTo("io.cdcfanout.test");

@@ -35,7 +35,8 @@ class StatusCommandTest {
         server.createContext("/status", exchange -> {
             seenAuthorization = exchange.getRequestHeaders().getFirst("Authorization");
             boolean authorized = "Bearer t0k".equals(seenAuthorization);
-            byte[] body = (authorized ? STATUS : "{\"error\":\"missing or wrong bearer token\"}").getBytes(StandardCharsets.UTF_8);
+            byte[] body = (authorized ? STATUS : "{\"error\":\"missing or wrong bearer token\"}")
+                    .getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(authorized ? 200 : 401, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
@@ -52,8 +53,7 @@ class StatusCommandTest {
         server.stop(0);
     }
 
-    private record Result(int exitCode, String out, String err) {
-    }
+    private record Result(int exitCode, String out, String err) {}
 
     private Result status(String... args) {
         StringWriter out = new StringWriter();
@@ -75,7 +75,9 @@ class StatusCommandTest {
         assertThat(seenAuthorization).isEqualTo("Bearer t0k");
         assertThat(r.out()).contains("READY (streaming)", "slot lag 60 bytes");
         assertThat(r.out()).containsPattern("SINK\\s+TYPE\\s+STATE\\s+LAST APPLIED LSN");
-        assertThat(r.out()).containsPattern("search\\s+elasticsearch\\s+PAUSED\\s+0/1A0000\\s+5000\\s+40\\s+1\\s+3\\s+connection refused");
+        assertThat(r.out())
+                .containsPattern(
+                        "search\\s+elasticsearch\\s+PAUSED\\s+0/1A0000\\s+5000\\s+40\\s+1\\s+3\\s+connection refused");
     }
 
     @Test

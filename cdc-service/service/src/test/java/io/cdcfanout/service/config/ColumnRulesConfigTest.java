@@ -21,7 +21,8 @@ class ColumnRulesConfigTest {
               cache: { type: caffeine, tables: [public.customers] }
             """;
 
-    private final ConfigLoader loader = new ConfigLoader(SinkRegistry.load(), Map.of("CDC_MASK_KEY", "a-long-enough-mask-key"));
+    private final ConfigLoader loader =
+            new ConfigLoader(SinkRegistry.load(), Map.of("CDC_MASK_KEY", "a-long-enough-mask-key"));
 
     private ServiceConfig parse(String sourceLines) {
         return loader.parse(BASE.formatted(sourceLines), "cdc.yml");
@@ -53,7 +54,10 @@ class ColumnRulesConfigTest {
         assertThatThrownBy(() -> parse("""
                   columns:
                     public.users: { exclude: [ssn] }
-                """)).isInstanceOf(ConfigException.class).hasMessageContaining("public.users").hasMessageContaining("source.tables");
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("public.users")
+                .hasMessageContaining("source.tables");
     }
 
     @Test
@@ -61,7 +65,9 @@ class ColumnRulesConfigTest {
         assertThatThrownBy(() -> parse("""
                   columns:
                     public.customers: { mask: [email] }
-                """)).isInstanceOf(ConfigException.class).hasMessageContaining("source.mask-key");
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("source.mask-key");
     }
 
     @Test
@@ -79,7 +85,9 @@ class ColumnRulesConfigTest {
                   columns:
                     public.customers: { exclude: [email], mask: [email] }
                   mask-key: "${CDC_MASK_KEY}"
-                """)).isInstanceOf(ConfigException.class).hasMessageContaining("both excluded and masked");
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("both excluded and masked");
     }
 
     @Test
@@ -95,6 +103,11 @@ class ColumnRulesConfigTest {
         assertThat(parse("""
                   columns:
                     public.customers: { exclude: [ssn] }
-                """).source().columns().get(TableId.parse("public.customers")).mask()).isEqualTo(List.of());
+                """)
+                        .source()
+                        .columns()
+                        .get(TableId.parse("public.customers"))
+                        .mask())
+                .isEqualTo(List.of());
     }
 }

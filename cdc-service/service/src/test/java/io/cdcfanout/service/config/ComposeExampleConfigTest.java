@@ -23,7 +23,8 @@ class ComposeExampleConfigTest {
 
         ServiceConfig config = new ConfigLoader(SinkRegistry.load(), env).load(COMPOSE.resolve("cdc-fanout.yml"));
 
-        assertThat(config.source().tables()).extracting(TableId::toString)
+        assertThat(config.source().tables())
+                .extracting(TableId::toString)
                 .containsExactly("public.products", "public.customers", "public.orders", "public.tax_rates");
         assertThat(config.sinks().keySet()).containsExactly("search", "cache", "history");
         assertThat(config.source().columns()).containsKey(TableId.parse("public.customers"));
@@ -33,7 +34,8 @@ class ComposeExampleConfigTest {
     @Test
     void initSqlCreatesEveryCapturedTable() throws Exception {
         String initSql = Files.readString(COMPOSE.resolve("init.sql"));
-        ServiceConfig config = new ConfigLoader(SinkRegistry.load(), composeDefaults(Files.readString(COMPOSE.resolve("docker-compose.yml"))))
+        ServiceConfig config = new ConfigLoader(
+                        SinkRegistry.load(), composeDefaults(Files.readString(COMPOSE.resolve("docker-compose.yml"))))
                 .load(COMPOSE.resolve("cdc-fanout.yml"));
         for (TableId table : config.source().tables()) {
             assertThat(initSql).contains("CREATE TABLE " + table + " (");

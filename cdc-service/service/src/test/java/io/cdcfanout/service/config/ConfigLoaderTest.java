@@ -40,11 +40,13 @@ class ConfigLoaderTest {
 
         assertThat(config.source().postgres().password().reveal()).isEqualTo("s3cret");
         assertThat(config.source().postgres().toString()).doesNotContain("s3cret");
-        assertThat(config.source().tables()).containsExactly(TableId.parse("public.products"), TableId.parse("public.tax_rates"));
+        assertThat(config.source().tables())
+                .containsExactly(TableId.parse("public.products"), TableId.parse("public.tax_rates"));
         assertThat(config.source().pollInterval()).isEqualTo(Duration.ofMillis(5));
         assertThat(config.http().host()).isEqualTo("127.0.0.1");
         assertThat(config.offsets().schema()).isEqualTo("cdc_fanout");
-        CaffeineSinkConfig cache = (CaffeineSinkConfig) config.sinks().get("cache").config();
+        CaffeineSinkConfig cache =
+                (CaffeineSinkConfig) config.sinks().get("cache").config();
         assertThat(config.sinks().get("cache").type()).isEqualTo("caffeine");
         assertThat(cache.maxEntries()).isEqualTo(100_000L);
         assertThat(cache.expireAfterWrite()).isEqualTo(Duration.ofMinutes(10));
@@ -63,7 +65,8 @@ class ConfigLoaderTest {
         Files.writeString(secret, "from-a-file\n");
         ServiceConfig config = loader.parse(VALID.replace("${PG_PASSWORD}", "${file:" + secret + "}"), "cdc.yml");
         assertThat(config.source().postgres().password().reveal()).isEqualTo("from-a-file");
-        assertThatThrownBy(() -> loader.parse(VALID.replace("${PG_PASSWORD}", "${file:" + dir.resolve("nope") + "}"), "cdc.yml"))
+        assertThatThrownBy(() ->
+                        loader.parse(VALID.replace("${PG_PASSWORD}", "${file:" + dir.resolve("nope") + "}"), "cdc.yml"))
                 .hasMessageContaining("cdc.yml:2:")
                 .hasMessageContaining("cannot read secret file");
     }
@@ -152,7 +155,8 @@ class ConfigLoaderTest {
 
     @Test
     void badTableNameIsRejected() {
-        String yaml = VALID.replace("public.tax_rates]", "public.tax-rates]").replace("tables: [public.products]", "tables: [public.products]");
+        String yaml = VALID.replace("public.tax_rates]", "public.tax-rates]")
+                .replace("tables: [public.products]", "tables: [public.products]");
         assertThatThrownBy(() -> loader.parse(yaml, "cdc.yml"))
                 .hasMessageContaining("source.tables")
                 .hasMessageContaining("not a valid table name");
@@ -168,6 +172,7 @@ class ConfigLoaderTest {
         Path file = dir.resolve("cdc.yml");
         Files.writeString(file, VALID);
         assertThat(loader.load(file).sinks()).containsOnlyKeys("cache");
-        assertThat(List.copyOf(loader.load(file).sinks().get("cache").config().sourceTables())).containsExactly(TableId.parse("public.products"));
+        assertThat(List.copyOf(loader.load(file).sinks().get("cache").config().sourceTables()))
+                .containsExactly(TableId.parse("public.products"));
     }
 }

@@ -33,7 +33,9 @@ class HttpConfigTest {
 
     @Test
     void readWaitsCanBeSet() {
-        HttpConfig http = loader.parse(FILE.formatted("{ port: 0, max-read-wait: 30s, max-waiting-reads: 50 }"), "cdc.yml").http();
+        HttpConfig http = loader.parse(
+                        FILE.formatted("{ port: 0, max-read-wait: 30s, max-waiting-reads: 50 }"), "cdc.yml")
+                .http();
         assertThat(http.maxReadWait()).isEqualTo(Duration.ofSeconds(30));
         assertThat(http.maxWaitingReads()).isEqualTo(50);
     }

@@ -29,8 +29,17 @@ class ReadmeExamplesTest {
     private static final Path ROOT = Path.of("..", "..");
     private static final Path README = ROOT.resolve("README.md");
 
-    private final ConfigLoader loader = new ConfigLoader(SinkRegistry.load(),
-            Map.of("PG_PASSWORD", "pw", "ES_PASSWORD", "pw", "ES_API_KEY", "key", "CDC_MASK_KEY", "0123456789abcdef0123"));
+    private final ConfigLoader loader = new ConfigLoader(
+            SinkRegistry.load(),
+            Map.of(
+                    "PG_PASSWORD",
+                    "pw",
+                    "ES_PASSWORD",
+                    "pw",
+                    "ES_API_KEY",
+                    "key",
+                    "CDC_MASK_KEY",
+                    "0123456789abcdef0123"));
 
     @Test
     void everyExampleLoads() throws Exception {
@@ -45,11 +54,14 @@ class ReadmeExamplesTest {
         }
         assertThat(blocksByFile.get(README)).as("yaml examples in README.md").isNotEmpty();
         assertThat(blocksByFile.values().stream().mapToInt(List::size).sum())
-                .as("yaml examples in README.md and docs/").isGreaterThanOrEqualTo(4);
+                .as("yaml examples in README.md and docs/")
+                .isGreaterThanOrEqualTo(4);
         for (Map.Entry<Path, List<String>> file : blocksByFile.entrySet()) {
             for (String block : file.getValue()) {
                 String yaml = block.startsWith("source:") ? block : withSource(block);
-                assertThat(loader.parse(yaml, ROOT.relativize(file.getKey()) + " example").sinks()).isNotEmpty();
+                assertThat(loader.parse(yaml, ROOT.relativize(file.getKey()) + " example")
+                                .sinks())
+                        .isNotEmpty();
             }
         }
     }

@@ -22,37 +22,47 @@ import org.junit.jupiter.api.Test;
 class ChangeBatchDecoderTest {
 
     private static final Schema SOURCE = SchemaBuilder.struct()
-            .field("schema", Schema.STRING_SCHEMA).field("table", Schema.STRING_SCHEMA)
-            .field("lsn", Schema.OPTIONAL_INT64_SCHEMA).field("txId", Schema.OPTIONAL_INT64_SCHEMA)
-            .field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA).build();
-    private static final Schema ROW = SchemaBuilder.struct().optional().field("id", Schema.INT64_SCHEMA).build();
-    private static final Schema KEY = SchemaBuilder.struct().field("id", Schema.INT64_SCHEMA).build();
+            .field("schema", Schema.STRING_SCHEMA)
+            .field("table", Schema.STRING_SCHEMA)
+            .field("lsn", Schema.OPTIONAL_INT64_SCHEMA)
+            .field("txId", Schema.OPTIONAL_INT64_SCHEMA)
+            .field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA)
+            .build();
+    private static final Schema ROW =
+            SchemaBuilder.struct().optional().field("id", Schema.INT64_SCHEMA).build();
+    private static final Schema KEY =
+            SchemaBuilder.struct().field("id", Schema.INT64_SCHEMA).build();
     private static final Schema VALUE = SchemaBuilder.struct()
-            .field("op", Schema.STRING_SCHEMA).field("source", SOURCE).field("before", ROW).field("after", ROW).build();
+            .field("op", Schema.STRING_SCHEMA)
+            .field("source", SOURCE)
+            .field("before", ROW)
+            .field("after", ROW)
+            .build();
 
     private final List<Object> marked = new ArrayList<>();
 
-    private final DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer = new DebeziumEngine.RecordCommitter<>() {
-        @Override
-        public void markProcessed(RecordChangeEvent<SourceRecord> record) {
-            throw new AssertionError("records are marked with their boundary offsets");
-        }
+    private final DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer =
+            new DebeziumEngine.RecordCommitter<>() {
+                @Override
+                public void markProcessed(RecordChangeEvent<SourceRecord> record) {
+                    throw new AssertionError("records are marked with their boundary offsets");
+                }
 
-        @Override
-        public void markProcessed(RecordChangeEvent<SourceRecord> record, DebeziumEngine.Offsets offsets) {
-            marked.add(((RecordedOffsets) offsets).values);
-        }
+                @Override
+                public void markProcessed(RecordChangeEvent<SourceRecord> record, DebeziumEngine.Offsets offsets) {
+                    marked.add(((RecordedOffsets) offsets).values);
+                }
 
-        @Override
-        public void markBatchFinished() {
-            marked.add("batch finished");
-        }
+                @Override
+                public void markBatchFinished() {
+                    marked.add("batch finished");
+                }
 
-        @Override
-        public DebeziumEngine.Offsets buildOffsets() {
-            return new RecordedOffsets();
-        }
-    };
+                @Override
+                public DebeziumEngine.Offsets buildOffsets() {
+                    return new RecordedOffsets();
+                }
+            };
 
     private static final class RecordedOffsets implements DebeziumEngine.Offsets {
         final Map<String, Object> values = new HashMap<>();
@@ -64,17 +74,33 @@ class ChangeBatchDecoderTest {
     }
 
     private static RecordChangeEvent<SourceRecord> insert(long id, long lsn, long lastCommit, boolean withKey) {
-        Struct source = new Struct(SOURCE).put("schema", "public").put("table", "products").put("lsn", lsn).put("txId", 42L)
+        Struct source = new Struct(SOURCE)
+                .put("schema", "public")
+                .put("table", "products")
+                .put("lsn", lsn)
+                .put("txId", 42L)
                 .put("ts_ms", 1_700_000_000_000L);
-        Struct value = new Struct(VALUE).put("op", "c").put("source", source).put("after", new Struct(ROW).put("id", id));
-        SourceRecord record = new SourceRecord(Map.of("server", "test"), Map.of("lsn", lsn, "lsn_proc", lsn, "lsn_commit", lastCommit),
-                "test.public.products", null, withKey ? KEY : null, withKey ? new Struct(KEY).put("id", id) : null, VALUE, value);
+        Struct value =
+                new Struct(VALUE).put("op", "c").put("source", source).put("after", new Struct(ROW).put("id", id));
+        SourceRecord record = new SourceRecord(
+                Map.of("server", "test"),
+                Map.of("lsn", lsn, "lsn_proc", lsn, "lsn_commit", lastCommit),
+                "test.public.products",
+                null,
+                withKey ? KEY : null,
+                withKey ? new Struct(KEY).put("id", id) : null,
+                VALUE,
+                value);
         return () -> record;
     }
 
     private static RecordChangeEvent<SourceRecord> heartbeat(long lsn, long lastCommit) {
-        SourceRecord record = new SourceRecord(Map.of("server", "test"), Map.of("lsn", lsn, "lsn_proc", lsn, "lsn_commit", lastCommit),
-                "heartbeat", null, null);
+        SourceRecord record = new SourceRecord(
+                Map.of("server", "test"),
+                Map.of("lsn", lsn, "lsn_proc", lsn, "lsn_commit", lastCommit),
+                "heartbeat",
+                null,
+                null);
         return () -> record;
     }
 
@@ -82,8 +108,8 @@ class ChangeBatchDecoderTest {
     void aBatchBecomesItsEventsItsEndAndTheDeadLettersOfWhatCannotBeDecoded() {
         ChangeBatchDecoder decoder = new ChangeBatchDecoder(ColumnPolicy.none(), null);
         // the first comes without a key, and none was seen before for the table: the converter cannot identify the row
-        ChangeBatchDecoder.Decoded decoded = decoder.decode(List.of(insert(2, 520, 300, false), insert(1, 530, 300, true),
-                heartbeat(600, 550)), committer);
+        ChangeBatchDecoder.Decoded decoded = decoder.decode(
+                List.of(insert(2, 520, 300, false), insert(1, 530, 300, true), heartbeat(600, 550)), committer);
 
         assertThat(decoded.batch().recordCount()).isEqualTo(3);
         assertThat(decoded.batch().endLsn()).isEqualTo(new Lsn(600));
@@ -100,13 +126,17 @@ class ChangeBatchDecoderTest {
             assertThat(letter.operation()).isEqualTo("c");
             assertThat(letter.payload().json()).isEqualTo("{\"id\":2}");
         });
-        assertThat(marked).as("nothing is marked before the pipeline acknowledges").isEmpty();
+        assertThat(marked)
+                .as("nothing is marked before the pipeline acknowledges")
+                .isEmpty();
     }
 
     @Test
     void acknowledgingMarksTheNewestTransactionBoundaryThenFinishesTheBatch() throws Exception {
         ChangeBatchDecoder decoder = new ChangeBatchDecoder(ColumnPolicy.none(), null);
-        decoder.decode(List.of(insert(1, 500, 300, true), heartbeat(600, 550)), committer).acknowledgement().acknowledge();
+        decoder.decode(List.of(insert(1, 500, 300, true), heartbeat(600, 550)), committer)
+                .acknowledgement()
+                .acknowledge();
 
         assertThat(marked).containsExactly(Map.of("lsn", 550L, "lsn_commit", 550L), "batch finished");
     }
@@ -114,9 +144,11 @@ class ChangeBatchDecoderTest {
     @Test
     void aBatchWithoutABoundaryOnlyFinishes() throws Exception {
         ChangeBatchDecoder decoder = new ChangeBatchDecoder(ColumnPolicy.none(), null);
-        SourceRecord firstAfterSnapshot = new SourceRecord(Map.of("server", "test"), Map.of("lsn", 700L, "lsn_proc", 700L),
-                "heartbeat", null, null);
-        decoder.decode(List.of(() -> firstAfterSnapshot), committer).acknowledgement().acknowledge();
+        SourceRecord firstAfterSnapshot = new SourceRecord(
+                Map.of("server", "test"), Map.of("lsn", 700L, "lsn_proc", 700L), "heartbeat", null, null);
+        decoder.decode(List.of(() -> firstAfterSnapshot), committer)
+                .acknowledgement()
+                .acknowledge();
 
         assertThat(marked).containsExactly("batch finished");
     }

@@ -27,13 +27,16 @@ class OffsetsFileTest {
         write(file, "cdc-fanout-other", "cdc-fanout-mine");
         assertThat(OffsetsFile.holdsOffsetsOf(file, "cdc-fanout-mine")).isTrue();
         assertThat(OffsetsFile.holdsOffsetsOf(file, "cdc-fanout-other")).isTrue();
-        assertThat(OffsetsFile.holdsOffsetsOf(file, "cdc-fanout-min")).as("a name that is a prefix of another").isFalse();
+        assertThat(OffsetsFile.holdsOffsetsOf(file, "cdc-fanout-min"))
+                .as("a name that is a prefix of another")
+                .isFalse();
         assertThat(OffsetsFile.holdsOffsetsOf(file, "cdc-fanout-third")).isFalse();
     }
 
     @Test
     void aMissingOrEmptyFileHoldsNone() throws Exception {
-        assertThat(OffsetsFile.holdsOffsetsOf(dir.resolve("absent.dat"), "cdc-fanout-x")).isFalse();
+        assertThat(OffsetsFile.holdsOffsetsOf(dir.resolve("absent.dat"), "cdc-fanout-x"))
+                .isFalse();
         Path empty = Files.createFile(dir.resolve("empty.dat"));
         assertThat(OffsetsFile.holdsOffsetsOf(empty, "cdc-fanout-x")).isFalse();
     }
@@ -61,7 +64,8 @@ class OffsetsFileTest {
             for (String connector : connectors) {
                 byte[] key = keys.fromConnectData(connector, null, List.of(connector, Map.of("server", "cdc_fanout")));
                 byte[] value = keys.fromConnectData(connector, null, Map.of("lsn", 42L));
-                store.set(Map.of(ByteBuffer.wrap(key), ByteBuffer.wrap(value)), null).get(10, TimeUnit.SECONDS);
+                store.set(Map.of(ByteBuffer.wrap(key), ByteBuffer.wrap(value)), null)
+                        .get(10, TimeUnit.SECONDS);
             }
         } finally {
             store.stop();

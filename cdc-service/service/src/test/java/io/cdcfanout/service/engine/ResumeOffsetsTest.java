@@ -18,11 +18,25 @@ class ResumeOffsetsTest {
     @Test
     void aChangeOffsetBecomesTheEndOfThePreviousTransaction() {
         Map<String, Object> change = Map.of(
-                "lsn", 500L, "lsn_proc", 500L, "lsn_commit", 200L, "messageType", "INSERT", "txId", 42L,
-                "ts_usec", 1_000L, "transaction_id", "42:500", "transaction_data_collection_order_public.t", 3L);
+                "lsn",
+                500L,
+                "lsn_proc",
+                500L,
+                "lsn_commit",
+                200L,
+                "messageType",
+                "INSERT",
+                "txId",
+                42L,
+                "ts_usec",
+                1_000L,
+                "transaction_id",
+                "42:500",
+                "transaction_data_collection_order_public.t",
+                3L);
 
-        assertThat(ResumeOffsets.atTransactionBoundary(change)).contains(Map.of(
-                "lsn", 200L, "lsn_commit", 200L, "txId", 42L, "ts_usec", 1_000L));
+        assertThat(ResumeOffsets.atTransactionBoundary(change))
+                .contains(Map.of("lsn", 200L, "lsn_commit", 200L, "txId", 42L, "ts_usec", 1_000L));
     }
 
     @Test
@@ -34,15 +48,16 @@ class ResumeOffsetsTest {
 
     @Test
     void snapshotOffsetsNameNoChangeAndStayAsTheyAre() {
-        Map<String, Object> snapshot = Map.of("lsn", 100L, "snapshot", "INITIAL", "last_snapshot_record", true,
-                "snapshot_completed", false);
+        Map<String, Object> snapshot =
+                Map.of("lsn", 100L, "snapshot", "INITIAL", "last_snapshot_record", true, "snapshot_completed", false);
 
         assertThat(ResumeOffsets.atTransactionBoundary(snapshot)).contains(snapshot);
     }
 
     @Test
     void aChangeBeforeAnyKnownCommitKeepsThePreviousOffset() {
-        assertThat(ResumeOffsets.atTransactionBoundary(Map.of("lsn", 500L, "lsn_proc", 500L))).isEmpty();
+        assertThat(ResumeOffsets.atTransactionBoundary(Map.of("lsn", 500L, "lsn_proc", 500L)))
+                .isEmpty();
     }
 
     /**
@@ -54,8 +69,8 @@ class ResumeOffsetsTest {
     void debeziumsSearchDropsAnUnappliedTransactionWhenAChangeOffsetIsStored() {
         WalPositionLocator locator = new WalPositionLocator(Lsn.valueOf(200L), Lsn.valueOf(200L), Operation.COMMIT);
         List<Object[]> unappliedB = List.of(
-                new Object[]{ 100L, Operation.BEGIN }, new Object[]{ 100L, Operation.INSERT },
-                new Object[]{ 200L, Operation.INSERT }, new Object[]{ 300L, Operation.COMMIT });
+                new Object[] {100L, Operation.BEGIN}, new Object[] {100L, Operation.INSERT},
+                new Object[] {200L, Operation.INSERT}, new Object[] {300L, Operation.COMMIT});
 
         Optional<Lsn> resumeAt = Optional.empty();
         for (Object[] m : unappliedB) {
@@ -77,8 +92,10 @@ class ResumeOffsetsTest {
     }
 
     private static ReplicationMessage message(Operation operation) {
-        return (ReplicationMessage) Proxy.newProxyInstance(ReplicationMessage.class.getClassLoader(),
-                new Class<?>[]{ ReplicationMessage.class }, (proxy, method, args) -> switch (method.getName()) {
+        return (ReplicationMessage) Proxy.newProxyInstance(
+                ReplicationMessage.class.getClassLoader(),
+                new Class<?>[] {ReplicationMessage.class},
+                (proxy, method, args) -> switch (method.getName()) {
                     case "getOperation" -> operation;
                     case "isTransactionalMessage" -> operation == Operation.BEGIN || operation == Operation.COMMIT;
                     default -> throw new UnsupportedOperationException(method.getName());

@@ -34,7 +34,9 @@ class CoalescedCallTest {
             assertThat(second).isSameAs(third).isNotSameAs(first);
             release.release(2);
             assertThat(first.get()).isEqualTo(1);
-            assertThat(second.get()).as("served by a call started after it asked").isEqualTo(2);
+            assertThat(second.get())
+                    .as("served by a call started after it asked")
+                    .isEqualTo(2);
             assertThat(third.get()).isEqualTo(2);
             assertThat(calls).hasValue(2);
         }
@@ -45,8 +47,12 @@ class CoalescedCallTest {
         try (CoalescedCall<Integer> call = new CoalescedCall<>("test-call", () -> {
             throw new IllegalStateException("source down");
         })) {
-            assertThatThrownBy(() -> call.request().get()).isInstanceOf(ExecutionException.class).hasMessageContaining("source down");
-            assertThatThrownBy(() -> call.request().get()).as("the next request calls again").hasMessageContaining("source down");
+            assertThatThrownBy(() -> call.request().get())
+                    .isInstanceOf(ExecutionException.class)
+                    .hasMessageContaining("source down");
+            assertThatThrownBy(() -> call.request().get())
+                    .as("the next request calls again")
+                    .hasMessageContaining("source down");
         }
     }
 }

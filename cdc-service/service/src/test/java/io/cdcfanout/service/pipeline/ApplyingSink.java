@@ -15,8 +15,7 @@ final class ApplyingSink implements Sink {
     }
 
     @Override
-    public void start() {
-    }
+    public void start() {}
 
     @Override
     public ApplyResult apply(ChangeBatch batch) {
@@ -24,6 +23,5 @@ final class ApplyingSink implements Sink {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -23,7 +23,12 @@ class DeadLetterPayloadTest {
 
     @Test
     void aLargerRowKeepsItsSmallColumnsAndNotesTheCutOnes() throws Exception {
-        Row row = Row.builder().put("id", 7L).put("big", "x".repeat(10_000)).put("blob", new byte[3000]).put("name", "n").build();
+        Row row = Row.builder()
+                .put("id", 7L)
+                .put("big", "x".repeat(10_000))
+                .put("blob", new byte[3000])
+                .put("name", "n")
+                .build();
 
         DeadLetterPayload payload = DeadLetterPayload.of(row, 2000);
 
@@ -46,8 +51,16 @@ class DeadLetterPayloadTest {
 
     @Test
     void aCutDownLetterKeepsItsIdentityAndNoPayload() {
-        DeadLetter letter = new DeadLetter("history", "public.t", "k\u0000", io.cdcfanout.schema.Lsn.ZERO, 3, 4, "INSERT",
-                "reason\u0000", DeadLetterPayload.of(Row.builder().put("v", "x").build(), 100));
+        DeadLetter letter = new DeadLetter(
+                "history",
+                "public.t",
+                "k\u0000",
+                io.cdcfanout.schema.Lsn.ZERO,
+                3,
+                4,
+                "INSERT",
+                "reason\u0000",
+                DeadLetterPayload.of(Row.builder().put("v", "x").build(), 100));
 
         DeadLetter cut = letter.cutDown("22P05 unsupported Unicode escape sequence");
 

@@ -89,7 +89,9 @@ class PipelineAcknowledgementTest {
                     throw new IllegalStateException(e);
                 }
             });
-            assertThat(applying.tryAcquire(300, TimeUnit.MILLISECONDS)).as("batch 200 is not handed over while 100 is in flight").isFalse();
+            assertThat(applying.tryAcquire(300, TimeUnit.MILLISECONDS))
+                    .as("batch 200 is not handed over while 100 is in flight")
+                    .isFalse();
             assertThat(second).as("the next batch waits for the one in flight").isNotDone();
             assertThat(acknowledged).isEmpty();
 

@@ -36,31 +36,46 @@ class PipelineDeadLetterTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
 
     private double rejections(String sink, String table) {
-        var counter = meters.find("cdc.sink.rejections").tag("sink", sink).tag("table", table).counter();
+        var counter = meters.find("cdc.sink.rejections")
+                .tag("sink", sink)
+                .tag("table", table)
+                .counter();
         return counter == null ? 0 : counter.count();
     }
 
     @Test
     void rejectionsAndUndecodableRecordsAreStoredThenCountedThenAcknowledged() throws Exception {
-        SinkLane lane = new SinkLane("search", "test",
-                new ApplyingSink(batch -> ApplyResult.of(List.of(new Rejection(batch.events().get(0), "mapping conflict")))),
-                Set.of(PRODUCTS), Clock.systemUTC(), meters);
-        DeadLetter undecodable = DeadLetter.undecodable("public.orders", "Struct{id=1}", new Lsn(90), 7, "cannot decode", "Struct{...}");
+        SinkLane lane = new SinkLane(
+                "search",
+                "test",
+                new ApplyingSink(batch ->
+                        ApplyResult.of(List.of(new Rejection(batch.events().get(0), "mapping conflict")))),
+                Set.of(PRODUCTS),
+                Clock.systemUTC(),
+                meters);
+        DeadLetter undecodable =
+                DeadLetter.undecodable("public.orders", "Struct{id=1}", new Lsn(90), 7, "cannot decode", "Struct{...}");
         failuresLeft = 1;
         try (Pipeline pipeline = new Pipeline(List.of(lane), store, meters, 100)) {
             lane.start();
-            pipeline.accept(new DecodedBatch(List.of(insert(1, 100, Instant.EPOCH)), new Lsn(100), List.of(undecodable), 2),
+            pipeline.accept(
+                    new DecodedBatch(List.of(insert(1, 100, Instant.EPOCH)), new Lsn(100), List.of(undecodable), 2),
                     () -> events.add("acknowledged"));
         }
 
-        assertThat(events).containsExactly("write failed", "stored (converter) public.orders", "stored search public.products",
-                "acknowledged");
-        assertThat(rejections("search", "public.products")).as("counted once, although the first write failed").isEqualTo(1);
+        assertThat(events)
+                .containsExactly(
+                        "write failed",
+                        "stored (converter) public.orders",
+                        "stored search public.products",
+                        "acknowledged");
+        assertThat(rejections("search", "public.products"))
+                .as("counted once, although the first write failed")
+                .isEqualTo(1);
         assertThat(rejections(DeadLetter.UNDECODABLE, "public.orders")).isEqualTo(1);
         assertThat(lane.status().rejected()).isEqualTo(1);
     }

@@ -63,7 +63,8 @@ class SinkLaneLagTest {
 
     @Test
     void lagIsZeroWhenEverythingHandedOverIsAppliedHoweverOldTheLastCommit() throws Exception {
-        try (SinkLane lane = new SinkLane("cache", "caffeine", gatedSink, Set.of(PRODUCTS), clock, new SimpleMeterRegistry())) {
+        try (SinkLane lane =
+                new SinkLane("cache", "caffeine", gatedSink, Set.of(PRODUCTS), clock, new SimpleMeterRegistry())) {
             lane.start();
             assertThat(lane.status().lagMillis()).as("nothing handed over yet").isZero();
 
@@ -78,17 +79,23 @@ class SinkLaneLagTest {
 
     @Test
     void lagIsTheAgeOfTheOldestChangeNotYetApplied() throws Exception {
-        try (SinkLane lane = new SinkLane("cache", "caffeine", gatedSink, Set.of(PRODUCTS), clock, new SimpleMeterRegistry())) {
+        try (SinkLane lane =
+                new SinkLane("cache", "caffeine", gatedSink, Set.of(PRODUCTS), clock, new SimpleMeterRegistry())) {
             lane.start();
-            CompletableFuture<ApplyResult> first = lane.submit(
-                    List.of(insert(1, 100, T0), insert(2, 110, T0.plusSeconds(1))), new Lsn(110));
-            CompletableFuture<ApplyResult> second = lane.submit(List.of(insert(3, 200, T0.plusSeconds(3))), new Lsn(200));
+            CompletableFuture<ApplyResult> first =
+                    lane.submit(List.of(insert(1, 100, T0), insert(2, 110, T0.plusSeconds(1))), new Lsn(110));
+            CompletableFuture<ApplyResult> second =
+                    lane.submit(List.of(insert(3, 200, T0.plusSeconds(3))), new Lsn(200));
             clock.advance(Duration.ofSeconds(4));
-            assertThat(lane.status().lagMillis()).as("the first batch's oldest change committed 4 s ago").isEqualTo(4_000);
+            assertThat(lane.status().lagMillis())
+                    .as("the first batch's oldest change committed 4 s ago")
+                    .isEqualTo(4_000);
 
             applies.release();
             first.get(5, TimeUnit.SECONDS);
-            assertThat(lane.status().lagMillis()).as("the second batch's change committed 1 s ago").isEqualTo(1_000);
+            assertThat(lane.status().lagMillis())
+                    .as("the second batch's change committed 1 s ago")
+                    .isEqualTo(1_000);
 
             applies.release();
             second.get(5, TimeUnit.SECONDS);

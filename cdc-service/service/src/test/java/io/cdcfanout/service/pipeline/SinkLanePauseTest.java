@@ -24,7 +24,8 @@ class SinkLanePauseTest {
 
     @Test
     void pausedLaneHoldsItsBatchAndReportsPausedUntilResumed() throws Exception {
-        try (SinkLane lane = new SinkLane("cache", "caffeine", sink, Set.of(), Clock.systemUTC(), new SimpleMeterRegistry())) {
+        try (SinkLane lane =
+                new SinkLane("cache", "caffeine", sink, Set.of(), Clock.systemUTC(), new SimpleMeterRegistry())) {
             lane.start();
             lane.pause();
             assertThat(lane.status().state()).isEqualTo(SinkState.PAUSED);

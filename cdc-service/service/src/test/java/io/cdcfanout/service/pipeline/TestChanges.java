@@ -15,12 +15,16 @@ final class TestChanges {
 
     static final TableId PRODUCTS = TableId.parse("public.products");
 
-    private TestChanges() {
-    }
+    private TestChanges() {}
 
     static ChangeEvent insert(long id, long lsn, Instant commitTime) {
         Row row = Row.builder().put("id", id).build();
-        return new ChangeEvent(PRODUCTS, Operation.INSERT, RowKey.of(List.of("id"), row), null, row,
+        return new ChangeEvent(
+                PRODUCTS,
+                Operation.INSERT,
+                RowKey.of(List.of("id"), row),
+                null,
+                row,
                 new SourcePosition(new Lsn(lsn), 7, commitTime, 0));
     }
 
@@ -38,8 +42,7 @@ final class TestChanges {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 }

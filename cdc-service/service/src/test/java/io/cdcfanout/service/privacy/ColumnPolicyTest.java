@@ -26,7 +26,9 @@ class ColumnPolicyTest {
     private static final TableId CUSTOMERS = TableId.parse("public.customers");
     private static final TableId ORDERS = TableId.parse("public.orders");
 
-    private final ColumnPolicy policy = ColumnPolicy.from(new ConfigLoader(SinkRegistry.load(), Map.of("CDC_MASK_KEY", KEY)).parse("""
+    private final ColumnPolicy policy =
+            ColumnPolicy.from(new ConfigLoader(SinkRegistry.load(), Map.of("CDC_MASK_KEY", KEY))
+                    .parse("""
             source:
               postgres: { host: 127.0.0.1, database: shop, user: cdc }
               tables: [public.customers, public.orders]
@@ -35,13 +37,15 @@ class ColumnPolicyTest {
               mask-key: "${CDC_MASK_KEY}"
             sinks:
               cache: { type: caffeine, tables: [public.customers, public.orders] }
-            """, "test.yml").source());
+            """, "test.yml")
+                    .source());
 
     @Test
     void dropsExcludedAndHashesMaskedColumnsOfBothImages() {
         Row before = customer("alice@example.com", "123-45-6789");
         Row after = customer("alice@new.example", "123-45-6789");
-        ChangeEvent event = policy.apply(new ChangeEvent(CUSTOMERS, Operation.UPDATE, RowKey.of(List.of("id"), after), before, after, position()));
+        ChangeEvent event = policy.apply(new ChangeEvent(
+                CUSTOMERS, Operation.UPDATE, RowKey.of(List.of("id"), after), before, after, position()));
 
         for (Row image : List.of(event.before(), event.after())) {
             assertThat(image.values().keySet()).containsExactly("id", "name", "email");
@@ -68,7 +72,12 @@ class ColumnPolicyTest {
 
     @Test
     void unchangedToastColumnsStayUnknownWhenMaskedAndDisappearWhenExcluded() {
-        Row partial = Row.builder().put("id", 1L).put("name", "Alice").unchangedToast("email").unchangedToast("notes").build();
+        Row partial = Row.builder()
+                .put("id", 1L)
+                .put("name", "Alice")
+                .unchangedToast("email")
+                .unchangedToast("notes")
+                .build();
         Row out = policy.apply(CUSTOMERS, partial);
         assertThat(out.unchangedToastColumns()).containsExactly("email");
         assertThat(out.values().keySet()).containsExactly("id", "name");
@@ -77,7 +86,8 @@ class ColumnPolicyTest {
     @Test
     void tablesWithoutRulesAndTruncatesPassUnchanged() {
         Row order = Row.of(Map.of("id", 7L, "email", "carol@example.com"));
-        ChangeEvent insert = new ChangeEvent(ORDERS, Operation.INSERT, RowKey.of(List.of("id"), order), null, order, position());
+        ChangeEvent insert =
+                new ChangeEvent(ORDERS, Operation.INSERT, RowKey.of(List.of("id"), order), null, order, position());
         assertThat(policy.apply(insert)).isSameAs(insert);
         ChangeEvent truncate = new ChangeEvent(CUSTOMERS, Operation.TRUNCATE, null, null, null, position());
         assertThat(policy.apply(truncate).op()).isEqualTo(Operation.TRUNCATE);
@@ -86,7 +96,8 @@ class ColumnPolicyTest {
     @Test
     void deleteBeforeImageIsFilteredToo() {
         Row before = customer("dave@example.com", "999");
-        ChangeEvent delete = policy.apply(new ChangeEvent(CUSTOMERS, Operation.DELETE, RowKey.of(List.of("id"), before), before, null, position()));
+        ChangeEvent delete = policy.apply(new ChangeEvent(
+                CUSTOMERS, Operation.DELETE, RowKey.of(List.of("id"), before), before, null, position()));
         assertThat(delete.before().values()).doesNotContainKey("ssn").doesNotContainValue("dave@example.com");
         assertThat(delete.after()).isNull();
     }

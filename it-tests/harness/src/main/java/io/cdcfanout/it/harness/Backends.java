@@ -52,7 +52,8 @@ public final class Backends implements AutoCloseable {
     /** A new empty database with a unique name, dropped (with its replication slots) when the run ends. */
     public synchronized TestDatabase createDatabase() {
         String name = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection c = adminConnection(); Statement s = c.createStatement()) {
+        try (Connection c = adminConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create test database: " + e.getMessage(), e);
@@ -73,10 +74,13 @@ public final class Backends implements AutoCloseable {
     /** Drops the test databases (and their slots), then stops what the run started. */
     @Override
     public synchronized void close() throws Exception {
-        try (Connection c = adminConnection(); Statement s = c.createStatement()) {
+        try (Connection c = adminConnection();
+                Statement s = c.createStatement()) {
             for (String db : databases) {
-                s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = '" + db + "' AND active_pid IS NOT NULL");
-                s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '" + db + "'");
+                s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = '" + db
+                        + "' AND active_pid IS NOT NULL");
+                s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '" + db
+                        + "'");
                 s.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
             }
         } catch (SQLException e) {

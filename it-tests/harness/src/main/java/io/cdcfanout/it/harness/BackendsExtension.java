@@ -25,9 +25,11 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * <p>Methods annotated {@link OnEachPostgresVersion} run once per supported Postgres version, their
  * {@code TestDatabase} and {@code PostgresBackend} coming from a server of that version.
  */
-public final class BackendsExtension implements ParameterResolver, BeforeAllCallback, TestTemplateInvocationContextProvider {
+public final class BackendsExtension
+        implements ParameterResolver, BeforeAllCallback, TestTemplateInvocationContextProvider {
 
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BackendsExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(BackendsExtension.class);
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -44,7 +46,8 @@ public final class BackendsExtension implements ParameterResolver, BeforeAllCall
     }
 
     @Override
-    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) throws ParameterResolutionException {
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context)
+            throws ParameterResolutionException {
         Backends backends = backends(context);
         Class<?> type = parameter.getParameter().getType();
         if (type == Backends.class) {
@@ -80,7 +83,9 @@ public final class BackendsExtension implements ParameterResolver, BeforeAllCall
     }
 
     private static boolean isOnEachPostgresVersion(ExtensionContext context) {
-        return context.getTestMethod().map(m -> AnnotationSupport.isAnnotated(m, OnEachPostgresVersion.class)).orElse(false);
+        return context.getTestMethod()
+                .map(m -> AnnotationSupport.isAnnotated(m, OnEachPostgresVersion.class))
+                .orElse(false);
     }
 
     /**
@@ -92,7 +97,8 @@ public final class BackendsExtension implements ParameterResolver, BeforeAllCall
      * @throws IllegalStateException        when a backend failed to start, with its log's tail
      */
     public static Backends backends(ExtensionContext context) {
-        return context.getRoot().getStore(NAMESPACE)
+        return context.getRoot()
+                .getStore(NAMESPACE)
                 .getOrComputeIfAbsent(Backends.class, k -> RunBackends.start(BackendsFactory::start), RunBackends.class)
                 .get();
     }
@@ -107,9 +113,13 @@ public final class BackendsExtension implements ParameterResolver, BeforeAllCall
         if (shared.postgresMajorVersion() == major) {
             return shared;
         }
-        return context.getRoot().getStore(NAMESPACE)
-                .getOrComputeIfAbsent("postgres-" + major,
-                        k -> RunBackends.start(() -> LocalProcessBackends.startPostgres(System.getenv(), major, shared)), RunBackends.class)
+        return context.getRoot()
+                .getStore(NAMESPACE)
+                .getOrComputeIfAbsent(
+                        "postgres-" + major,
+                        k -> RunBackends.start(
+                                () -> LocalProcessBackends.startPostgres(System.getenv(), major, shared)),
+                        RunBackends.class)
                 .get();
     }
 
@@ -130,7 +140,9 @@ public final class BackendsExtension implements ParameterResolver, BeforeAllCall
         @Override
         public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
             Backends backends = backends(context, major);
-            return parameter.getParameter().getType() == PostgresBackend.class ? backends.postgres() : backends.createDatabase();
+            return parameter.getParameter().getType() == PostgresBackend.class
+                    ? backends.postgres()
+                    : backends.createDatabase();
         }
     }
 
@@ -148,7 +160,8 @@ public final class BackendsExtension implements ParameterResolver, BeforeAllCall
 
         Backends get() {
             if (failure instanceof BackendsUnavailableException) {
-                throw new BackendsUnavailableException(failure.getMessage()); // a fresh one per test; it has no trace to share
+                throw new BackendsUnavailableException(
+                        failure.getMessage()); // a fresh one per test; it has no trace to share
             }
             if (failure != null) {
                 throw new IllegalStateException("the test backends failed to start: " + failure.getMessage(), failure);

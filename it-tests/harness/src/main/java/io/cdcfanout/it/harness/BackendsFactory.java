@@ -6,16 +6,16 @@ import java.util.Optional;
 /** Picks where the backends come from, in the order documented on {@link Backends}, and says which it chose. */
 final class BackendsFactory {
 
-    private BackendsFactory() {
-    }
+    private BackendsFactory() {}
 
     static Backends start() {
         Map<String, String> env = System.getenv();
         Optional<Backends> fromEnv = EnvBackends.fromEnvironment(env);
         if (fromEnv.isPresent()) {
             Backends backends = fromEnv.get();
-            BackendsLog.info("using backends from environment variables: Postgres " + backends.postgres().jdbcUrl("postgres")
-                    + ", Elasticsearch " + backends.elasticsearch().url());
+            BackendsLog.info("using backends from environment variables: Postgres "
+                    + backends.postgres().jdbcUrl("postgres") + ", Elasticsearch "
+                    + backends.elasticsearch().url());
             return backends;
         }
         if (DockerProbe.isDockerAvailable(env)) {

@@ -3,8 +3,7 @@ package io.cdcfanout.it.harness;
 /** The harness's few log lines, on stderr so they show in the Maven output whatever the test's logging setup. */
 final class BackendsLog {
 
-    private BackendsLog() {
-    }
+    private BackendsLog() {}
 
     static void info(String message) {
         System.err.println("[backends] " + message);

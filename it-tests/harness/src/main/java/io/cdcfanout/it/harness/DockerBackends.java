@@ -5,11 +5,6 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import io.cdcfanout.testbackends.FreePorts;
-import org.testcontainers.DockerClientFactory;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.PostgreSQLContainer;
-import org.testcontainers.elasticsearch.ElasticsearchContainer;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +13,10 @@ import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.PostgreSQLContainer;
+import org.testcontainers.elasticsearch.ElasticsearchContainer;
 
 /**
  * Backends in Docker containers via Testcontainers: {@code postgres:15} with
@@ -29,12 +28,11 @@ final class DockerBackends {
 
     static final String ORIGIN = "docker";
     private static final String POSTGRES_IMAGE = "postgres:15";
-    private static final String ELASTICSEARCH_IMAGE = "docker.elastic.co/elasticsearch/elasticsearch:"
-            + System.getProperty("cdc.it.es.version", "9.5.4");
+    private static final String ELASTICSEARCH_IMAGE =
+            "docker.elastic.co/elasticsearch/elasticsearch:" + System.getProperty("cdc.it.es.version", "9.5.4");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
-    private DockerBackends() {
-    }
+    private DockerBackends() {}
 
     static Backends start() {
         int pgPort = FreePorts.next();
@@ -43,8 +41,22 @@ final class DockerBackends {
                 .withUsername("postgres")
                 .withPassword("it-" + Long.toHexString(System.nanoTime()))
                 .withDatabaseName("postgres")
-                .withCommand("postgres", "-c", "wal_level=logical", "-c", "max_replication_slots=40", "-c", "max_wal_senders=40",
-                        "-c", "max_connections=200", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+                .withCommand(
+                        "postgres",
+                        "-c",
+                        "wal_level=logical",
+                        "-c",
+                        "max_replication_slots=40",
+                        "-c",
+                        "max_wal_senders=40",
+                        "-c",
+                        "max_connections=200",
+                        "-c",
+                        "fsync=off",
+                        "-c",
+                        "synchronous_commit=off",
+                        "-c",
+                        "full_page_writes=off")
                 .withCreateContainerCmdModifier(cmd -> bindFixedPort(cmd.getHostConfig(), 5432, pgPort));
         ElasticsearchContainer es = new ElasticsearchContainer(ELASTICSEARCH_IMAGE)
                 .withEnv("discovery.type", "single-node")
@@ -70,33 +82,66 @@ final class DockerBackends {
         String esUrl = "http://" + es.getHost() + ":" + esPort;
         PostgresBackend postgres = new PostgresBackend() {
             @Override
-            public String host() { return pgHost; }
+            public String host() {
+                return pgHost;
+            }
+
             @Override
-            public int port() { return pgPort; }
+            public int port() {
+                return pgPort;
+            }
+
             @Override
-            public String superuser() { return pg.getUsername(); }
+            public String superuser() {
+                return pg.getUsername();
+            }
+
             @Override
-            public String password() { return pg.getPassword(); }
+            public String password() {
+                return pg.getPassword();
+            }
+
             @Override
             public void restart() {
-                DockerClientFactory.instance().client().restartContainerCmd(pg.getContainerId()).exec();
+                DockerClientFactory.instance()
+                        .client()
+                        .restartContainerCmd(pg.getContainerId())
+                        .exec();
                 awaitPostgres(this);
             }
+
             @Override
-            public String origin() { return ORIGIN; }
+            public String origin() {
+                return ORIGIN;
+            }
         };
         ElasticsearchBackend elasticsearch = new ElasticsearchBackend() {
             @Override
-            public String url() { return esUrl; }
+            public String url() {
+                return esUrl;
+            }
+
             @Override
-            public void stop() { DockerClientFactory.instance().client().stopContainerCmd(es.getContainerId()).exec(); }
+            public void stop() {
+                DockerClientFactory.instance()
+                        .client()
+                        .stopContainerCmd(es.getContainerId())
+                        .exec();
+            }
+
             @Override
             public void start() {
-                DockerClientFactory.instance().client().startContainerCmd(es.getContainerId()).exec();
+                DockerClientFactory.instance()
+                        .client()
+                        .startContainerCmd(es.getContainerId())
+                        .exec();
                 awaitElasticsearch(esUrl);
             }
+
             @Override
-            public String origin() { return ORIGIN; }
+            public String origin() {
+                return ORIGIN;
+            }
         };
         BackendsLog.started("Postgres", ORIGIN, postgres.jdbcUrl("postgres"), pgMillis);
         BackendsLog.started("Elasticsearch", ORIGIN, esUrl, esMillis);
@@ -126,7 +171,8 @@ final class DockerBackends {
                 return;
             } catch (Exception e) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Postgres container not ready " + READY_TIMEOUT.toSeconds() + " s after restart", e);
+                    throw new IllegalStateException(
+                            "Postgres container not ready " + READY_TIMEOUT.toSeconds() + " s after restart", e);
                 }
                 pause();
             }
@@ -135,8 +181,10 @@ final class DockerBackends {
 
     private static void awaitElasticsearch(String url) {
         HttpClient http = HttpClient.newHttpClient();
-        HttpRequest health = HttpRequest.newBuilder(URI.create(url + "/_cluster/health?wait_for_status=yellow&timeout=1s"))
-                .timeout(Duration.ofSeconds(5)).build();
+        HttpRequest health = HttpRequest.newBuilder(
+                        URI.create(url + "/_cluster/health?wait_for_status=yellow&timeout=1s"))
+                .timeout(Duration.ofSeconds(5))
+                .build();
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             try {
@@ -148,7 +196,8 @@ final class DockerBackends {
             }
             pause();
         }
-        throw new IllegalStateException("Elasticsearch container not healthy " + READY_TIMEOUT.toSeconds() + " s after start at " + url);
+        throw new IllegalStateException(
+                "Elasticsearch container not healthy " + READY_TIMEOUT.toSeconds() + " s after start at " + url);
     }
 
     private static void pause() {

@@ -1,11 +1,10 @@
 package io.cdcfanout.it.harness;
 
-import org.testcontainers.DockerClientFactory;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.testcontainers.DockerClientFactory;
 
 /**
  * Whether Testcontainers can be used. Asking Testcontainers directly on a machine without Docker
@@ -14,8 +13,7 @@ import java.util.Map;
  */
 final class DockerProbe {
 
-    private DockerProbe() {
-    }
+    private DockerProbe() {}
 
     static boolean isDockerAvailable(Map<String, String> env) {
         if (!looksLikeDocker(env)) {

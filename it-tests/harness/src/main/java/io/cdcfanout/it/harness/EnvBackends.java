@@ -7,8 +7,7 @@ import java.util.Optional;
 /** Backends someone already runs, named by environment variables. They are never stopped by the tests. */
 final class EnvBackends {
 
-    private EnvBackends() {
-    }
+    private EnvBackends() {}
 
     static Optional<Backends> fromEnvironment(Map<String, String> env) {
         String pgHost = env.get("CDC_IT_PG_HOST");
@@ -25,28 +24,59 @@ final class EnvBackends {
         String password = env.getOrDefault("CDC_IT_PG_PASSWORD", "");
         PostgresBackend postgres = new PostgresBackend() {
             @Override
-            public String host() { return pgHost; }
+            public String host() {
+                return pgHost;
+            }
+
             @Override
-            public int port() { return port; }
+            public int port() {
+                return port;
+            }
+
             @Override
-            public String superuser() { return user; }
+            public String superuser() {
+                return user;
+            }
+
             @Override
-            public String password() { return password; }
+            public String password() {
+                return password;
+            }
+
             @Override
-            public void restart() { throw new UnsupportedOperationException("an external Postgres (CDC_IT_PG_HOST) cannot be restarted by the tests"); }
+            public void restart() {
+                throw new UnsupportedOperationException(
+                        "an external Postgres (CDC_IT_PG_HOST) cannot be restarted by the tests");
+            }
+
             @Override
-            public String origin() { return "env"; }
+            public String origin() {
+                return "env";
+            }
         };
         ElasticsearchBackend elasticsearch = new ElasticsearchBackend() {
             @Override
-            public String url() { return esUrl.replaceAll("/+$", ""); }
+            public String url() {
+                return esUrl.replaceAll("/+$", "");
+            }
+
             @Override
-            public void stop() { throw new UnsupportedOperationException("an external Elasticsearch (CDC_IT_ES_URL) cannot be stopped by the tests"); }
+            public void stop() {
+                throw new UnsupportedOperationException(
+                        "an external Elasticsearch (CDC_IT_ES_URL) cannot be stopped by the tests");
+            }
+
             @Override
-            public void start() { throw new UnsupportedOperationException("an external Elasticsearch (CDC_IT_ES_URL) cannot be started by the tests"); }
+            public void start() {
+                throw new UnsupportedOperationException(
+                        "an external Elasticsearch (CDC_IT_ES_URL) cannot be started by the tests");
+            }
+
             @Override
-            public String origin() { return "env"; }
+            public String origin() {
+                return "env";
+            }
         };
-        return Optional.of(new Backends(postgres, elasticsearch, () -> { }));
+        return Optional.of(new Backends(postgres, elasticsearch, () -> {}));
     }
 }

@@ -18,8 +18,7 @@ final class LocalProcessBackends {
 
     static final String ORIGIN = "local process";
 
-    private LocalProcessBackends() {
-    }
+    private LocalProcessBackends() {}
 
     static Backends start(Map<String, String> env) {
         LocalBackends local = LocalBackends.start(env, ElasticsearchDistribution.find(env), BackendsLog::info);
@@ -30,13 +29,24 @@ final class LocalProcessBackends {
 
         ElasticsearchBackend elasticsearch = new ElasticsearchBackend() {
             @Override
-            public String url() { return node.url(); }
+            public String url() {
+                return node.url();
+            }
+
             @Override
-            public void stop() { node.stop(); }
+            public void stop() {
+                node.stop();
+            }
+
             @Override
-            public void start() { node.start(); }
+            public void start() {
+                node.start();
+            }
+
             @Override
-            public String origin() { return ORIGIN; }
+            public String origin() {
+                return ORIGIN;
+            }
         };
         return new Backends(postgres(pg, local.binaries().major()), elasticsearch, local);
     }
@@ -46,7 +56,8 @@ final class LocalProcessBackends {
      * closing the result stops only this Postgres.
      */
     static Backends startPostgres(Map<String, String> env, int major, Backends shared) {
-        LocalBackends.LocalPostgresRun run = LocalBackends.startPostgres(env, PostgresBinaries.select(env, major), BackendsLog::info);
+        LocalBackends.LocalPostgresRun run =
+                LocalBackends.startPostgres(env, PostgresBinaries.select(env, major), BackendsLog::info);
         LocalPostgres pg = run.postgres();
         BackendsLog.started("Postgres " + major, ORIGIN, pg.jdbcUrl("postgres"), pg.startupMillis());
         return new Backends(postgres(pg, major), shared.elasticsearch(), run);
@@ -55,19 +66,39 @@ final class LocalProcessBackends {
     private static PostgresBackend postgres(LocalPostgres pg, int major) {
         return new PostgresBackend() {
             @Override
-            public String host() { return pg.host(); }
+            public String host() {
+                return pg.host();
+            }
+
             @Override
-            public int port() { return pg.port(); }
+            public int port() {
+                return pg.port();
+            }
+
             @Override
-            public String superuser() { return pg.superuser(); }
+            public String superuser() {
+                return pg.superuser();
+            }
+
             @Override
-            public String password() { return pg.password(); }
+            public String password() {
+                return pg.password();
+            }
+
             @Override
-            public void restart() { pg.restart(); }
+            public void restart() {
+                pg.restart();
+            }
+
             @Override
-            public String origin() { return ORIGIN; }
+            public String origin() {
+                return ORIGIN;
+            }
+
             @Override
-            public int majorVersion() { return major; }
+            public int majorVersion() {
+                return major;
+            }
         };
     }
 }

@@ -23,5 +23,4 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Retention(RetentionPolicy.RUNTIME)
 @TestTemplate
 @ExtendWith(BackendsExtension.class)
-public @interface OnEachPostgresVersion {
-}
+public @interface OnEachPostgresVersion {}

@@ -32,11 +32,13 @@ public interface PostgresBackend {
     /** The server's major version, e.g. 15, as it reports it ({@code server_version_num}). */
     default int majorVersion() {
         try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), superuser(), password());
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version_num")) {
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SHOW server_version_num")) {
             rs.next();
             return Integer.parseInt(rs.getString(1)) / 10000;
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot ask Postgres at " + jdbcUrl("postgres") + " for its version: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot ask Postgres at " + jdbcUrl("postgres") + " for its version: " + e.getMessage(), e);
         }
     }
 }

@@ -18,7 +18,8 @@ public record TestDatabase(PostgresBackend server, String name) {
 
     /** Runs statements, each in its own autocommit transaction. */
     public void execute(String... statements) {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
             for (String sql : statements) {
                 s.execute(sql);
             }

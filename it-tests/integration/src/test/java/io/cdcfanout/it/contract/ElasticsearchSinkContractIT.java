@@ -44,9 +44,17 @@ class ElasticsearchSinkContractIT extends SinkContractTest {
 
     @Override
     protected Sink newSink() {
-        ElasticsearchSinkConfig config = new ElasticsearchSinkConfig(List.of(url), null, null, null, null,
-                Map.of(TABLE, new TableOptions(index, null, null, null, null)), Refresh.WAIT_FOR, null);
-        return new ElasticsearchSinkFactory().create("search", config, new SinkContext(null, new SimpleMeterRegistry(), Clock.systemUTC()));
+        ElasticsearchSinkConfig config = new ElasticsearchSinkConfig(
+                List.of(url),
+                null,
+                null,
+                null,
+                null,
+                Map.of(TABLE, new TableOptions(index, null, null, null, null)),
+                Refresh.WAIT_FOR,
+                null);
+        return new ElasticsearchSinkFactory()
+                .create("search", config, new SinkContext(null, new SimpleMeterRegistry(), Clock.systemUTC()));
     }
 
     /** A realtime GET by id through the alias: a tombstone counts as no row; the sink's {@code _cdc} field is left out. */

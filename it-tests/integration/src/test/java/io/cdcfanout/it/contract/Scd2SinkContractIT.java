@@ -43,15 +43,22 @@ class Scd2SinkContractIT extends SinkContractTest {
 
     @Override
     protected Sink newSink() {
-        SourceDatabase source = new SourceDatabase(db.jdbcUrl(), db.server().superuser(), Secret.of(db.server().password()), null);
+        SourceDatabase source = new SourceDatabase(
+                db.jdbcUrl(), db.server().superuser(), Secret.of(db.server().password()), null);
         Scd2SinkConfig config = new Scd2SinkConfig(null, null, null, Map.of(TABLE, new TableMapping(HISTORY)));
-        return SinkRegistry.load().create("scd2", "history", config, new SinkContext(source, new SimpleMeterRegistry(), Clock.systemUTC()));
+        return SinkRegistry.load()
+                .create(
+                        "scd2",
+                        "history",
+                        config,
+                        new SinkContext(source, new SimpleMeterRegistry(), Clock.systemUTC()));
     }
 
     @Override
     protected Optional<JsonNode> readLive(TableId table, RowKey key) throws Exception {
         try (Connection c = db.connect();
-             PreparedStatement s = c.prepareStatement("SELECT deleted, data::text FROM " + HISTORY.quoted() + " WHERE id = ? AND valid_to IS NULL")) {
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT deleted, data::text FROM " + HISTORY.quoted() + " WHERE id = ? AND valid_to IS NULL")) {
             s.setLong(1, ((Number) key.values().get(0)).longValue());
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next() || rs.getBoolean(1)) {
@@ -65,7 +72,8 @@ class Scd2SinkContractIT extends SinkContractTest {
     @Override
     protected OptionalLong storedVersions(TableId table, RowKey key) throws Exception {
         try (Connection c = db.connect();
-             PreparedStatement s = c.prepareStatement("SELECT count(*) FROM " + HISTORY.quoted() + " WHERE id = ?")) {
+                PreparedStatement s =
+                        c.prepareStatement("SELECT count(*) FROM " + HISTORY.quoted() + " WHERE id = ?")) {
             s.setLong(1, ((Number) key.values().get(0)).longValue());
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();

@@ -42,29 +42,43 @@ class HugeRowIT {
             service.awaitReady();
             service.awaitCaughtUp(db);
 
-            db.execute("INSERT INTO blobs VALUES (1, repeat('x', " + HUGE_CHARS + "))",
+            db.execute(
+                    "INSERT INTO blobs VALUES (1, repeat('x', " + HUGE_CHARS + "))",
                     "INSERT INTO blobs VALUES (2, 'after the huge row')");
             service.awaitCaughtUp(db, Duration.ofMinutes(5));
 
-            try (Connection c = db.connect(); Statement s = c.createStatement()) {
-                try (ResultSet rs = s.executeQuery("SELECT reason, payload_truncated, payload_size, length(payload::text), payload->'cut'->'data'->>'size'"
-                        + " FROM cdc_fanout.dead_letters WHERE sink = 'history' AND table_name = 'public.blobs' AND row_key = '1'")) {
-                    assertThat(rs.next()).as("history's dead letter of the huge row").isTrue();
-                    System.out.println("HUGE ROW dead letter: reason=" + rs.getString(1) + " truncated=" + rs.getBoolean(2)
-                            + " size=" + rs.getLong(3) + " stored chars=" + rs.getLong(4));
+            try (Connection c = db.connect();
+                    Statement s = c.createStatement()) {
+                try (ResultSet rs = s.executeQuery(
+                        "SELECT reason, payload_truncated, payload_size, length(payload::text), payload->'cut'->'data'->>'size'"
+                                + " FROM cdc_fanout.dead_letters WHERE sink = 'history' AND table_name = 'public.blobs' AND row_key = '1'")) {
+                    assertThat(rs.next())
+                            .as("history's dead letter of the huge row")
+                            .isTrue();
+                    System.out.println("HUGE ROW dead letter: reason=" + rs.getString(1) + " truncated="
+                            + rs.getBoolean(2) + " size=" + rs.getLong(3) + " stored chars=" + rs.getLong(4));
                     assertThat(rs.getString(1)).isNotBlank();
                     assertThat(rs.getBoolean(2)).as("payload_truncated").isTrue();
-                    assertThat(rs.getLong(3)).as("payload_size: the JSON text the whole row would take").isGreaterThan(HUGE_CHARS);
+                    assertThat(rs.getLong(3))
+                            .as("payload_size: the JSON text the whole row would take")
+                            .isGreaterThan(HUGE_CHARS);
                     assertThat(rs.getLong(4)).as("the stored payload is small").isLessThan(1 << 20);
-                    assertThat(rs.getLong(5)).as("the cut column and its size are noted").isEqualTo(HUGE_CHARS + 2L);
+                    assertThat(rs.getLong(5))
+                            .as("the cut column and its size are noted")
+                            .isEqualTo(HUGE_CHARS + 2L);
                 }
-                try (ResultSet rs = s.executeQuery("SELECT data->>'data' FROM history.blobs WHERE id = 2 AND valid_to IS NULL")) {
-                    assertThat(rs.next()).as("the change after the huge row reached history").isTrue();
+                try (ResultSet rs =
+                        s.executeQuery("SELECT data->>'data' FROM history.blobs WHERE id = 2 AND valid_to IS NULL")) {
+                    assertThat(rs.next())
+                            .as("the change after the huge row reached history")
+                            .isTrue();
                     assertThat(rs.getString(1)).isEqualTo("after the huge row");
                 }
             }
         } finally {
-            System.out.printf("HUGE ROW heap: max %d MiB, peak used %d MiB%n", Runtime.getRuntime().maxMemory() >> 20, peakHeap() >> 20);
+            System.out.printf(
+                    "HUGE ROW heap: max %d MiB, peak used %d MiB%n",
+                    Runtime.getRuntime().maxMemory() >> 20, peakHeap() >> 20);
         }
     }
 

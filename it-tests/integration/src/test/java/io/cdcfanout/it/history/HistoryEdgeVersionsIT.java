@@ -60,7 +60,8 @@ class HistoryEdgeVersionsIT {
     }
 
     @Test
-    void aTransactionThatInsertsAndThenTruncatesAcrossBatchesLeavesOnlyDeletionVersions(TestDatabase db) throws Exception {
+    void aTransactionThatInsertsAndThenTruncatesAcrossBatchesLeavesOnlyDeletionVersions(TestDatabase db)
+            throws Exception {
         db.execute("CREATE TABLE tax_rates (region text PRIMARY KEY, rate numeric NOT NULL)");
         Sink sink = startedSink(db);
         HistoryReader reader = (HistoryReader) sink;
@@ -68,7 +69,8 @@ class HistoryEdgeVersionsIT {
 
         // Transaction 20, committed on day 2: updates DE, inserts FR, then truncates; split after the writes.
         apply(sink, tax(Operation.UPDATE, "DE", "0.19", day(2), 20), tax(Operation.INSERT, "FR", "0.20", day(2), 20));
-        ChangeBatch truncate = batch(new ChangeEvent(TAX_RATES, Operation.TRUNCATE, null, null, null, next(day(2), 20)));
+        ChangeBatch truncate =
+                batch(new ChangeEvent(TAX_RATES, Operation.TRUNCATE, null, null, null, next(day(2), 20)));
         assertThat(sink.apply(truncate).rejections()).isEmpty();
         String once = dump(db);
         assertThat(sink.apply(truncate).rejections()).isEmpty();
@@ -77,25 +79,31 @@ class HistoryEdgeVersionsIT {
         // DE: its version from day 1, then deleted on day 2 (0.19 was never visible; as in one batch, the deletion
         // version keeps the transaction's last image).
         assertThat(reader.versions(TAX_RATES, Map.of("region", "DE")))
-                .extracting(v -> v.data().get("rate").decimalValue().toPlainString(), HistoryVersion::validFrom,
-                        HistoryVersion::validTo, HistoryVersion::deleted)
+                .extracting(
+                        v -> v.data().get("rate").decimalValue().toPlainString(),
+                        HistoryVersion::validFrom,
+                        HistoryVersion::validTo,
+                        HistoryVersion::deleted)
                 .containsExactly(Tuple.tuple("0.16", day(1), day(2), false), Tuple.tuple("0.19", day(2), null, true));
         // FR: inserted and truncated in one transaction: one deletion version, as when it all comes in one batch.
         assertThat(reader.versions(TAX_RATES, Map.of("region", "FR")))
                 .extracting(HistoryVersion::validFrom, HistoryVersion::validTo, HistoryVersion::deleted)
                 .containsExactly(Tuple.tuple(day(2), null, true));
         assertThat(query(db, "SELECT count(*) FROM history.tax_rates WHERE valid_to = valid_from"))
-                .as("zero-length versions").containsExactly(List.of("0"));
+                .as("zero-length versions")
+                .containsExactly(List.of("0"));
 
         // Later changes still build on it: FR re-inserted on day 3.
         apply(sink, tax(Operation.INSERT, "FR", "0.21", day(3), 30));
         assertThat(reader.asOf(TAX_RATES, Map.of("region", "FR"), day(3)))
-                .hasValueSatisfying(v -> assertThat(v.data().get("rate").decimalValue()).isEqualByComparingTo("0.21"));
+                .hasValueSatisfying(
+                        v -> assertThat(v.data().get("rate").decimalValue()).isEqualByComparingTo("0.21"));
     }
 
     @Test
     void theDeletionOfARowHistoryNeverSawStoresOnlyItsKey(TestDatabase db) throws Exception {
-        db.execute("CREATE TABLE tax_rates (region text PRIMARY KEY, rate numeric NOT NULL, name text NOT NULL, note text,"
+        db.execute(
+                "CREATE TABLE tax_rates (region text PRIMARY KEY, rate numeric NOT NULL, name text NOT NULL, note text,"
                         + " since date NOT NULL)",
                 "INSERT INTO tax_rates VALUES ('DE', 0.19, 'Germany', 'standard rate', '2007-01-01'),"
                         + " ('FR', 0.20, 'France', NULL, '2014-01-01')");
@@ -104,27 +112,43 @@ class HistoryEdgeVersionsIT {
                   history:
                     type: scd2
                     tables: { public.tax_rates: { history-table: history.tax_rates } }
-                """).replace("  slot: ", "  snapshot: never\n  slot: ");
+                """)
+                .replace("  slot: ", "  snapshot: never\n  slot: ");
         try (RunningService service = RunningService.start(yaml)) {
             service.awaitReady();
             service.awaitCaughtUp(db);
             // Default replica identity: the WAL holds only the key of the deleted row.
-            db.execute("DELETE FROM tax_rates WHERE region = 'DE'", "UPDATE tax_rates SET rate = 0.21 WHERE region = 'FR'");
+            db.execute(
+                    "DELETE FROM tax_rates WHERE region = 'DE'",
+                    "UPDATE tax_rates SET rate = 0.21 WHERE region = 'FR'");
             service.awaitCaughtUp(db);
 
-            assertThat(query(db, "SELECT region, deleted::text, data::text FROM history.tax_rates ORDER BY region, valid_from"))
+            assertThat(
+                            query(
+                                    db,
+                                    "SELECT region, deleted::text, data::text FROM history.tax_rates ORDER BY region, valid_from"))
                     .containsExactly(
                             List.of("DE", "true", "{\"region\": \"DE\"}"),
-                            List.of("FR", "false", "{\"name\": \"France\", \"note\": null, \"rate\": 0.21, \"since\": \"2014-01-01\", \"region\": \"FR\"}"));
+                            List.of(
+                                    "FR",
+                                    "false",
+                                    "{\"name\": \"France\", \"note\": null, \"rate\": 0.21, \"since\": \"2014-01-01\", \"region\": \"FR\"}"));
         }
     }
 
     // ---------------------------------------------------------------- helpers
 
     private Sink startedSink(TestDatabase db) throws Exception {
-        SourceDatabase database = new SourceDatabase(db.jdbcUrl(), db.server().superuser(), Secret.of(db.server().password()), null);
-        Scd2SinkConfig config = new Scd2SinkConfig(null, null, null, Map.of(TAX_RATES, new TableMapping(TableId.parse("history.tax_rates"))));
-        Sink sink = SinkRegistry.load().create("scd2", "history", config, new SinkContext(database, new SimpleMeterRegistry(), Clock.systemUTC()));
+        SourceDatabase database = new SourceDatabase(
+                db.jdbcUrl(), db.server().superuser(), Secret.of(db.server().password()), null);
+        Scd2SinkConfig config = new Scd2SinkConfig(
+                null, null, null, Map.of(TAX_RATES, new TableMapping(TableId.parse("history.tax_rates"))));
+        Sink sink = SinkRegistry.load()
+                .create(
+                        "scd2",
+                        "history",
+                        config,
+                        new SinkContext(database, new SimpleMeterRegistry(), Clock.systemUTC()));
         sinks.add(sink);
         sink.start();
         return sink;
@@ -140,7 +164,10 @@ class HistoryEdgeVersionsIT {
     }
 
     private ChangeEvent tax(Operation op, String region, String rate, Instant commit, long txId) {
-        Row row = Row.builder().put("region", region).put("rate", new BigDecimal(rate)).build();
+        Row row = Row.builder()
+                .put("region", region)
+                .put("rate", new BigDecimal(rate))
+                .build();
         return new ChangeEvent(TAX_RATES, op, RowKey.of(List.of("region"), row), null, row, next(commit, txId));
     }
 
@@ -158,7 +185,9 @@ class HistoryEdgeVersionsIT {
 
     private static List<List<String>> query(TestDatabase db, String sql) throws SQLException {
         List<List<String>> rows = new ArrayList<>();
-        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             int columns = rs.getMetaData().getColumnCount();
             while (rs.next()) {
                 List<String> row = new ArrayList<>();

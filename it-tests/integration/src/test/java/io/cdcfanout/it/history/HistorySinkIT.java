@@ -69,7 +69,8 @@ class HistorySinkIT {
 
     @Test
     void taxRateStory_ordersJoinTheRateValidWhenTheyWerePlaced(TestDatabase db) throws Exception {
-        db.execute("CREATE TABLE tax_rates (region text PRIMARY KEY, rate numeric NOT NULL)",
+        db.execute(
+                "CREATE TABLE tax_rates (region text PRIMARY KEY, rate numeric NOT NULL)",
                 "CREATE TABLE orders (id int PRIMARY KEY, region text NOT NULL, placed_at timestamptz NOT NULL, amount numeric NOT NULL)");
         Sink sink = startedSink(db, Map.of(TAX_RATES, "history.tax_rates"));
 
@@ -92,14 +93,17 @@ class HistorySinkIT {
                 """);
 
         List<List<String>> rows = query(db, TAX_AT_ORDER_TIME);
-        assertThat(rows).containsExactly(
-                List.of("1", "DE", "100", "0.16", "16.00"),
-                List.of("2", "DE", "100", "0.19", "19.00"),   // the change took effect at exactly 2024-02-01T00:00Z
-                List.of("3", "FR", "200", "0.20", "40.00"),
-                List.of("4", "FR", "200", "0.21", "42.00"),
-                List.of("5", "IT", "50", "0.22", "11.00"),
-                row("6", "IT", "50", null, null),             // IT abolished on day 90
-                row("7", "DE", "10", null, null));            // before history began
+        assertThat(rows)
+                .containsExactly(
+                        List.of("1", "DE", "100", "0.16", "16.00"),
+                        List.of(
+                                "2", "DE", "100", "0.19",
+                                "19.00"), // the change took effect at exactly 2024-02-01T00:00Z
+                        List.of("3", "FR", "200", "0.20", "40.00"),
+                        List.of("4", "FR", "200", "0.21", "42.00"),
+                        List.of("5", "IT", "50", "0.22", "11.00"),
+                        row("6", "IT", "50", null, null), // IT abolished on day 90
+                        row("7", "DE", "10", null, null)); // before history began
 
         assertContiguous(db, "history.tax_rates", "region");
         assertNewestVersionsEqualTheSourceTable(db);
@@ -108,9 +112,11 @@ class HistorySinkIT {
         assertThat(reader.serves(TAX_RATES)).isTrue();
         assertThat(reader.keyColumns(TAX_RATES)).containsExactly("region");
         assertThat(reader.asOf(TAX_RATES, Map.of("region", "DE"), day(31).minusNanos(1000)))
-                .hasValueSatisfying(v -> assertThat(v.data().get("rate").decimalValue()).isEqualByComparingTo("0.16"));
+                .hasValueSatisfying(
+                        v -> assertThat(v.data().get("rate").decimalValue()).isEqualByComparingTo("0.16"));
         assertThat(reader.asOf(TAX_RATES, Map.of("region", "DE"), day(31)))
-                .hasValueSatisfying(v -> assertThat(v.data().get("rate").decimalValue()).isEqualByComparingTo("0.19"));
+                .hasValueSatisfying(
+                        v -> assertThat(v.data().get("rate").decimalValue()).isEqualByComparingTo("0.19"));
         assertThat(reader.asOf(TAX_RATES, Map.of("region", "IT"), day(100))).isEmpty();
         assertThat(reader.asOf(TAX_RATES, Map.of("region", "XX"), day(100))).isEmpty();
         assertThat(reader.versions(TAX_RATES, Map.of("region", "IT")))
@@ -118,14 +124,21 @@ class HistorySinkIT {
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple(day(40), day(90), false),
                         org.assertj.core.groups.Tuple.tuple(day(90), null, true));
-        assertThat(counter("cdc.sink.history.versions.opened")).as("2 snapshot rows, 3 changes, 1 deletion").isEqualTo(6);
+        assertThat(counter("cdc.sink.history.versions.opened"))
+                .as("2 snapshot rows, 3 changes, 1 deletion")
+                .isEqualTo(6);
         assertThat(counter("cdc.sink.history.versions.closed")).isEqualTo(3);
-        assertThat(meters.get("cdc.sink.history.batch.latency").tag("sink", "history").timer().count()).isEqualTo(4);
+        assertThat(meters.get("cdc.sink.history.batch.latency")
+                        .tag("sink", "history")
+                        .timer()
+                        .count())
+                .isEqualTo(4);
     }
 
     @Test
     void historyTableRepeatsTheSourceKeyTypesAndIsCreatedIdempotently(TestDatabase db) throws Exception {
-        db.execute("CREATE TABLE prices (sku varchar(20), store numeric(6,0), price numeric, PRIMARY KEY (store, sku))");
+        db.execute(
+                "CREATE TABLE prices (sku varchar(20), store numeric(6,0), price numeric, PRIMARY KEY (store, sku))");
         TableId prices = TableId.parse("public.prices");
         startedSink(db, Map.of(prices, "history.prices"));
         startedSink(db, Map.of(prices, "history.prices")); // a second start finds everything in place
@@ -134,7 +147,7 @@ class HistorySinkIT {
                 SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull::text FROM pg_attribute a
                 WHERE a.attrelid = 'history.prices'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"""))
                 .containsExactly(
-                        List.of("store", "numeric(6,0)", "true"),        // key columns in primary-key order
+                        List.of("store", "numeric(6,0)", "true"), // key columns in primary-key order
                         List.of("sku", "character varying(20)", "true"),
                         List.of("valid_from", "timestamp with time zone", "true"),
                         List.of("valid_to", "timestamp with time zone", "false"),
@@ -142,7 +155,10 @@ class HistorySinkIT {
                         List.of("lsn", "pg_lsn", "true"),
                         List.of("tx_id", "bigint", "true"),
                         List.of("data", "jsonb", "false"));
-        assertThat(query(db, "SELECT indexdef FROM pg_indexes WHERE schemaname = 'history' AND tablename = 'prices' ORDER BY indexname"))
+        assertThat(
+                        query(
+                                db,
+                                "SELECT indexdef FROM pg_indexes WHERE schemaname = 'history' AND tablename = 'prices' ORDER BY indexname"))
                 .extracting(r -> r.get(0))
                 .anySatisfy(d -> assertThat(d).contains("UNIQUE").contains("(store, sku, lsn)"))
                 .anySatisfy(d -> assertThat(d).contains("(store, sku, valid_from)"))
@@ -171,11 +187,18 @@ class HistorySinkIT {
                         org.assertj.core.groups.Tuple.tuple(day(4), day(5), true),
                         org.assertj.core.groups.Tuple.tuple(day(5), null, false));
         assertContiguous(db, "history.tax_rates", "region");
-        assertThat(reader.asOf(TAX_RATES, Map.of("region", "DE"), day(2).plusSeconds(5))).isEmpty();
+        assertThat(reader.asOf(TAX_RATES, Map.of("region", "DE"), day(2).plusSeconds(5)))
+                .isEmpty();
         assertThat(reader.asOf(TAX_RATES, Map.of("region", "DE"), day(3).plusSeconds(5)))
-                .hasValueSatisfying(v -> assertThat(v.data().get("rate").decimalValue()).isEqualByComparingTo("0.17"));
-        assertThat(reader.versions(TAX_RATES, Map.of("region", "DE")).get(1).data().get("rate").decimalValue())
-                .as("a deletion version keeps the last known image").isEqualByComparingTo("0.16");
+                .hasValueSatisfying(
+                        v -> assertThat(v.data().get("rate").decimalValue()).isEqualByComparingTo("0.17"));
+        assertThat(reader.versions(TAX_RATES, Map.of("region", "DE"))
+                        .get(1)
+                        .data()
+                        .get("rate")
+                        .decimalValue())
+                .as("a deletion version keeps the last known image")
+                .isEqualByComparingTo("0.16");
     }
 
     @Test
@@ -186,12 +209,18 @@ class HistorySinkIT {
         apply(sink, tax(Operation.INSERT, "DE", "0.16", day(1)));
 
         long txId = ++tx;
-        apply(sink, event(Operation.UPDATE, "DE", "0.17", day(2), txId), event(Operation.UPDATE, "DE", "0.18", day(2), txId));
+        apply(
+                sink,
+                event(Operation.UPDATE, "DE", "0.17", day(2), txId),
+                event(Operation.UPDATE, "DE", "0.18", day(2), txId));
         // the same transaction continues in the next batch
         apply(sink, event(Operation.UPDATE, "DE", "0.19", day(2), txId));
 
         assertThat(reader.versions(TAX_RATES, Map.of("region", "DE")))
-                .extracting(v -> v.data().get("rate").decimalValue().toPlainString(), HistoryVersion::validFrom, HistoryVersion::validTo)
+                .extracting(
+                        v -> v.data().get("rate").decimalValue().toPlainString(),
+                        HistoryVersion::validFrom,
+                        HistoryVersion::validTo)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("0.16", day(1), day(2)),
                         org.assertj.core.groups.Tuple.tuple("0.19", day(2), null));
@@ -205,7 +234,10 @@ class HistorySinkIT {
 
         apply(sink, tax(Operation.SNAPSHOT, "DE", "0.16", day(10)), tax(Operation.SNAPSHOT, "FR", "0.21", day(10)));
 
-        assertThat(query(db, "SELECT region, valid_from::text, (valid_to IS NULL)::text FROM history.tax_rates ORDER BY region, valid_from"))
+        assertThat(
+                        query(
+                                db,
+                                "SELECT region, valid_from::text, (valid_to IS NULL)::text FROM history.tax_rates ORDER BY region, valid_from"))
                 .containsExactly(
                         List.of("DE", "2024-01-01 00:00:00+00", "true"),
                         List.of("FR", "2024-01-01 00:00:00+00", "false"),
@@ -217,11 +249,16 @@ class HistorySinkIT {
         db.execute("CREATE TABLE tax_rates (region text PRIMARY KEY, rate numeric NOT NULL)");
         Sink sink = startedSink(db, Map.of(TAX_RATES, "history.tax_rates"));
         HistoryReader reader = (HistoryReader) sink;
-        apply(sink, tax(Operation.INSERT, "DE", "0.16", day(1)), tax(Operation.INSERT, "FR", "0.20", day(1)),
+        apply(
+                sink,
+                tax(Operation.INSERT, "DE", "0.16", day(1)),
+                tax(Operation.INSERT, "FR", "0.20", day(1)),
                 tax(Operation.INSERT, "IT", "0.22", day(1)));
         apply(sink, deleteTax("IT", day(2)));
 
-        ChangeBatch truncateBatch = batch(tax(Operation.UPDATE, "FR", "0.21", day(3)), truncate(day(4)),
+        ChangeBatch truncateBatch = batch(
+                tax(Operation.UPDATE, "FR", "0.21", day(3)),
+                truncate(day(4)),
                 tax(Operation.INSERT, "ES", "0.10", day(5)));
         sink.apply(truncateBatch);
         String before = dump(db, "history.tax_rates");
@@ -229,12 +266,17 @@ class HistorySinkIT {
 
         assertThat(dump(db, "history.tax_rates")).as("replayed truncate").isEqualTo(before);
         for (String region : List.of("DE", "FR", "IT")) {
-            assertThat(reader.asOf(TAX_RATES, Map.of("region", region), day(4))).as(region).isEmpty();
+            assertThat(reader.asOf(TAX_RATES, Map.of("region", region), day(4)))
+                    .as(region)
+                    .isEmpty();
             List<HistoryVersion> versions = reader.versions(TAX_RATES, Map.of("region", region));
             assertThat(versions.get(versions.size() - 1).deleted()).as(region).isTrue();
         }
-        assertThat(reader.versions(TAX_RATES, Map.of("region", "DE")).get(1).validFrom()).isEqualTo(day(4));
-        assertThat(reader.versions(TAX_RATES, Map.of("region", "IT"))).as("already deleted: nothing new").hasSize(2);
+        assertThat(reader.versions(TAX_RATES, Map.of("region", "DE")).get(1).validFrom())
+                .isEqualTo(day(4));
+        assertThat(reader.versions(TAX_RATES, Map.of("region", "IT")))
+                .as("already deleted: nothing new")
+                .hasSize(2);
         assertThat(reader.asOf(TAX_RATES, Map.of("region", "ES"), day(5))).isPresent();
         assertContiguous(db, "history.tax_rates", "region");
     }
@@ -246,8 +288,11 @@ class HistorySinkIT {
         db.execute("CREATE TABLE tax_rates (region text PRIMARY KEY, rate numeric NOT NULL)");
         Sink sink = startedSink(db, Map.of(TAX_RATES, "history.tax_rates"));
         apply(sink, tax(Operation.INSERT, "DE", "0.16", day(1)));
-        ChangeBatch batch = batch(tax(Operation.UPDATE, "DE", "0.17", day(2)), tax(Operation.INSERT, "FR", "0.20", day(2)),
-                tax(Operation.UPDATE, "DE", "0.18", day(3)), deleteTax("FR", day(4)));
+        ChangeBatch batch = batch(
+                tax(Operation.UPDATE, "DE", "0.17", day(2)),
+                tax(Operation.INSERT, "FR", "0.20", day(2)),
+                tax(Operation.UPDATE, "DE", "0.18", day(3)),
+                deleteTax("FR", day(4)));
 
         assertThat(sink.apply(batch).rejections()).isEmpty();
         String once = dump(db, "history.tax_rates");
@@ -261,7 +306,8 @@ class HistorySinkIT {
     void anOlderBatchAfterANewerOneChangesNothing(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE tax_rates (region text PRIMARY KEY, rate numeric NOT NULL)");
         Sink sink = startedSink(db, Map.of(TAX_RATES, "history.tax_rates"));
-        ChangeBatch older = batch(tax(Operation.INSERT, "DE", "0.16", day(1)), tax(Operation.INSERT, "FR", "0.20", day(1)));
+        ChangeBatch older =
+                batch(tax(Operation.INSERT, "DE", "0.16", day(1)), tax(Operation.INSERT, "FR", "0.20", day(1)));
         ChangeBatch newer = batch(tax(Operation.UPDATE, "DE", "0.19", day(2)), deleteTax("FR", day(2)));
         sink.apply(older);
         sink.apply(newer);
@@ -306,8 +352,16 @@ class HistorySinkIT {
         TableId products = TableId.parse("public.products");
         Sink sink = startedSink(db, Map.of(products, "history.products"));
         String longText = "x".repeat(10_000);
-        Row first = Row.builder().put("id", 1L).put("name", "lamp").put("description", longText).build();
-        Row renamed = Row.builder().put("id", 1L).put("name", "desk lamp").unchangedToast("description").build();
+        Row first = Row.builder()
+                .put("id", 1L)
+                .put("name", "lamp")
+                .put("description", longText)
+                .build();
+        Row renamed = Row.builder()
+                .put("id", 1L)
+                .put("name", "desk lamp")
+                .unchangedToast("description")
+                .build();
         apply(sink, change(products, Operation.INSERT, first, day(1)));
 
         apply(sink, change(products, Operation.UPDATE, renamed, day(2)));
@@ -325,7 +379,11 @@ class HistorySinkIT {
         apply(sink, tax(Operation.INSERT, "DE", "0.16", day(1)));
 
         db.execute("ALTER TABLE tax_rates ADD COLUMN reduced_rate numeric");
-        Row withNewColumn = Row.builder().put("region", "DE").put("rate", new BigDecimal("0.19")).put("reduced_rate", new BigDecimal("0.07")).build();
+        Row withNewColumn = Row.builder()
+                .put("region", "DE")
+                .put("rate", new BigDecimal("0.19"))
+                .put("reduced_rate", new BigDecimal("0.07"))
+                .build();
         apply(sink, change(TAX_RATES, Operation.UPDATE, withNewColumn, day(2)));
 
         List<HistoryVersion> versions = ((HistoryReader) sink).versions(TAX_RATES, Map.of("region", "DE"));
@@ -338,7 +396,10 @@ class HistorySinkIT {
         db.execute("CREATE TABLE order_lines (order_id bigint, line int, qty int, PRIMARY KEY (order_id, line))");
         TableId lines = TableId.parse("public.order_lines");
         Sink sink = startedSink(db, Map.of(lines, "history.order_lines"));
-        apply(sink, change(lines, Operation.INSERT, line(7, 1, 2), day(1)), change(lines, Operation.INSERT, line(7, 2, 5), day(1)),
+        apply(
+                sink,
+                change(lines, Operation.INSERT, line(7, 1, 2), day(1)),
+                change(lines, Operation.INSERT, line(7, 2, 5), day(1)),
                 change(lines, Operation.INSERT, line(8, 1, 1), day(1)));
         apply(sink, change(lines, Operation.UPDATE, line(7, 2, 6), day(2)));
         apply(sink, deleteRow(lines, line(7, 1, 2), day(3)));
@@ -349,29 +410,40 @@ class HistorySinkIT {
                 .hasValueSatisfying(v -> assertThat(v.data().get("qty").asInt()).isEqualTo(5));
         assertThat(reader.asOf(lines, Map.of("order_id", "7", "line", "2"), day(2)))
                 .hasValueSatisfying(v -> assertThat(v.data().get("qty").asInt()).isEqualTo(6));
-        assertThat(reader.asOf(lines, Map.of("order_id", "7", "line", "1"), day(3))).isEmpty();
+        assertThat(reader.asOf(lines, Map.of("order_id", "7", "line", "1"), day(3)))
+                .isEmpty();
         assertThat(reader.versions(lines, Map.of("order_id", "8", "line", "1"))).hasSize(1);
-        assertThatThrownBy(() -> reader.versions(lines, Map.of("order_id", "7"))).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> reader.versions(lines, Map.of("order_id", "7")))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("[line]");
-        assertThatThrownBy(() -> reader.versions(lines, Map.of("order_id", "seven", "line", "1"))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> reader.versions(lines, Map.of("order_id", "seven", "line", "1")))
+                .isInstanceOf(IllegalArgumentException.class);
         assertContiguous(db, "history.order_lines", "order_id, line");
     }
 
     // ---------------------------------------------------------------- where and failures
 
     @Test
-    void historyInAnotherDatabaseTakesTheKeyTypesFromTheSource(TestDatabase source, TestDatabase warehouse) throws Exception {
+    void historyInAnotherDatabaseTakesTheKeyTypesFromTheSource(TestDatabase source, TestDatabase warehouse)
+            throws Exception {
         source.execute("CREATE TABLE tax_rates (region varchar(8) PRIMARY KEY, rate numeric NOT NULL)");
-        Scd2SinkConfig config = new Scd2SinkConfig(warehouse.jdbcUrl(), warehouse.server().superuser(),
-                Secret.of(warehouse.server().password()), Map.of(TAX_RATES, new TableMapping(TableId.parse("history.tax_rates"))));
+        Scd2SinkConfig config = new Scd2SinkConfig(
+                warehouse.jdbcUrl(),
+                warehouse.server().superuser(),
+                Secret.of(warehouse.server().password()),
+                Map.of(TAX_RATES, new TableMapping(TableId.parse("history.tax_rates"))));
         Sink sink = start(source, config);
 
         apply(sink, tax(Operation.INSERT, "DE", "0.16", day(1)));
 
-        assertThat(query(warehouse, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'history.tax_rates'::regclass AND attname = 'region'"))
+        assertThat(
+                        query(
+                                warehouse,
+                                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'history.tax_rates'::regclass AND attname = 'region'"))
                 .containsExactly(List.of("character varying(8)"));
         assertThat(query(warehouse, "SELECT count(*) FROM history.tax_rates")).containsExactly(List.of("1"));
-        assertThat(query(source, "SELECT to_regclass('history.tax_rates') IS NULL")).containsExactly(List.of("t"));
+        assertThat(query(source, "SELECT to_regclass('history.tax_rates') IS NULL"))
+                .containsExactly(List.of("t"));
     }
 
     @Test
@@ -381,11 +453,13 @@ class HistorySinkIT {
         apply(sink, tax(Operation.INSERT, "DE", "0.16", day(1)));
         ChangeBatch next = batch(tax(Operation.UPDATE, "DE", "0.19", day(2)));
 
-        db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'cdc-fanout-history'");
+        db.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'cdc-fanout-history'");
 
         assertThatThrownBy(() -> sink.apply(next)).isInstanceOf(RetryableSinkException.class);
         assertThat(sink.apply(next).rejections()).isEmpty();
-        assertThat(((HistoryReader) sink).versions(TAX_RATES, Map.of("region", "DE"))).hasSize(2);
+        assertThat(((HistoryReader) sink).versions(TAX_RATES, Map.of("region", "DE")))
+                .hasSize(2);
     }
 
     @Test
@@ -400,19 +474,24 @@ class HistorySinkIT {
         }
         ChangeEvent refused = tax(Operation.INSERT, huge.toString(), "0.5", day(1));
 
-        ApplyResult result = sink.apply(batch(tax(Operation.INSERT, "DE", "0.16", day(1)), refused, tax(Operation.INSERT, "FR", "0.20", day(1))));
+        ApplyResult result = sink.apply(batch(
+                tax(Operation.INSERT, "DE", "0.16", day(1)), refused, tax(Operation.INSERT, "FR", "0.20", day(1))));
 
         assertThat(result.rejections()).singleElement().satisfies(r -> {
             assertThat(r.event()).isEqualTo(refused);
             assertThat(r.reason()).contains("history.tax_rates");
         });
-        assertThat(query(db, "SELECT region FROM history.tax_rates ORDER BY region")).containsExactly(List.of("DE"), List.of("FR"));
+        assertThat(query(db, "SELECT region FROM history.tax_rates ORDER BY region"))
+                .containsExactly(List.of("DE"), List.of("FR"));
     }
 
     @Test
     void aSourceTableWithoutPrimaryKeyFailsStartWithWhatToDo(TestDatabase db) {
         db.execute("CREATE TABLE audit_log (at timestamptz, message text)");
-        Scd2SinkConfig config = new Scd2SinkConfig(null, null, null,
+        Scd2SinkConfig config = new Scd2SinkConfig(
+                null,
+                null,
+                null,
                 Map.of(TableId.parse("public.audit_log"), new TableMapping(TableId.parse("history.audit_log"))));
 
         assertThatThrownBy(() -> start(db, config)).hasMessageContaining("has no primary key");
@@ -420,7 +499,8 @@ class HistorySinkIT {
 
     @Test
     void anExistingHistoryTableWithAnotherKeyFailsStartWithWhatToDo(TestDatabase db) {
-        db.execute("CREATE TABLE tax_rates (region text PRIMARY KEY, rate numeric NOT NULL)",
+        db.execute(
+                "CREATE TABLE tax_rates (region text PRIMARY KEY, rate numeric NOT NULL)",
                 "CREATE SCHEMA history",
                 "CREATE TABLE history.tax_rates (region_code int NOT NULL, valid_from timestamptz NOT NULL, valid_to timestamptz,"
                         + " deleted boolean NOT NULL, lsn pg_lsn NOT NULL, tx_id bigint NOT NULL, data jsonb)");
@@ -439,8 +519,13 @@ class HistorySinkIT {
     }
 
     private Sink start(TestDatabase source, Scd2SinkConfig config) throws RetryableSinkException {
-        SourceDatabase database = new SourceDatabase(source.jdbcUrl(), source.server().superuser(), Secret.of(source.server().password()), null);
-        Sink sink = SinkRegistry.load().create("scd2", "history", config, new SinkContext(database, meters, Clock.systemUTC()));
+        SourceDatabase database = new SourceDatabase(
+                source.jdbcUrl(),
+                source.server().superuser(),
+                Secret.of(source.server().password()),
+                null);
+        Sink sink = SinkRegistry.load()
+                .create("scd2", "history", config, new SinkContext(database, meters, Clock.systemUTC()));
         sinks.add(sink);
         sink.start();
         return sink;
@@ -468,13 +553,17 @@ class HistorySinkIT {
     }
 
     private ChangeEvent event(Operation op, String region, String rate, Instant commit, long txId) {
-        Row row = Row.builder().put("region", region).put("rate", new BigDecimal(rate)).build();
+        Row row = Row.builder()
+                .put("region", region)
+                .put("rate", new BigDecimal(rate))
+                .build();
         return new ChangeEvent(TAX_RATES, op, RowKey.of(List.of("region"), row), null, row, nextPosition(commit, txId));
     }
 
     private ChangeEvent deleteTax(String region, Instant commit) {
         Row key = Row.builder().put("region", region).build();
-        return new ChangeEvent(TAX_RATES, Operation.DELETE, RowKey.of(List.of("region"), key), key, null, nextPosition(commit, ++tx));
+        return new ChangeEvent(
+                TAX_RATES, Operation.DELETE, RowKey.of(List.of("region"), key), key, null, nextPosition(commit, ++tx));
     }
 
     private ChangeEvent truncate(Instant commit) {
@@ -482,16 +571,28 @@ class HistorySinkIT {
     }
 
     private ChangeEvent change(TableId table, Operation op, Row after, Instant commit) {
-        List<String> key = table.table().equals("order_lines") ? List.of("order_id", "line") : List.of(after.values().keySet().iterator().next());
+        List<String> key = table.table().equals("order_lines")
+                ? List.of("order_id", "line")
+                : List.of(after.values().keySet().iterator().next());
         return new ChangeEvent(table, op, RowKey.of(key, after), null, after, nextPosition(commit, ++tx));
     }
 
     private ChangeEvent deleteRow(TableId table, Row before, Instant commit) {
-        return new ChangeEvent(table, Operation.DELETE, RowKey.of(List.of("order_id", "line"), before), before, null, nextPosition(commit, ++tx));
+        return new ChangeEvent(
+                table,
+                Operation.DELETE,
+                RowKey.of(List.of("order_id", "line"), before),
+                before,
+                null,
+                nextPosition(commit, ++tx));
     }
 
     private static Row line(long orderId, int line, int qty) {
-        return Row.builder().put("order_id", orderId).put("line", (long) line).put("qty", (long) qty).build();
+        return Row.builder()
+                .put("order_id", orderId)
+                .put("line", (long) line)
+                .put("qty", (long) qty)
+                .build();
     }
 
     private static List<String> row(String... values) {
@@ -514,11 +615,16 @@ class HistorySinkIT {
                    OR (next_from IS NOT NULL AND valid_to IS DISTINCT FROM next_from)
                    OR valid_to < valid_from
                 """.formatted(keyColumns, historyTable));
-        assertThat(problems).as("versions that leave a gap, overlap or stay open").isEmpty();
+        assertThat(problems)
+                .as("versions that leave a gap, overlap or stay open")
+                .isEmpty();
     }
 
     private static void assertNewestVersionsEqualTheSourceTable(TestDatabase db) throws SQLException {
-        assertThat(query(db, "SELECT region, data::text FROM history.tax_rates WHERE valid_to IS NULL AND NOT deleted ORDER BY region"))
+        assertThat(
+                        query(
+                                db,
+                                "SELECT region, data::text FROM history.tax_rates WHERE valid_to IS NULL AND NOT deleted ORDER BY region"))
                 .isEqualTo(query(db, "SELECT region, to_jsonb(t)::text FROM tax_rates t ORDER BY region"));
     }
 
@@ -528,7 +634,9 @@ class HistorySinkIT {
 
     private static List<List<String>> query(TestDatabase db, String sql) throws SQLException {
         List<List<String>> rows = new ArrayList<>();
-        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             int columns = rs.getMetaData().getColumnCount();
             while (rs.next()) {
                 List<String> row = new ArrayList<>();

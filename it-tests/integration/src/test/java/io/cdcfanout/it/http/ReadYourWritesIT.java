@@ -41,7 +41,8 @@ class ReadYourWritesIT {
     private static final int READS = 500;
     private static final String TOKEN = "rw-token-0123456789";
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     /**
      * 500 reads, each after its own write, wait at once while the cache is paused: they share fences (at most
@@ -56,48 +57,70 @@ class ReadYourWritesIT {
                   cache:
                     type: caffeine
                     tables: [public.rw]
-                """).replace("http: { port: 0 }", "http: { port: 0, max-read-wait: 120s, max-waiting-reads: " + READS + " }");
-        try (RunningService service = RunningService.start(yaml); ConnectionSampler sampler = new ConnectionSampler(db)) {
+                """)
+                .replace(
+                        "http: { port: 0 }",
+                        "http: { port: 0, max-read-wait: 120s, max-waiting-reads: " + READS + " }");
+        try (RunningService service = RunningService.start(yaml);
+                ConnectionSampler sampler = new ConnectionSampler(db)) {
             service.awaitReady();
             String base = "http://127.0.0.1:" + service.service().httpPort();
-            assertThat(send("POST", base + "/sinks/cache/pause", null).statusCode()).isEqualTo(200);
+            assertThat(send("POST", base + "/sinks/cache/pause", null).statusCode())
+                    .isEqualTo(200);
             sampler.start();
 
             List<CompletableFuture<HttpResponse<String>>> reads = new ArrayList<>();
-            try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            try (Connection c = db.connect();
+                    Statement s = c.createStatement()) {
                 for (int i = 0; i < READS; i++) {
                     s.execute("INSERT INTO rw VALUES (" + i + ", 'v" + i + "')");
                     String lsn = insertLsn(s);
-                    reads.add(http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/cache/public.rw/" + i + "?min_lsn=" + lsn))
-                            .timeout(Duration.ofSeconds(180)).GET().build(), HttpResponse.BodyHandlers.ofString()));
+                    reads.add(http.sendAsync(
+                            HttpRequest.newBuilder(URI.create(base + "/cache/public.rw/" + i + "?min_lsn=" + lsn))
+                                    .timeout(Duration.ofSeconds(180))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString()));
                 }
             }
-            Awaitility.await("all " + READS + " reads waiting").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+            Awaitility.await("all " + READS + " reads waiting")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> waitingReads(service) == READS);
 
             assertThat(reads).noneMatch(CompletableFuture::isDone);
             HttpResponse<String> health = send("GET", base + "/health", null);
             assertThat(health.statusCode()).isEqualTo(200);
-            assertThat(send("GET", base + "/ready", null).statusCode()).as("/ready answers (503: the cache is paused)").isEqualTo(503);
+            assertThat(send("GET", base + "/ready", null).statusCode())
+                    .as("/ready answers (503: the cache is paused)")
+                    .isEqualTo(503);
             HttpResponse<String> refused = send("GET", base + "/cache/public.rw/0?min_lsn=" + currentLsn(db), null);
             assertThat(refused.statusCode()).isEqualTo(503);
             assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
             assertThat(reads).as("the reads still wait while /health answered").noneMatch(CompletableFuture::isDone);
 
-            assertThat(send("POST", base + "/sinks/cache/resume", null).statusCode()).isEqualTo(200);
+            assertThat(send("POST", base + "/sinks/cache/resume", null).statusCode())
+                    .isEqualTo(200);
             for (int i = 0; i < READS; i++) {
                 HttpResponse<String> read = reads.get(i).join();
                 assertThat(read.statusCode()).as("read %d: %s", i, read.body()).isEqualTo(200);
-                assertThat(RowJson.MAPPER.readTree(read.body()).get("row").get("v").asText()).isEqualTo("v" + i);
+                assertThat(RowJson.MAPPER
+                                .readTree(read.body())
+                                .get("row")
+                                .get("v")
+                                .asText())
+                        .isEqualTo("v" + i);
             }
             assertThat(waitingReads(service)).isZero();
             sampler.close();
 
-            System.out.println("ReadYourWritesIT: service connections sampled " + sampler.samples.get() + " times, most at once "
-                    + sampler.maxByName + " (baseline before the storm " + sampler.baseline + ")");
+            System.out.println(
+                    "ReadYourWritesIT: service connections sampled " + sampler.samples.get() + " times, most at once "
+                            + sampler.maxByName + " (baseline before the storm " + sampler.baseline + ")");
             assertThat(sampler.samples.get()).isPositive();
             assertThat(sampler.maxFence.get()).as("fence connections at once").isLessThanOrEqualTo(1);
-            assertThat(sampler.maxTotal.get()).as("service connections at once, by application_name: %s", sampler.maxByName)
+            assertThat(sampler.maxTotal.get())
+                    .as("service connections at once, by application_name: %s", sampler.maxByName)
                     .isLessThanOrEqualTo(sampler.baseline + 1);
         }
     }
@@ -123,10 +146,13 @@ class ReadYourWritesIT {
                   cache:
                     type: caffeine
                     tables: [public.notes]
-                """.formatted(es.url(), alias)).replace("http: { port: 0 }", "http: { port: 0, token: \"" + TOKEN + "\" }");
+                """.formatted(es.url(), alias))
+                .replace("http: { port: 0 }", "http: { port: 0, token: \"" + TOKEN + "\" }");
         try (RunningService service = RunningService.start(yaml)) {
             String base = "http://127.0.0.1:" + service.service().httpPort();
-            Awaitility.await("ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+            Awaitility.await("ready")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> send("GET", base + "/ready", TOKEN).statusCode() == 200);
 
             for (int i = 0; i < 60; i++) {
@@ -134,21 +160,30 @@ class ReadYourWritesIT {
                 String lsn = currentLsn(db);
                 String sinks = i % 3 == 0 ? "" : i % 3 == 1 ? "&sink=search" : "&sink=search&sink=cache";
                 HttpResponse<String> waited = send("GET", base + "/wait?lsn=" + lsn + sinks, TOKEN);
-                assertThat(waited.statusCode()).as("wait %d: %s", i, waited.body()).isEqualTo(200);
-                JsonNode hits = docs.send("POST", "/" + alias + "/_search",
-                        "{\"query\":{\"term\":{\"id\":" + i + "}}}").path("hits").path("hits");
-                assertThat(hits.size()).as("search for note %d right after /wait", i).isEqualTo(1);
+                assertThat(waited.statusCode())
+                        .as("wait %d: %s", i, waited.body())
+                        .isEqualTo(200);
+                JsonNode hits = docs.send("POST", "/" + alias + "/_search", "{\"query\":{\"term\":{\"id\":" + i + "}}}")
+                        .path("hits")
+                        .path("hits");
+                assertThat(hits.size())
+                        .as("search for note %d right after /wait", i)
+                        .isEqualTo(1);
                 assertThat(hits.get(0).path("_source").path("body").asText()).isEqualTo("note " + i);
             }
 
-            HttpResponse<String> unknown = send("GET", base + "/wait?lsn=" + currentLsn(db) + "&sink=search&sink=nope", TOKEN);
+            HttpResponse<String> unknown =
+                    send("GET", base + "/wait?lsn=" + currentLsn(db) + "&sink=search&sink=nope", TOKEN);
             assertThat(unknown.statusCode()).isEqualTo(404);
             JsonNode known = RowJson.MAPPER.readTree(unknown.body());
             assertThat(known.get("error").asText()).contains("nope");
             assertThat(known.get("sinks").toString()).contains("\"search\"").contains("\"cache\"");
             assertThat(send("GET", base + "/wait", TOKEN).statusCode()).isEqualTo(400);
-            assertThat(send("GET", base + "/wait?lsn=" + currentLsn(db), null).statusCode()).isEqualTo(401);
-            assertThat(send("GET", base + "/wait?lsn=" + currentLsn(db), "wrong-" + TOKEN).statusCode()).isEqualTo(401);
+            assertThat(send("GET", base + "/wait?lsn=" + currentLsn(db), null).statusCode())
+                    .isEqualTo(401);
+            assertThat(send("GET", base + "/wait?lsn=" + currentLsn(db), "wrong-" + TOKEN)
+                            .statusCode())
+                    .isEqualTo(401);
         } finally {
             docs.deleteIndex(alias + "_v1");
             docs.send("DELETE", "/cdc-fanout-meta/_doc/" + alias, null);
@@ -176,7 +211,8 @@ class ReadYourWritesIT {
     }
 
     private HttpResponse<String> send(String method, String url, String token) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(30))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
@@ -211,31 +247,37 @@ class ReadYourWritesIT {
 
         void start() throws SQLException {
             try (Connection c = db.connect()) {
-                baseline = sample(c).values().stream().mapToInt(Integer::intValue).sum();
+                baseline =
+                        sample(c).values().stream().mapToInt(Integer::intValue).sum();
             }
-            thread = new Thread(() -> {
-                try (Connection c = db.connect()) {
-                    while (running.get()) {
-                        Map<String, Integer> byName = sample(c);
-                        int total = byName.values().stream().mapToInt(Integer::intValue).sum();
-                        if (total > maxTotal.get()) {
-                            maxTotal.set(total);
-                            maxByName = byName;
+            thread = new Thread(
+                    () -> {
+                        try (Connection c = db.connect()) {
+                            while (running.get()) {
+                                Map<String, Integer> byName = sample(c);
+                                int total = byName.values().stream()
+                                        .mapToInt(Integer::intValue)
+                                        .sum();
+                                if (total > maxTotal.get()) {
+                                    maxTotal.set(total);
+                                    maxByName = byName;
+                                }
+                                maxFence.accumulateAndGet(byName.getOrDefault("cdc-fanout fence", 0), Math::max);
+                                samples.incrementAndGet();
+                                Thread.sleep(10);
+                            }
+                        } catch (SQLException | InterruptedException e) {
+                            throw new IllegalStateException(e);
                         }
-                        maxFence.accumulateAndGet(byName.getOrDefault("cdc-fanout fence", 0), Math::max);
-                        samples.incrementAndGet();
-                        Thread.sleep(10);
-                    }
-                } catch (SQLException | InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, "pg-stat-activity-sampler");
+                    },
+                    "pg-stat-activity-sampler");
             thread.start();
         }
 
         private static Map<String, Integer> sample(Connection c) throws SQLException {
             Map<String, Integer> byName = new TreeMap<>();
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(COUNT)) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(COUNT)) {
                 while (rs.next()) {
                     byName.put(rs.getString(1), rs.getInt(2));
                 }

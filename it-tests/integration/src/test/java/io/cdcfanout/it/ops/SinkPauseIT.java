@@ -27,7 +27,9 @@ class SinkPauseIT {
 
     @Test
     void pausedSinkHoldsThePipelineAndCatchesUpWhenResumed(TestDatabase db) throws Exception {
-        db.execute("CREATE TABLE products (id bigint PRIMARY KEY, name text)", "INSERT INTO products VALUES (1, 'kettle')");
+        db.execute(
+                "CREATE TABLE products (id bigint PRIMARY KEY, name text)",
+                "INSERT INTO products VALUES (1, 'kettle')");
         try (RunningService service = RunningService.start(db, Backends.uniqueName("pause"), "public.products", """
                   cache: { type: caffeine, tables: [public.products] }
                 """)) {
@@ -36,29 +38,55 @@ class SinkPauseIT {
             HttpResponse<String> paused = post(service, "/sinks/cache/pause");
             assertThat(paused.statusCode()).isEqualTo(200);
             assertThat(json(paused).get("state").asText()).isEqualTo("PAUSED");
-            assertThat(service.getJson("/status").get("sinks").get("cache").get("state").asText()).isEqualTo("PAUSED");
+            assertThat(service.getJson("/status")
+                            .get("sinks")
+                            .get("cache")
+                            .get("state")
+                            .asText())
+                    .isEqualTo("PAUSED");
             assertThat(service.get("/ready").statusCode()).isEqualTo(503);
             assertThat(service.get("/metrics").body()).contains("cdc_sink_ready{sink=\"cache\"} 0.0");
 
-            db.execute("INSERT INTO products VALUES (2, 'teapot')", "UPDATE products SET name = 'kettle 2' WHERE id = 1");
+            db.execute(
+                    "INSERT INTO products VALUES (2, 'teapot')", "UPDATE products SET name = 'kettle 2' WHERE id = 1");
             for (int i = 3; i <= 50; i++) {
                 db.execute("INSERT INTO products VALUES (" + i + ", 'item " + i + "')");
             }
             Lsn written = RunningService.currentWalLsn(db);
             TimeUnit.SECONDS.sleep(2); // ample time to apply, were the sink not paused
             assertThat(service.get("/cache/public.products/2").statusCode()).isEqualTo(404);
-            assertThat(service.getJson("/cache/public.products/1").get("row").get("name").asText()).isEqualTo("kettle");
-            assertThat(written.isAfter(Lsn.parse(service.getJson("/status").get("sinks").get("cache").get("last_applied_lsn").asText()))).isTrue();
+            assertThat(service.getJson("/cache/public.products/1")
+                            .get("row")
+                            .get("name")
+                            .asText())
+                    .isEqualTo("kettle");
+            assertThat(written.isAfter(Lsn.parse(service.getJson("/status")
+                            .get("sinks")
+                            .get("cache")
+                            .get("last_applied_lsn")
+                            .asText())))
+                    .isTrue();
 
             HttpResponse<String> resumed = post(service, "/sinks/cache/resume");
             assertThat(resumed.statusCode()).isEqualTo(200);
             assertThat(json(resumed).get("state").asText()).isNotEqualTo("PAUSED");
             service.awaitCaughtUp(db);
-            assertThat(service.getJson("/cache/public.products/1").get("row").get("name").asText()).isEqualTo("kettle 2");
+            assertThat(service.getJson("/cache/public.products/1")
+                            .get("row")
+                            .get("name")
+                            .asText())
+                    .isEqualTo("kettle 2");
             for (int id = 2; id <= 50; id++) {
-                assertThat(service.get("/cache/public.products/" + id).statusCode()).as("row %d", id).isEqualTo(200);
+                assertThat(service.get("/cache/public.products/" + id).statusCode())
+                        .as("row %d", id)
+                        .isEqualTo(200);
             }
-            assertThat(service.getJson("/status").get("sinks").get("cache").get("state").asText()).isEqualTo("READY");
+            assertThat(service.getJson("/status")
+                            .get("sinks")
+                            .get("cache")
+                            .get("state")
+                            .asText())
+                    .isEqualTo("READY");
             service.awaitReady();
 
             assertThat(post(service, "/sinks/no-such-sink/pause").statusCode()).isEqualTo(404);
@@ -82,8 +110,12 @@ class SinkPauseIT {
     }
 
     private HttpResponse<String> post(RunningService service, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.service().httpPort() + path))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://127.0.0.1:" + service.service().httpPort() + path))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static JsonNode json(HttpResponse<String> response) throws IOException {

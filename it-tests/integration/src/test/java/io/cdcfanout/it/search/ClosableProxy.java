@@ -76,24 +76,27 @@ public final class ClosableProxy implements AutoCloseable {
     }
 
     private static void pipe(Socket from, Socket to) {
-        Thread t = new Thread(() -> {
-            byte[] buffer = new byte[16384];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    out.write(buffer, 0, n);
-                    out.flush();
-                }
-            } catch (IOException ignored) {
-                // connection cut
-            } finally {
-                try {
-                    to.close();
-                } catch (IOException ignored) {
-                    // done
-                }
-            }
-        }, "proxy-pipe");
+        Thread t = new Thread(
+                () -> {
+                    byte[] buffer = new byte[16384];
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        int n;
+                        while ((n = in.read(buffer)) >= 0) {
+                            out.write(buffer, 0, n);
+                            out.flush();
+                        }
+                    } catch (IOException ignored) {
+                        // connection cut
+                    } finally {
+                        try {
+                            to.close();
+                        } catch (IOException ignored) {
+                            // done
+                        }
+                    }
+                },
+                "proxy-pipe");
         t.setDaemon(true);
         t.start();
     }

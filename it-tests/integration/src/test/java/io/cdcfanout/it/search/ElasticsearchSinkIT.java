@@ -87,8 +87,10 @@ class ElasticsearchSinkIT {
         assertIndexEquals(Map.of("1", p1, "2", p2v2, "4", p4));
         JsonNode tombstone = http.get(index, "3");
         assertThat(tombstone.path("_version").asLong()).isEqualTo(130);
-        assertThat(tombstone.path("_source").path("_cdc").path("deleted").asBoolean()).isTrue();
-        assertThat(http.get(index, "2").path("_source").path("_cdc").path("lsn").asText()).isEqualTo(new Lsn(120).toString());
+        assertThat(tombstone.path("_source").path("_cdc").path("deleted").asBoolean())
+                .isTrue();
+        assertThat(http.get(index, "2").path("_source").path("_cdc").path("lsn").asText())
+                .isEqualTo(new Lsn(120).toString());
         assertThat(counter("cdc.sink.es.docs.indexed")).isEqualTo(5);
         assertThat(counter("cdc.sink.es.docs.deleted")).isEqualTo(1);
     }
@@ -96,8 +98,14 @@ class ElasticsearchSinkIT {
     @Test
     void replayingABatchOrAnOlderBatchChangesNothing() throws Exception {
         Sink sink = started(options(null));
-        ChangeEvent[] older = {insert(100, product(1, "a", "1.00")), insert(101, product(2, "b", "2.00")), update(102, product(1, "a2", "1.50"))};
-        ChangeEvent[] newer = {update(200, product(1, "a3", "1.75")), delete(201, 2), insert(202, product(3, "c", "3.00"))};
+        ChangeEvent[] older = {
+            insert(100, product(1, "a", "1.00")),
+            insert(101, product(2, "b", "2.00")),
+            update(102, product(1, "a2", "1.50"))
+        };
+        ChangeEvent[] newer = {
+            update(200, product(1, "a3", "1.75")), delete(201, 2), insert(202, product(3, "c", "3.00"))
+        };
         apply(sink, older);
         apply(sink, newer);
         Map<String, JsonNode> expected = http.live(index);
@@ -129,22 +137,45 @@ class ElasticsearchSinkIT {
 
         assertThat(http.live(index)).isEmpty();
         assertThat(http.get(index, "1").path("_version").asLong()).isEqualTo(200);
-        assertThat(http.send("POST", "/" + index + "/_count", null).path("count").asLong()).isZero();
+        assertThat(http.send("POST", "/" + index + "/_count", null)
+                        .path("count")
+                        .asLong())
+                .isZero();
     }
 
     @Test
     void anUnchangedToastColumnSurvivesAnUpdateOfAnotherColumn() throws Exception {
         Sink sink = started(options(null));
         String big = "x".repeat(12_000);
-        Row withBody = Row.builder().put("id", 1L).put("name", "book").put("price", new BigDecimal("9.90")).put("body", big).build();
+        Row withBody = Row.builder()
+                .put("id", 1L)
+                .put("name", "book")
+                .put("price", new BigDecimal("9.90"))
+                .put("body", big)
+                .build();
         apply(sink, insert(100, withBody));
 
-        Row update = Row.builder().put("id", 1L).put("name", "book").put("price", new BigDecimal("7.50")).unchangedToast("body").build();
+        Row update = Row.builder()
+                .put("id", 1L)
+                .put("name", "book")
+                .put("price", new BigDecimal("7.50"))
+                .unchangedToast("body")
+                .build();
         apply(sink, update(200, update));
 
         // and within one batch: the value comes from the earlier change of the same batch
-        Row second = Row.builder().put("id", 2L).put("name", "tome").put("price", new BigDecimal("1.00")).put("body", big + "y").build();
-        Row secondUpdate = Row.builder().put("id", 2L).put("name", "tome II").put("price", new BigDecimal("1.00")).unchangedToast("body").build();
+        Row second = Row.builder()
+                .put("id", 2L)
+                .put("name", "tome")
+                .put("price", new BigDecimal("1.00"))
+                .put("body", big + "y")
+                .build();
+        Row secondUpdate = Row.builder()
+                .put("id", 2L)
+                .put("name", "tome II")
+                .put("price", new BigDecimal("1.00"))
+                .unchangedToast("body")
+                .build();
         ApplyResult result = apply(sink, insert(300, second), update(301, secondUpdate));
 
         assertThat(result.rejections()).isEmpty();
@@ -158,22 +189,50 @@ class ElasticsearchSinkIT {
     @Test
     void anUnchangedJsonbToastColumnKeepsItsExactNumbers() throws Exception {
         // jsonb kept as stored, not indexed: Elasticsearch's dynamic mapping cannot hold integers beyond long
-        Sink sink = started(options((ObjectNode) EsDocs.parse("{\"properties\": {\"attrs\": {\"type\": \"object\", \"enabled\": false}}}")));
-        JsonNode attrs = EsDocs.parse("{\"w\": 0.10000000000000000001, \"big\": 123456789012345678901234567890, \"pad\": \""
-                + "p".repeat(9_000) + "\"}");
-        assertThat(apply(sink, insert(100, Row.builder().put("id", 1L).put("n", 1L).put("attrs", attrs).build())).rejections()).isEmpty();
-        assertThat(apply(sink, update(200, Row.builder().put("id", 1L).put("n", 2L).unchangedToast("attrs").build())).rejections()).isEmpty();
+        Sink sink = started(options((ObjectNode)
+                EsDocs.parse("{\"properties\": {\"attrs\": {\"type\": \"object\", \"enabled\": false}}}")));
+        JsonNode attrs =
+                EsDocs.parse("{\"w\": 0.10000000000000000001, \"big\": 123456789012345678901234567890, \"pad\": \""
+                        + "p".repeat(9_000) + "\"}");
+        assertThat(apply(
+                                sink,
+                                insert(
+                                        100,
+                                        Row.builder()
+                                                .put("id", 1L)
+                                                .put("n", 1L)
+                                                .put("attrs", attrs)
+                                                .build()))
+                        .rejections())
+                .isEmpty();
+        assertThat(apply(
+                                sink,
+                                update(
+                                        200,
+                                        Row.builder()
+                                                .put("id", 1L)
+                                                .put("n", 2L)
+                                                .unchangedToast("attrs")
+                                                .build()))
+                        .rejections())
+                .isEmpty();
 
         JsonNode source = http.get(index, "1").path("_source");
         assertThat(source.path("n").asLong()).isEqualTo(2);
         assertThat(source.path("attrs").path("w").decimalValue()).isEqualTo(new BigDecimal("0.10000000000000000001"));
-        assertThat(source.path("attrs").path("big").bigIntegerValue()).isEqualTo(new java.math.BigInteger("123456789012345678901234567890"));
+        assertThat(source.path("attrs").path("big").bigIntegerValue())
+                .isEqualTo(new java.math.BigInteger("123456789012345678901234567890"));
     }
 
     @Test
     void compositeKeysUseTheIdTemplateAndIncludeListsLimitTheDocument() throws Exception {
         Sink sink = started(new TableOptions(index, "{tenant}:{sku}", List.of("tenant", "sku", "qty"), null, null));
-        Row row = Row.builder().put("tenant", 7L).put("sku", "A-1").put("qty", 3L).put("cost", new BigDecimal("2.00")).build();
+        Row row = Row.builder()
+                .put("tenant", 7L)
+                .put("sku", "A-1")
+                .put("qty", 3L)
+                .put("cost", new BigDecimal("2.00"))
+                .build();
         RowKey key = new RowKey(List.of("tenant", "sku"), List.of(7L, "A-1"));
         apply(sink, event(Operation.INSERT, 100, key, null, row));
 
@@ -189,22 +248,30 @@ class ElasticsearchSinkIT {
     @Test
     void anUnchangedToastColumnWithoutAPreviousDocumentIsRejectedNotErased() throws Exception {
         Sink sink = started(options(null));
-        Row update = Row.builder().put("id", 9L).put("name", "ghost").unchangedToast("body").build();
+        Row update = Row.builder()
+                .put("id", 9L)
+                .put("name", "ghost")
+                .unchangedToast("body")
+                .build();
         ApplyResult result = apply(sink, update(100, update));
-        assertThat(result.rejections()).singleElement().satisfies(r -> assertThat(r.reason()).contains("TOAST", "body"));
+        assertThat(result.rejections())
+                .singleElement()
+                .satisfies(r -> assertThat(r.reason()).contains("TOAST", "body"));
         assertThat(http.live(index)).isEmpty();
     }
 
     @Test
     void aDocumentElasticsearchRefusesComesBackAsARejectionAndTheRestArrives() throws Exception {
-        ObjectNode mapping = (ObjectNode) RowJson.MAPPER.readTree("{\"properties\": {\"stock\": {\"type\": \"integer\"}}}");
+        ObjectNode mapping =
+                (ObjectNode) RowJson.MAPPER.readTree("{\"properties\": {\"stock\": {\"type\": \"integer\"}}}");
         Sink sink = started(options(mapping));
         Row good = Row.builder().put("id", 1L).put("stock", 5L).build();
         Row bad = Row.builder().put("id", 2L).put("stock", "many").build();
         Row later = Row.builder().put("id", 3L).put("stock", 7L).build();
 
         ApplyResult result = apply(sink, insert(100, good), insert(101, bad), insert(102, later));
-        ApplyResult next = apply(sink, insert(200, Row.builder().put("id", 4L).put("stock", 1L).build()));
+        ApplyResult next = apply(
+                sink, insert(200, Row.builder().put("id", 4L).put("stock", 1L).build()));
 
         assertThat(result.rejections()).singleElement().satisfies(r -> {
             assertThat(r.event().key().asText()).isEqualTo("2");
@@ -220,17 +287,28 @@ class ElasticsearchSinkIT {
         ChangeEvent insert1 = insert(100, product(1, "a", "1.00"));
         apply(sink, insert1, insert(101, product(2, "b", "2.00")));
         apply(sink, delete(110, 2));
-        ChangeEvent[] truncateBatch = {insert(190, product(5, "e", "5.00")), truncate(200), insert(300, product(3, "c", "3.00"))};
+        ChangeEvent[] truncateBatch = {
+            insert(190, product(5, "e", "5.00")), truncate(200), insert(300, product(3, "c", "3.00"))
+        };
 
         apply(sink, truncateBatch);
         assertThat(http.live(index).keySet()).containsExactly("3");
 
-        apply(sink, insert1);            // a replay from before the TRUNCATE
-        apply(sink, truncateBatch);      // and the TRUNCATE batch again
+        apply(sink, insert1); // a replay from before the TRUNCATE
+        apply(sink, truncateBatch); // and the TRUNCATE batch again
         assertThat(http.live(index).keySet()).containsExactly("3");
-        assertThat(http.get(index, "1").path("_version").asLong()).as("TRUNCATE leaves tombstones at its LSN").isEqualTo(200);
-        assertThat(http.get(index, "1").path("_source").path("_cdc").path("deleted").asBoolean()).isTrue();
-        assertThat(http.get(index, "5").path("found").asBoolean()).as("a change older than the TRUNCATE in its batch").isFalse();
+        assertThat(http.get(index, "1").path("_version").asLong())
+                .as("TRUNCATE leaves tombstones at its LSN")
+                .isEqualTo(200);
+        assertThat(http.get(index, "1")
+                        .path("_source")
+                        .path("_cdc")
+                        .path("deleted")
+                        .asBoolean())
+                .isTrue();
+        assertThat(http.get(index, "5").path("found").asBoolean())
+                .as("a change older than the TRUNCATE in its batch")
+                .isFalse();
 
         // the watermark is durable: a new sink instance still drops the old insert
         sink.close();
@@ -247,7 +325,9 @@ class ElasticsearchSinkIT {
             closedPort = socket.getLocalPort();
         }
         Sink sink = create("http://127.0.0.1:" + closedPort, options(null));
-        assertThatThrownBy(sink::start).isInstanceOf(RetryableSinkException.class).hasMessageContaining("cannot reach");
+        assertThatThrownBy(sink::start)
+                .isInstanceOf(RetryableSinkException.class)
+                .hasMessageContaining("cannot reach");
     }
 
     @Test
@@ -276,11 +356,13 @@ class ElasticsearchSinkIT {
         http.send("PUT", "/" + index + "_v1/_settings", "{\"index.blocks.write\": true}");
         try {
             assertThatThrownBy(() -> sink.apply(batch(insert(200, product(2, "b", "2.00")))))
-                    .isInstanceOf(RetryableSinkException.class).hasMessageContaining("cluster_block_exception");
+                    .isInstanceOf(RetryableSinkException.class)
+                    .hasMessageContaining("cluster_block_exception");
         } finally {
             http.send("PUT", "/" + index + "_v1/_settings", "{\"index.blocks.write\": false}");
         }
-        assertThat(sink.apply(batch(insert(200, product(2, "b", "2.00")))).rejections()).isEmpty();
+        assertThat(sink.apply(batch(insert(200, product(2, "b", "2.00")))).rejections())
+                .isEmpty();
         assertThat(http.live(index).keySet()).containsExactly("1", "2");
     }
 
@@ -299,8 +381,15 @@ class ElasticsearchSinkIT {
 
     @Test
     void bigBatchesAreSplitIntoBoundedBulkRequests() throws Exception {
-        Sink sink = create(new ElasticsearchSinkConfig(List.of(es.url()), null, null, null, null,
-                Map.of(PRODUCTS, options(null)), Refresh.NONE, new ElasticsearchSinkConfig.BulkOptions(50, 4096L, 3)));
+        Sink sink = create(new ElasticsearchSinkConfig(
+                List.of(es.url()),
+                null,
+                null,
+                null,
+                null,
+                Map.of(PRODUCTS, options(null)),
+                Refresh.NONE,
+                new ElasticsearchSinkConfig.BulkOptions(50, 4096L, 3)));
         sink.start();
         List<ChangeEvent> events = new ArrayList<>();
         Map<String, Row> expected = new TreeMap<>();
@@ -314,7 +403,8 @@ class ElasticsearchSinkIT {
             events.add(update(2000 + i, row));
             expected.put(String.valueOf(i), row);
         }
-        assertThat(sink.apply(new ChangeBatch(events, new Lsn(3000))).rejections()).isEmpty();
+        assertThat(sink.apply(new ChangeBatch(events, new Lsn(3000))).rejections())
+                .isEmpty();
         assertIndexEquals(expected);
         assertThat(counter("cdc.sink.es.bulk.requests")).isGreaterThan(8);
     }
@@ -332,12 +422,13 @@ class ElasticsearchSinkIT {
     }
 
     private Sink create(String url, TableOptions options) {
-        return create(new ElasticsearchSinkConfig(List.of(url), null, null, null, null, Map.of(PRODUCTS, options),
-                Refresh.WAIT_FOR, null));
+        return create(new ElasticsearchSinkConfig(
+                List.of(url), null, null, null, null, Map.of(PRODUCTS, options), Refresh.WAIT_FOR, null));
     }
 
     private Sink create(ElasticsearchSinkConfig config) {
-        Sink sink = new ElasticsearchSinkFactory().create("search", config, new SinkContext(null, meters, Clock.systemUTC()));
+        Sink sink = new ElasticsearchSinkFactory()
+                .create("search", config, new SinkContext(null, meters, Clock.systemUTC()));
         sinks.add(sink);
         return sink;
     }
@@ -370,7 +461,8 @@ class ElasticsearchSinkIT {
             actual.put(id, copy);
         });
         Map<String, JsonNode> wanted = new TreeMap<>();
-        expected.forEach((id, row) -> wanted.put(id, EsDocs.parse(RowJson.toJson(row).toString())));
+        expected.forEach(
+                (id, row) -> wanted.put(id, EsDocs.parse(RowJson.toJson(row).toString())));
         assertThat(actual).isEqualTo(wanted);
     }
 
@@ -383,7 +475,9 @@ class ElasticsearchSinkIT {
     }
 
     private double counter(String name) {
-        return meters.find(name).tag("index", index).counters().stream().mapToDouble(c -> c.count()).sum();
+        return meters.find(name).tag("index", index).counters().stream()
+                .mapToDouble(c -> c.count())
+                .sum();
     }
 
     private static Row product(long id, String name, String price) {
@@ -392,7 +486,9 @@ class ElasticsearchSinkIT {
                 .put("name", name)
                 .put("price", new BigDecimal(price))
                 .put("tags", List.of("fruit", "fresh"))
-                .put("attrs", RowJson.MAPPER.createObjectNode().put("origin", "NZ").put("weight", new BigDecimal("0.125")))
+                .put(
+                        "attrs",
+                        RowJson.MAPPER.createObjectNode().put("origin", "NZ").put("weight", new BigDecimal("0.125")))
                 .put("photo", new byte[] {1, 2, 3})
                 .put("ratio", Double.NaN)
                 .put("discontinued", false)
@@ -425,7 +521,16 @@ class ElasticsearchSinkIT {
     }
 
     private static ChangeEvent event(Operation op, long lsn, RowKey key, Row before, Row after) {
-        return new ChangeEvent(PRODUCTS, op, key, before, after,
-                new SourcePosition(new Lsn(lsn), 1000 + lsn, Instant.parse("2026-01-01T00:00:00Z").plusSeconds(lsn), SEQUENCE.incrementAndGet()));
+        return new ChangeEvent(
+                PRODUCTS,
+                op,
+                key,
+                before,
+                after,
+                new SourcePosition(
+                        new Lsn(lsn),
+                        1000 + lsn,
+                        Instant.parse("2026-01-01T00:00:00Z").plusSeconds(lsn),
+                        SEQUENCE.incrementAndGet()));
     }
 }

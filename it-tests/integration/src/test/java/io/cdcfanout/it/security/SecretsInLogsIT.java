@@ -44,12 +44,14 @@ class SecretsInLogsIT {
     private static final String EMAIL = "sentinel.person@example.com";
     private static final List<String> SECRETS = List.of(PASSWORD, TOKEN, MASK_KEY, EMAIL, "Sentinel");
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     void noSecretReachesTheLog(TestDatabase db, @TempDir Path dir) throws Exception {
         String role = Backends.uniqueName("sentinel");
-        db.execute("CREATE ROLE " + role + " LOGIN REPLICATION PASSWORD '" + PASSWORD + "'",
+        db.execute(
+                "CREATE ROLE " + role + " LOGIN REPLICATION PASSWORD '" + PASSWORD + "'",
                 "GRANT CREATE ON DATABASE " + db.name() + " TO " + role,
                 "CREATE TABLE customers (id bigint PRIMARY KEY, name text, email text)",
                 "ALTER TABLE customers OWNER TO " + role,
@@ -70,29 +72,39 @@ class SecretsInLogsIT {
                     sinks:
                       cache: { type: caffeine, tables: [public.customers] }
                       history: { type: scd2, tables: { public.customers: { history-table: history.customers } } }
-                    """.formatted(db.server().host(), db.server().port(), db.name(), role, role, role, port));
+                    """.formatted(
+                            db.server().host(), db.server().port(), db.name(), role, role, role, port));
             process = startCli(dir, config, log);
             String base = "http://127.0.0.1:" + port;
             Process running = process;
-            Awaitility.await("service ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+            Awaitility.await("service ready")
+                    .atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(250))
                     .failFast("the service exited", () -> !running.isAlive())
                     .ignoreExceptionsInstanceOf(IllegalStateException.class) // connection refused until HTTP is up
                     .until(() -> status(base + "/ready", TOKEN) == 200);
 
-            db.execute("INSERT INTO customers VALUES (2, 'Sentinel Person', '" + EMAIL + "')",
+            db.execute(
+                    "INSERT INTO customers VALUES (2, 'Sentinel Person', '" + EMAIL + "')",
                     "UPDATE customers SET name = 'Alice B' WHERE id = 1");
-            Awaitility.await("row 2 cached").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+            Awaitility.await("row 2 cached")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> status(base + "/cache/public.customers/2", TOKEN) == 200);
             assertThat(status(base + "/cache/public.customers/2", "wrong")).isEqualTo(401);
             assertThat(status(base + "/status", TOKEN)).isEqualTo(200);
             assertThat(status(base + "/metrics", TOKEN)).isEqualTo(200);
-            assertThat(send("POST", base + "/sinks/cache/pause", TOKEN).statusCode()).isEqualTo(200);
-            assertThat(send("POST", base + "/sinks/cache/resume", TOKEN).statusCode()).isEqualTo(200);
+            assertThat(send("POST", base + "/sinks/cache/pause", TOKEN).statusCode())
+                    .isEqualTo(200);
+            assertThat(send("POST", base + "/sinks/cache/resume", TOKEN).statusCode())
+                    .isEqualTo(200);
             db.execute("DELETE FROM customers WHERE id = 1");
             TimeUnit.SECONDS.sleep(1);
 
             process.destroy(); // SIGTERM: the graceful stop path
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s").isTrue();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS))
+                    .as("stopped within 60 s")
+                    .isTrue();
         } finally {
             if (process != null && process.isAlive()) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -101,26 +113,41 @@ class SecretsInLogsIT {
         }
 
         String output = Files.readString(log);
-        assertThat(output).as("captured start-up, Debezium's configuration and the stop")
+        assertThat(output)
+                .as("captured start-up, Debezium's configuration and the stop")
                 .contains("starting:", "streaming from slot", "stopping", "engine stopped", "database.user");
-        assertThat(output).as("Debezium masks the password it logs").containsPattern("database\\.password\\s*=\\s*\\*+");
+        assertThat(output)
+                .as("Debezium masks the password it logs")
+                .containsPattern("database\\.password\\s*=\\s*\\*+");
         for (String secret : SECRETS) {
             assertThat(output).as("the log contains %s", secret).doesNotContain(secret);
         }
-        JsonNode banner = output.lines().filter(l -> l.startsWith("{") && l.contains("starting:")).findFirst()
-                .map(SecretsInLogsIT::json).orElseThrow(() -> new AssertionError("no JSON banner line in:\n" + output));
+        JsonNode banner = output.lines()
+                .filter(l -> l.startsWith("{") && l.contains("starting:"))
+                .findFirst()
+                .map(SecretsInLogsIT::json)
+                .orElseThrow(() -> new AssertionError("no JSON banner line in:\n" + output));
         assertThat(banner.get("level").asText()).isEqualTo("INFO");
-        assertThat(banner.get("formattedMessage").asText()).contains("password=******", "token=******", "mask-key=******");
+        assertThat(banner.get("formattedMessage").asText())
+                .contains("password=******", "token=******", "mask-key=******");
     }
 
     /** {@code java -cp <this test's class path> Main run --config FILE --log-format json}, output to {@code log}. */
     private static Process startCli(Path dir, Path config, Path log) throws IOException {
         Path logback = Files.writeString(dir.resolve("logback-verbose.xml"), verboseLogbackConfig());
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                "-Dlogback.configurationFile=" + logback,
-                Main.class.getName(), "run", "--config", config.toString(), "--log-format", "json")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "-Dlogback.configurationFile=" + logback,
+                        Main.class.getName(),
+                        "run",
+                        "--config",
+                        config.toString(),
+                        "--log-format",
+                        "json")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         builder.environment().put("PG_PASSWORD", PASSWORD);
         builder.environment().put("CDC_HTTP_TOKEN", TOKEN);
         builder.environment().put("CDC_MASK_KEY", MASK_KEY);
@@ -150,8 +177,12 @@ class SecretsInLogsIT {
 
     private HttpResponse<String> send(String method, String url, String token) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                            .method(method, HttpRequest.BodyPublishers.noBody()).header("Authorization", "Bearer " + token).build(),
+            return http.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .timeout(Duration.ofSeconds(30))
+                            .method(method, HttpRequest.BodyPublishers.noBody())
+                            .header("Authorization", "Bearer " + token)
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IllegalStateException(method + " " + url + ": " + e, e);

@@ -42,11 +42,14 @@ class SecurityIT {
     private static final String MASK_KEY = "mask-key-SecurityIT-4e21";
     private static final Map<String, String> ENV = Map.of("CDC_HTTP_TOKEN", TOKEN, "CDC_MASK_KEY", MASK_KEY);
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     void bearerTokenGuardsEveryEndpointButHealth(TestDatabase db) throws Exception {
-        db.execute("CREATE TABLE products (id bigint PRIMARY KEY, name text)", "INSERT INTO products VALUES (1, 'kettle')");
+        db.execute(
+                "CREATE TABLE products (id bigint PRIMARY KEY, name text)",
+                "INSERT INTO products VALUES (1, 'kettle')");
         String slot = Backends.uniqueName("sec_token");
         String yaml = withToken(RunningService.configYaml(db, slot, "public.products", """
                   cache: { type: caffeine, tables: [public.products] }
@@ -56,37 +59,60 @@ class SecurityIT {
             String base = "http://127.0.0.1:" + service.httpPort();
             awaitReady(base);
             // ready means streaming; the snapshot row may still be on its way to the history table
-            Awaitility.await("snapshot in history").atMost(Duration.ofSeconds(30))
-                    .until(() -> send("GET", base + "/history/public.products/1", TOKEN).statusCode() == 200);
+            Awaitility.await("snapshot in history")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> send("GET", base + "/history/public.products/1", TOKEN)
+                                    .statusCode()
+                            == 200);
 
             assertThat(send("GET", base + "/health", null).statusCode()).isEqualTo(200);
-            List<String> guarded = List.of("GET /ready", "GET /status", "GET /metrics", "GET /cache/public.products/1",
-                    "GET /history/public.products/1", "GET /wait?lsn=0/0", "POST /sinks/cache/pause", "POST /sinks/cache/resume", "GET /no-such-endpoint");
+            List<String> guarded = List.of(
+                    "GET /ready",
+                    "GET /status",
+                    "GET /metrics",
+                    "GET /cache/public.products/1",
+                    "GET /history/public.products/1",
+                    "GET /wait?lsn=0/0",
+                    "POST /sinks/cache/pause",
+                    "POST /sinks/cache/resume",
+                    "GET /no-such-endpoint");
             for (String endpoint : guarded) {
                 String[] parts = endpoint.split(" ");
                 HttpResponse<String> anonymous = send(parts[0], base + parts[1], null);
-                assertThat(anonymous.statusCode()).as("%s without a token", endpoint).isEqualTo(401);
+                assertThat(anonymous.statusCode())
+                        .as("%s without a token", endpoint)
+                        .isEqualTo(401);
                 assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
-                assertThat(send(parts[0], base + parts[1], "wrong-" + TOKEN).statusCode()).as("%s with a wrong token", endpoint).isEqualTo(401);
-                assertThat(send(parts[0], base + parts[1], TOKEN.substring(0, TOKEN.length() - 1)).statusCode())
-                        .as("%s with a prefix of the token", endpoint).isEqualTo(401);
+                assertThat(send(parts[0], base + parts[1], "wrong-" + TOKEN).statusCode())
+                        .as("%s with a wrong token", endpoint)
+                        .isEqualTo(401);
+                assertThat(send(parts[0], base + parts[1], TOKEN.substring(0, TOKEN.length() - 1))
+                                .statusCode())
+                        .as("%s with a prefix of the token", endpoint)
+                        .isEqualTo(401);
             }
             for (String endpoint : guarded.subList(0, guarded.size() - 1)) {
                 String[] parts = endpoint.split(" ");
-                assertThat(send(parts[0], base + parts[1], TOKEN).statusCode()).as("%s with the token", endpoint).isEqualTo(200);
+                assertThat(send(parts[0], base + parts[1], TOKEN).statusCode())
+                        .as("%s with the token", endpoint)
+                        .isEqualTo(200);
             }
-            assertThat(send("GET", base + "/no-such-endpoint", TOKEN).statusCode()).isEqualTo(404);
-            assertThat(send("GET", base + "/cache/public.products/1", TOKEN).body()).contains("kettle");
+            assertThat(send("GET", base + "/no-such-endpoint", TOKEN).statusCode())
+                    .isEqualTo(404);
+            assertThat(send("GET", base + "/cache/public.products/1", TOKEN).body())
+                    .contains("kettle");
         }
     }
 
     @Test
     void excludedAndMaskedColumnsReachNoSink(TestDatabase db, ElasticsearchBackend es) throws Exception {
-        db.execute("CREATE TABLE customers (id bigint PRIMARY KEY, name text, email text, ssn text, notes text)",
+        db.execute(
+                "CREATE TABLE customers (id bigint PRIMARY KEY, name text, email text, ssn text, notes text)",
                 "INSERT INTO customers VALUES (1, 'Alice', 'alice@example.com', '123-45-6789', 'likes tea')");
         String slot = Backends.uniqueName("sec_mask");
         String index = Backends.uniqueName("customers");
-        String yaml = withToken(withColumnRules(RunningService.configYaml(db, slot, "public.customers", """
+        String yaml = withToken(withColumnRules(
+                RunningService.configYaml(db, slot, "public.customers", """
                   cache: { type: caffeine, tables: [public.customers] }
                   search:
                     type: elasticsearch
@@ -99,28 +125,53 @@ class SecurityIT {
             String base = "http://127.0.0.1:" + service.httpPort();
             awaitReady(base);
 
-            JsonNode loaded = json(send("GET", base + "/cache/public.customers/1", TOKEN)).get("row");
+            JsonNode loaded =
+                    json(send("GET", base + "/cache/public.customers/1", TOKEN)).get("row");
             assertPrivate(loaded, "Alice", hmac("alice@example.com"));
 
-            db.execute("INSERT INTO customers VALUES (2, 'Bob', 'bob@example.com', '987-65-4321', 'no sugar')",
+            db.execute(
+                    "INSERT INTO customers VALUES (2, 'Bob', 'bob@example.com', '987-65-4321', 'no sugar')",
                     "UPDATE customers SET email = 'alice@new.example', ssn = '000-00-0000' WHERE id = 1");
             String lsn = RunningService.currentWalLsn(db).toString();
-            JsonNode bob = json(send("GET", base + "/cache/public.customers/2?min_lsn=" + lsn, TOKEN)).get("row");
+            JsonNode bob = json(send("GET", base + "/cache/public.customers/2?min_lsn=" + lsn, TOKEN))
+                    .get("row");
             assertPrivate(bob, "Bob", hmac("bob@example.com"));
-            assertPrivate(json(send("GET", base + "/cache/public.customers/1", TOKEN)).get("row"), "Alice", hmac("alice@new.example"));
+            assertPrivate(
+                    json(send("GET", base + "/cache/public.customers/1", TOKEN)).get("row"),
+                    "Alice",
+                    hmac("alice@new.example"));
 
-            Awaitility.await("search index has both rows").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> send("GET", es.url() + "/" + index + "/_doc/2", null).statusCode() == 200);
-            Awaitility.await("search index has the update").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> json(send("GET", es.url() + "/" + index + "/_doc/1", null)).path("_source").path("email").asText()
+            Awaitility.await("search index has both rows")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> send("GET", es.url() + "/" + index + "/_doc/2", null)
+                                    .statusCode()
+                            == 200);
+            Awaitility.await("search index has the update")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> json(send("GET", es.url() + "/" + index + "/_doc/1", null))
+                            .path("_source")
+                            .path("email")
+                            .asText()
                             .equals(hmac("alice@new.example")));
-            assertPrivate(json(send("GET", es.url() + "/" + index + "/_doc/2", null)).get("_source"), "Bob", hmac("bob@example.com"));
+            assertPrivate(
+                    json(send("GET", es.url() + "/" + index + "/_doc/2", null)).get("_source"),
+                    "Bob",
+                    hmac("bob@example.com"));
 
-            Awaitility.await("history has Alice's update").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> json(send("GET", base + "/history/public.customers/1", TOKEN)).path("versions").size() == 2);
-            for (JsonNode version : json(send("GET", base + "/history/public.customers/1", TOKEN)).get("versions")) {
+            Awaitility.await("history has Alice's update")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> json(send("GET", base + "/history/public.customers/1", TOKEN))
+                                    .path("versions")
+                                    .size()
+                            == 2);
+            for (JsonNode version : json(send("GET", base + "/history/public.customers/1", TOKEN))
+                    .get("versions")) {
                 assertThat(version.get("data").has("ssn")).isFalse();
-                assertThat(version.get("data").get("email").asText()).isIn(hmac("alice@example.com"), hmac("alice@new.example"));
+                assertThat(version.get("data").get("email").asText())
+                        .isIn(hmac("alice@example.com"), hmac("alice@new.example"));
             }
         } finally {
             send("DELETE", es.url() + "/" + index + "_v1", null);
@@ -134,14 +185,19 @@ class SecurityIT {
         String base = RunningService.configYaml(db, Backends.uniqueName("sec_rules"), "public.customers", """
                   cache: { type: caffeine, tables: [public.customers] }
                 """);
-        String onKey = base.replace("  tables: [public.customers]\n",
+        String onKey = base.replace(
+                "  tables: [public.customers]\n",
                 "  tables: [public.customers]\n  columns: { public.customers: { mask: [id] } }\n  mask-key: \"${CDC_MASK_KEY}\"\n");
-        assertThatThrownBy(() -> CdcService.start(parse(onKey))).isInstanceOf(StartupException.class)
+        assertThatThrownBy(() -> CdcService.start(parse(onKey)))
+                .isInstanceOf(StartupException.class)
                 .hasMessageContaining("key column(s) [id]");
-        String missing = base.replace("  tables: [public.customers]\n",
+        String missing = base.replace(
+                "  tables: [public.customers]\n",
                 "  tables: [public.customers]\n  columns: { public.customers: { exclude: [ssn] } }\n");
-        assertThatThrownBy(() -> CdcService.start(parse(missing))).isInstanceOf(StartupException.class)
-                .hasMessageContaining("[ssn]").hasMessageContaining("does not have");
+        assertThatThrownBy(() -> CdcService.start(parse(missing)))
+                .isInstanceOf(StartupException.class)
+                .hasMessageContaining("[ssn]")
+                .hasMessageContaining("does not have");
     }
 
     private static void assertPrivate(JsonNode row, String name, String maskedEmail) {
@@ -180,12 +236,15 @@ class SecurityIT {
     }
 
     private void awaitReady(String base) {
-        Awaitility.await("service ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        Awaitility.await("service ready")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> send("GET", base + "/ready", TOKEN).statusCode() == 200);
     }
 
     private HttpResponse<String> send(String method, String url, String token) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(30))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         if (token != null) {
             request.header("Authorization", "Bearer " + token);

@@ -16,8 +16,7 @@ import java.util.stream.IntStream;
 /** Compares derived views with the table they follow and lists every difference. */
 public final class Equalities {
 
-    private Equalities() {
-    }
+    private Equalities() {}
 
     /**
      * The differences {@link #allSinks} found, split so a report can tell the sinks apart.
@@ -39,17 +38,29 @@ public final class Equalities {
      * the indexes {@code <indexPrefix>_products/_stock}, the cache, and the history tables (which must also
      * hold exactly the workload's committed versions, in commit order).
      */
-    public static Differences allSinks(TestDatabase db, EsDocs es, String indexPrefix,
-                                       Function<String, HttpResponse<String>> cacheGet, Workload workload) {
+    public static Differences allSinks(
+            TestDatabase db,
+            EsDocs es,
+            String indexPrefix,
+            Function<String, HttpResponse<String>> cacheGet,
+            Workload workload) {
         Map<String, Map<String, String>> products = Rows.read(db, "products", "id");
         Map<String, Map<String, String>> stock = Rows.read(db, "stock", "sku");
         List<String> esAndCache = new ArrayList<>();
         esAndCache.addAll(esProblems(es, indexPrefix + "_products", products));
         esAndCache.addAll(esProblems(es, indexPrefix + "_stock", stock));
-        esAndCache.addAll(cacheProblems(cacheGet, "public.products",
-                IntStream.rangeClosed(1, Workload.KEYS).mapToObj(String::valueOf).toList(), products));
-        esAndCache.addAll(cacheProblems(cacheGet, "public.stock",
-                IntStream.rangeClosed(1, Workload.KEYS).mapToObj(Workload::sku).toList(), stock));
+        esAndCache.addAll(cacheProblems(
+                cacheGet,
+                "public.products",
+                IntStream.rangeClosed(1, Workload.KEYS)
+                        .mapToObj(String::valueOf)
+                        .toList(),
+                products));
+        esAndCache.addAll(cacheProblems(
+                cacheGet,
+                "public.stock",
+                IntStream.rangeClosed(1, Workload.KEYS).mapToObj(Workload::sku).toList(),
+                stock));
         var productHistory = HistoryCheck.read(db, "history.products", "id");
         var stockHistory = HistoryCheck.read(db, "history.stock", "sku");
         List<String> history = new ArrayList<>();
@@ -68,7 +79,8 @@ public final class Equalities {
     }
 
     /** Two keyed row sets; each differing key is one line. */
-    public static List<String> diff(String what, Map<String, Map<String, String>> actual, Map<String, Map<String, String>> expected) {
+    public static List<String> diff(
+            String what, Map<String, Map<String, String>> actual, Map<String, Map<String, String>> expected) {
         List<String> problems = new ArrayList<>();
         TreeSet<String> keys = new TreeSet<>(actual.keySet());
         keys.addAll(expected.keySet());
@@ -95,20 +107,25 @@ public final class Equalities {
      * {@code GET /cache/<table>/<key>} for every key in {@code keys}: 200 with the row for rows that exist,
      * 404 for the others.
      */
-    public static List<String> cacheProblems(Function<String, HttpResponse<String>> get, String table, Collection<String> keys,
-                                             Map<String, Map<String, String>> rows) {
+    public static List<String> cacheProblems(
+            Function<String, HttpResponse<String>> get,
+            String table,
+            Collection<String> keys,
+            Map<String, Map<String, String>> rows) {
         List<String> problems = new ArrayList<>();
         for (String key : keys) {
             HttpResponse<String> response = get.apply("/cache/" + table + "/" + key);
             Map<String, String> row = rows.get(key);
             if (row == null) {
                 if (response.statusCode() != 404) {
-                    problems.add("cache " + table + " " + key + ": row is gone but cache answers " + response.statusCode() + " " + response.body());
+                    problems.add("cache " + table + " " + key + ": row is gone but cache answers "
+                            + response.statusCode() + " " + response.body());
                 }
                 continue;
             }
             if (response.statusCode() != 200) {
-                problems.add("cache " + table + " " + key + ": " + response.statusCode() + " " + response.body() + ", row is " + row);
+                problems.add("cache " + table + " " + key + ": " + response.statusCode() + " " + response.body()
+                        + ", row is " + row);
                 continue;
             }
             try {

@@ -17,10 +17,14 @@ import java.util.TreeMap;
 public final class EsDocs {
 
     /** Exact decimals, so a test sees what was stored, not a double's rounding of it. */
-    private static final JsonMapper MAPPER = RowJson.MAPPER.rebuild().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
+    private static final JsonMapper MAPPER = RowJson.MAPPER
+            .rebuild()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
 
     private final String url;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public EsDocs(String url) {
         this.url = url.replaceAll("/+$", "");
@@ -28,9 +32,12 @@ public final class EsDocs {
 
     public JsonNode send(String method, String path, String body) {
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path))
+                    .timeout(Duration.ofSeconds(60))
                     .header("content-type", "application/json");
-            request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            request.method(
+                    method,
+                    body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return response.body().isEmpty() ? MAPPER.nullNode() : MAPPER.readTree(response.body());
         } catch (IOException e) {
@@ -100,7 +107,10 @@ public final class EsDocs {
 
     /** Deletes a concrete index (never a pattern). */
     public void deleteIndex(String concreteIndex) {
-        if (concreteIndex == null || concreteIndex.isBlank() || concreteIndex.contains("*") || concreteIndex.contains(",")) {
+        if (concreteIndex == null
+                || concreteIndex.isBlank()
+                || concreteIndex.contains("*")
+                || concreteIndex.contains(",")) {
             throw new IllegalArgumentException("refusing to delete '" + concreteIndex + "'");
         }
         send("DELETE", "/" + concreteIndex, null);

@@ -26,22 +26,33 @@ import java.util.TreeMap;
 public final class HistoryCheck {
 
     /** One version of a key, as stored. */
-    public record Version(String key, OffsetDateTime validFrom, OffsetDateTime validTo, boolean deleted, Lsn lsn, Map<String, String> data) {
-    }
+    public record Version(
+            String key,
+            OffsetDateTime validFrom,
+            OffsetDateTime validTo,
+            boolean deleted,
+            Lsn lsn,
+            Map<String, String> data) {}
 
-    private HistoryCheck() {
-    }
+    private HistoryCheck() {}
 
     /** All versions of {@code historyTable} per key, in LSN order. */
     public static Map<String, List<Version>> read(TestDatabase db, String historyTable, String keyColumn) {
         Map<String, List<Version>> byKey = new TreeMap<>();
-        try (Connection c = db.connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT " + keyColumn + "::text, valid_from, valid_to, deleted, lsn::text, data::text FROM "
-                     + historyTable + " ORDER BY " + keyColumn + ", lsn")) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT " + keyColumn + "::text, valid_from, valid_to, deleted, lsn::text, data::text FROM "
+                                + historyTable + " ORDER BY " + keyColumn + ", lsn")) {
             while (rs.next()) {
                 JsonNode data = rs.getString(6) == null ? null : RowJson.MAPPER.readTree(rs.getString(6));
-                Version v = new Version(rs.getString(1), rs.getObject(2, OffsetDateTime.class), rs.getObject(3, OffsetDateTime.class),
-                        rs.getBoolean(4), Lsn.parse(rs.getString(5)), data == null ? null : Rows.fromJson(data));
+                Version v = new Version(
+                        rs.getString(1),
+                        rs.getObject(2, OffsetDateTime.class),
+                        rs.getObject(3, OffsetDateTime.class),
+                        rs.getBoolean(4),
+                        Lsn.parse(rs.getString(5)),
+                        data == null ? null : Rows.fromJson(data));
                 byKey.computeIfAbsent(v.key(), k -> new ArrayList<>()).add(v);
             }
         } catch (SQLException | java.io.IOException e) {
@@ -66,16 +77,20 @@ public final class HistoryCheck {
                 Version v = versions.get(i);
                 boolean newest = i == versions.size() - 1;
                 if (newest != (v.validTo() == null)) {
-                    problems.add(key + ": version " + v.lsn() + " has valid_to " + v.validTo() + " but is " + (newest ? "" : "not ") + "the newest");
+                    problems.add(key + ": version " + v.lsn() + " has valid_to " + v.validTo() + " but is "
+                            + (newest ? "" : "not ") + "the newest");
                 }
                 if (i > 0) {
                     Version previous = versions.get(i - 1);
                     if (previous.lsn().equals(v.lsn())) {
                         problems.add(key + ": two versions at LSN " + v.lsn());
                     }
-                    if (previous.validTo() != null && !previous.validTo().toInstant().equals(v.validFrom().toInstant())) {
-                        problems.add(key + ": gap or overlap between " + previous.lsn() + " (valid_to " + previous.validTo()
-                                + ") and " + v.lsn() + " (valid_from " + v.validFrom() + ")");
+                    if (previous.validTo() != null
+                            && !previous.validTo()
+                                    .toInstant()
+                                    .equals(v.validFrom().toInstant())) {
+                        problems.add(key + ": gap or overlap between " + previous.lsn() + " (valid_to "
+                                + previous.validTo() + ") and " + v.lsn() + " (valid_from " + v.validFrom() + ")");
                     }
                     if (v.validFrom().isBefore(previous.validFrom())) {
                         problems.add(key + ": valid_from goes back at " + v.lsn());
@@ -86,7 +101,8 @@ public final class HistoryCheck {
                 } else {
                     long version = Long.parseLong(v.data().get("version"));
                     if (lastVersion != null && version <= lastVersion) {
-                        problems.add(key + ": version " + version + " at " + v.lsn() + " follows " + lastVersion + " (not commit order)");
+                        problems.add(key + ": version " + version + " at " + v.lsn() + " follows " + lastVersion
+                                + " (not commit order)");
                     }
                     lastVersion = version;
                 }
@@ -94,10 +110,12 @@ public final class HistoryCheck {
             Version newest = versions.get(versions.size() - 1);
             Map<String, String> row = table.get(key);
             if (row == null && !newest.deleted()) {
-                problems.add(key + ": row is gone but the newest version " + newest.lsn() + " is not a deletion: " + newest.data());
+                problems.add(key + ": row is gone but the newest version " + newest.lsn() + " is not a deletion: "
+                        + newest.data());
             }
             if (row != null && (newest.deleted() || !row.equals(newest.data()))) {
-                problems.add(key + ": newest version " + newest.lsn() + (newest.deleted() ? " (deleted) " : " ") + newest.data() + " != row " + row);
+                problems.add(key + ": newest version " + newest.lsn() + (newest.deleted() ? " (deleted) " : " ")
+                        + newest.data() + " != row " + row);
             }
         }
         for (String key : table.keySet()) {
@@ -124,7 +142,8 @@ public final class HistoryCheck {
             }
             String key = e.getKey().key();
             List<String> actual = history.getOrDefault(key, List.of()).stream()
-                    .map(v -> v.deleted() ? Workload.DELETED : Workload.token(table, v.data())).toList();
+                    .map(v -> v.deleted() ? Workload.DELETED : Workload.token(table, v.data()))
+                    .toList();
             if (!counts(actual).equals(counts(e.getValue()))) {
                 Map<String, Integer> missing = new HashMap<>(counts(e.getValue()));
                 counts(actual).forEach((token, n) -> missing.merge(token, -n, Integer::sum));
@@ -132,20 +151,23 @@ public final class HistoryCheck {
                 List<String> extra = new ArrayList<>();
                 missing.forEach((token, n) -> {
                     if (n > 0) {
-                        lost.add(token + (workload.txidOf(token) == null ? "" : " (txid " + workload.txidOf(token) + ")"));
+                        lost.add(token
+                                + (workload.txidOf(token) == null ? "" : " (txid " + workload.txidOf(token) + ")"));
                     } else if (n < 0) {
                         extra.add(token);
                     }
                 });
-                problems.add(table + " " + key + ": committed but not in history " + lost + ", in history more often than committed " + extra
-                        + "; history " + actual + ", committed " + e.getValue());
+                problems.add(table + " " + key + ": committed but not in history " + lost
+                        + ", in history more often than committed " + extra + "; history " + actual + ", committed "
+                        + e.getValue());
             }
             for (String token : actual) {
                 if (rolledBack.contains(token)) {
                     problems.add(table + " " + key + ": rolled-back value " + token + " in history");
                 }
                 if (superseded.contains(token)) {
-                    problems.add(table + " " + key + ": value " + token + ", overwritten in its own transaction, in history");
+                    problems.add(table + " " + key + ": value " + token
+                            + ", overwritten in its own transaction, in history");
                 }
             }
         }

@@ -19,8 +19,7 @@ public final class ReadmeSql {
     private static final Pattern SQL_BLOCK = Pattern.compile("```sql\\n(.*?)```", Pattern.DOTALL);
     private static final Path ROOT = Path.of("..", "..");
 
-    private ReadmeSql() {
-    }
+    private ReadmeSql() {}
 
     /** The documented query joining orders to the tax rate valid when each was placed (docs/history-sink.md). */
     public static String taxAtOrderTime() {

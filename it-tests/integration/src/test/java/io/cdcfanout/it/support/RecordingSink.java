@@ -35,8 +35,7 @@ public final class RecordingSink implements Sink {
     }
 
     @Override
-    public void start() {
-    }
+    public void start() {}
 
     @Override
     public ApplyResult apply(ChangeBatch batch) {
@@ -46,8 +45,7 @@ public final class RecordingSink implements Sink {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     /** Registered in META-INF/services of the test classpath. */
     public static final class Factory implements SinkFactory<RecordingSinkConfig> {

@@ -19,13 +19,13 @@ import java.util.TreeMap;
  */
 public final class Rows {
 
-    private Rows() {
-    }
+    private Rows() {}
 
     /** Every row of {@code table}, by the text of {@code keyColumn}. */
     public static Map<String, Map<String, String>> read(TestDatabase db, String table, String keyColumn) {
-        try (Connection c = db.connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT * FROM " + table)) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT * FROM " + table)) {
             Map<String, Map<String, String>> rows = new TreeMap<>();
             ResultSetMetaData md = rs.getMetaData();
             while (rs.next()) {

@@ -26,7 +26,8 @@ import org.awaitility.Awaitility;
 public final class RunningService implements AutoCloseable {
 
     private final CdcService service;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private RunningService(CdcService service) {
         this.service = service;
@@ -38,7 +39,8 @@ public final class RunningService implements AutoCloseable {
      * @param slot   replication slot / publication name, unique per test
      * @param tables the captured tables
      */
-    public static RunningService start(TestDatabase db, String slot, String tables, String sinksYaml) throws InterruptedException {
+    public static RunningService start(TestDatabase db, String slot, String tables, String sinksYaml)
+            throws InterruptedException {
         return start(configYaml(db, slot, tables, sinksYaml));
     }
 
@@ -61,7 +63,8 @@ public final class RunningService implements AutoCloseable {
                 http: { port: 0 }
                 sinks:
                 %s
-                """.formatted(pg.host(), pg.port(), db.name(), pg.superuser(), pg.password(), slot, slot, tables, sinksYaml);
+                """.formatted(
+                        pg.host(), pg.port(), db.name(), pg.superuser(), pg.password(), slot, slot, tables, sinksYaml);
     }
 
     public CdcService service() {
@@ -70,8 +73,12 @@ public final class RunningService implements AutoCloseable {
 
     public HttpResponse<String> get(String path) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.httpPort() + path))
-                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.httpPort() + path))
+                            .timeout(Duration.ofSeconds(30))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IllegalStateException("GET " + path + " failed: " + e, e);
         } catch (InterruptedException e) {
@@ -90,7 +97,9 @@ public final class RunningService implements AutoCloseable {
 
     /** Waits until /ready says 200. */
     public void awaitReady() {
-        Awaitility.await("service ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        Awaitility.await("service ready")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> get("/ready").statusCode() == 200);
     }
 
@@ -102,12 +111,15 @@ public final class RunningService implements AutoCloseable {
     /** {@link #awaitCaughtUp(TestDatabase)} with a longer limit, for large backlogs. */
     public void awaitCaughtUp(TestDatabase db, Duration atMost) {
         Lsn target = currentWalLsn(db);
-        Awaitility.await("sinks applied " + target).atMost(atMost).pollInterval(Duration.ofMillis(50))
+        Awaitility.await("sinks applied " + target)
+                .atMost(atMost)
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> {
                     service.fence();
                     JsonNode sinks = getJson("/status").get("sinks");
                     for (Iterator<JsonNode> it = sinks.elements(); it.hasNext(); ) {
-                        if (target.isAfter(Lsn.parse(it.next().get("last_applied_lsn").asText()))) {
+                        if (target.isAfter(
+                                Lsn.parse(it.next().get("last_applied_lsn").asText()))) {
                             return false;
                         }
                     }
@@ -117,8 +129,9 @@ public final class RunningService implements AutoCloseable {
 
     /** The WAL insert position: past every commit so far, also under synchronous_commit=off. */
     public static Lsn currentWalLsn(TestDatabase db) {
-        try (Connection c = db.connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
             rs.next();
             return Lsn.parse(rs.getString(1));
         } catch (SQLException e) {

@@ -28,13 +28,15 @@ import org.awaitility.Awaitility;
  */
 public final class ServiceProcess implements AutoCloseable {
 
-    private static final Path JAR = Path.of(System.getProperty("cdc.it.service.jar", "../../cdc-service/service/target/cdc-service.jar"));
+    private static final Path JAR =
+            Path.of(System.getProperty("cdc.it.service.jar", "../../cdc-service/service/target/cdc-service.jar"));
 
     private final Path config;
     private final Path logDir;
     private final String name;
     private final int port;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
     private int starts;
 
@@ -62,7 +64,10 @@ public final class ServiceProcess implements AutoCloseable {
         }
         command.addAll(List.of("run", "--config", config.toString()));
         File log = logDir.resolve(name + "-" + (++starts) + ".log").toFile();
-        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+        process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log)
+                .start();
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed or committed. */
@@ -77,7 +82,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     public HttpResponse<String> get(String path) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30)).GET().build(),
+            return http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                            .timeout(Duration.ofSeconds(30))
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IllegalStateException("GET " + path + " failed: " + e, e);
@@ -88,7 +97,9 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public void awaitReady() {
-        Awaitility.await(name + " ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+        Awaitility.await(name + " ready")
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(250))
                 .ignoreExceptions()
                 .until(() -> {
                     if (!process.isAlive()) {
@@ -101,12 +112,17 @@ public final class ServiceProcess implements AutoCloseable {
     /** Waits until every sink has applied the database's current WAL position (writes a fence message so it moves). */
     public void awaitCaughtUp(TestDatabase db, Duration atMost) {
         Lsn target = RunningService.currentWalLsn(db);
-        Awaitility.await(name + " applied " + target).atMost(atMost).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+        Awaitility.await(name + " applied " + target)
+                .atMost(atMost)
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
                 .until(() -> {
                     fence(db);
-                    JsonNode sinks = RowJson.MAPPER.readTree(get("/status").body()).get("sinks");
+                    JsonNode sinks =
+                            RowJson.MAPPER.readTree(get("/status").body()).get("sinks");
                     for (Iterator<JsonNode> it = sinks.elements(); it.hasNext(); ) {
-                        if (target.isAfter(Lsn.parse(it.next().get("last_applied_lsn").asText()))) {
+                        if (target.isAfter(
+                                Lsn.parse(it.next().get("last_applied_lsn").asText()))) {
                             return false;
                         }
                     }
@@ -116,7 +132,8 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** A committed transactional message, as the service's own fence writes it (the commit flushes the WAL). */
     private static void fence(TestDatabase db) throws Exception {
-        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+        try (Connection c = db.connect();
+                Statement s = c.createStatement()) {
             s.execute("SELECT pg_logical_emit_message(true, 'cdc_fanout_fence', '')");
         }
     }

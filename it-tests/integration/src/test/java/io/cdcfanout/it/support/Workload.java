@@ -56,8 +56,7 @@ public final class Workload {
     }
 
     /** A row of one of the two tables; {@code table} is the logical name, {@code products} or {@code stock}. */
-    public record Key(String table, String key) {
-    }
+    public record Key(String table, String key) {}
 
     /** Called on the writer thread right after a commit, with each changed key's final state (null = deleted). */
     public interface AfterCommit {
@@ -96,13 +95,21 @@ public final class Workload {
 
     /** Creates both tables with {@link #KEYS} rows each (tokens {@code init-<id>} and qty {@code id}). */
     public void createTables() {
-        db.execute("CREATE TABLE " + products() + " (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2), version int NOT NULL)",
+        db.execute(
+                "CREATE TABLE " + products()
+                        + " (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2), version int NOT NULL)",
                 "CREATE TABLE " + stock() + " (sku text PRIMARY KEY, qty int NOT NULL, version int NOT NULL)",
-                "INSERT INTO " + products() + " SELECT g, 'init-' || g, g * 1.25, 1 FROM generate_series(1, " + KEYS + ") g",
+                "INSERT INTO " + products() + " SELECT g, 'init-' || g, g * 1.25, 1 FROM generate_series(1, " + KEYS
+                        + ") g",
                 "INSERT INTO " + stock() + " SELECT " + skuSql("g") + ", g, 1 FROM generate_series(1, " + KEYS + ") g");
         for (int i = 1; i <= KEYS; i++) {
-            expected.computeIfAbsent(new Key("products", String.valueOf(i)), k -> java.util.Collections.synchronizedList(new ArrayList<>())).add("init-" + i);
-            expected.computeIfAbsent(new Key("stock", sku(i)), k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(String.valueOf(i));
+            expected.computeIfAbsent(
+                            new Key("products", String.valueOf(i)),
+                            k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                    .add("init-" + i);
+            expected.computeIfAbsent(
+                            new Key("stock", sku(i)), k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                    .add(String.valueOf(i));
         }
     }
 
@@ -187,16 +194,27 @@ public final class Workload {
                 boolean changed;
                 if (dice < 55) {
                     String token = String.valueOf(tokens.incrementAndGet());
-                    state = products ? one(c, "UPDATE " + products() + " SET name = ?, price = ?, version = version + 1 WHERE id = ? RETURNING *",
-                            "p-" + token, price(random), id)
-                            : one(c, "UPDATE " + stock() + " SET qty = ?, version = version + 1 WHERE sku = ? RETURNING *",
-                            Integer.parseInt(token), key.key());
+                    state = products
+                            ? one(
+                                    c,
+                                    "UPDATE " + products()
+                                            + " SET name = ?, price = ?, version = version + 1 WHERE id = ? RETURNING *",
+                                    "p-" + token,
+                                    price(random),
+                                    id)
+                            : one(
+                                    c,
+                                    "UPDATE " + stock()
+                                            + " SET qty = ?, version = version + 1 WHERE sku = ? RETURNING *",
+                                    Integer.parseInt(token),
+                                    key.key());
                     changed = state != null;
                     if (changed) {
                         written.add(products ? "p-" + token : token);
                     }
                 } else if (dice < 75) {
-                    Map<String, String> deleted = products ? one(c, "DELETE FROM " + products() + " WHERE id = ? RETURNING *", id)
+                    Map<String, String> deleted = products
+                            ? one(c, "DELETE FROM " + products() + " WHERE id = ? RETURNING *", id)
                             : one(c, "DELETE FROM " + stock() + " WHERE sku = ? RETURNING *", key.key());
                     changed = deleted != null;
                     if (changed) {
@@ -208,10 +226,22 @@ public final class Workload {
                     // A re-insert in the transaction that deleted the row continues its versions: to everyone
                     // else the row was only updated. Otherwise a re-insert starts a new stretch at 1.
                     int version = deletedVersion.getOrDefault(key, 0) + 1;
-                    state = products ? one(c, "INSERT INTO " + products() + " VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING *",
-                            id, "p-" + token, price(random), version)
-                            : one(c, "INSERT INTO " + stock() + " VALUES (?, ?, ?) ON CONFLICT (sku) DO NOTHING RETURNING *",
-                            key.key(), Integer.parseInt(token), version);
+                    state = products
+                            ? one(
+                                    c,
+                                    "INSERT INTO " + products()
+                                            + " VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING *",
+                                    id,
+                                    "p-" + token,
+                                    price(random),
+                                    version)
+                            : one(
+                                    c,
+                                    "INSERT INTO " + stock()
+                                            + " VALUES (?, ?, ?) ON CONFLICT (sku) DO NOTHING RETURNING *",
+                                    key.key(),
+                                    Integer.parseInt(token),
+                                    version);
                     changed = state != null;
                     if (changed) {
                         written.add(products ? "p-" + token : token);
@@ -233,7 +263,8 @@ public final class Workload {
             }
             if (!finals.isEmpty()) {
                 long txid = txid(c);
-                finals.forEach((key, state) -> txids.put(state == null ? key + "@" + DELETED + "#" + txid : token(key.table(), state), txid));
+                finals.forEach((key, state) ->
+                        txids.put(state == null ? key + "@" + DELETED + "#" + txid : token(key.table(), state), txid));
             }
             c.commit();
         } catch (SQLException e) {
@@ -245,7 +276,8 @@ public final class Workload {
         }
         committedTx.incrementAndGet();
         committedChanges.addAndGet(finals.size());
-        finals.forEach((key, state) -> expected.computeIfAbsent(key, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+        finals.forEach((key, state) -> expected.computeIfAbsent(
+                        key, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
                 .add(state == null ? DELETED : token(key.table(), state)));
         if (afterCommit != null) {
             afterCommit.committed(finals);
@@ -258,7 +290,8 @@ public final class Workload {
     }
 
     private static long txid(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT txid_current()"); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT txid_current()");
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
         }
@@ -274,7 +307,8 @@ public final class Workload {
     }
 
     private static Map<String, String> one(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = prepare(c, sql, args);
+                ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
                 return null;
             }
@@ -296,7 +330,8 @@ public final class Workload {
 
     /** Per key, the expected history entries: one per committed change of the key (order unknown across threads). */
     public Map<Key, List<String>> expectedHistory() {
-        Map<Key, List<String>> copy = new TreeMap<>(java.util.Comparator.comparing(Key::table).thenComparing(Key::key));
+        Map<Key, List<String>> copy =
+                new TreeMap<>(java.util.Comparator.comparing(Key::table).thenComparing(Key::key));
         expected.forEach((k, v) -> {
             synchronized (v) {
                 copy.put(k, List.copyOf(v));

@@ -54,8 +54,7 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(CaffeineCacheSink.class);
 
-    private record Key(TableId table, String key) {
-    }
+    private record Key(TableId table, String key) {}
 
     /** What the cache holds for a key as of {@code lsn}: its image, or none (deleted, or unknown columns). */
     private record Entry(LatestRow row, Lsn lsn) {
@@ -93,8 +92,10 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
             builder.expireAfterWrite(config.expireAfterWrite());
         }
         this.cache = builder.build();
-        Gauge.builder("cdc.sink.cache.entries", cache, Cache::estimatedSize).tag("sink", name)
-                .description("keys held by the cache: rows, and deletions kept against stale changes").register(context.meters());
+        Gauge.builder("cdc.sink.cache.entries", cache, Cache::estimatedSize)
+                .tag("sink", name)
+                .description("keys held by the cache: rows, and deletions kept against stale changes")
+                .register(context.meters());
     }
 
     @Override
@@ -114,7 +115,9 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
                 @Override
                 public void row(TableId table, RowKey key, Row row) {
                     Row visible = context.rowPolicy().apply(table, row); // the same columns the stream delivers
-                    cache.put(new Key(table, key.asText()), new Entry(new LatestRow(visible, Lsn.ZERO, loadedAt), Lsn.ZERO));
+                    cache.put(
+                            new Key(table, key.asText()),
+                            new Entry(new LatestRow(visible, Lsn.ZERO, loadedAt), Lsn.ZERO));
                     rows[0]++;
                 }
             });
@@ -143,7 +146,7 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
                 continue;
             }
             switch (event.op()) {
-                case SNAPSHOT -> { }
+                case SNAPSHOT -> {}
                 case INSERT, UPDATE -> upsert(event);
                 case DELETE -> delete(event);
                 case TRUNCATE -> {
@@ -196,7 +199,9 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
     }
 
     private void upsert(ChangeEvent event) {
-        LatestRow movedFrom = event.previousKey() == null ? null : moved.take(new Key(event.table(), event.previousKey().asText()));
+        LatestRow movedFrom = event.previousKey() == null
+                ? null
+                : moved.take(new Key(event.table(), event.previousKey().asText()));
         cache.asMap().compute(key(event), (k, old) -> {
             if (old != null && !event.lsn().isAfter(old.lsn())) {
                 return old;

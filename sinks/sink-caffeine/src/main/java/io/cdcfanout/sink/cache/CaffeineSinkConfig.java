@@ -14,7 +14,8 @@ import java.util.Set;
  * @param expireAfterWrite optional: drop a row this long after it was last written
  * @param tables           the tables to cache
  */
-public record CaffeineSinkConfig(Long maxEntries, Duration expireAfterWrite, List<TableId> tables) implements SinkConfig {
+public record CaffeineSinkConfig(Long maxEntries, Duration expireAfterWrite, List<TableId> tables)
+        implements SinkConfig {
 
     public CaffeineSinkConfig {
         maxEntries = maxEntries == null ? 100_000L : maxEntries;
@@ -25,7 +26,8 @@ public record CaffeineSinkConfig(Long maxEntries, Duration expireAfterWrite, Lis
             throw new IllegalArgumentException("'expire-after-write' must be positive, not " + expireAfterWrite);
         }
         if (tables == null || tables.isEmpty()) {
-            throw new IllegalArgumentException("missing required key 'tables': list the tables to cache, e.g. [public.products]");
+            throw new IllegalArgumentException(
+                    "missing required key 'tables': list the tables to cache, e.g. [public.products]");
         }
         tables = List.copyOf(tables);
     }

@@ -19,8 +19,7 @@ import java.util.List;
  */
 final class JdbcValues {
 
-    private JdbcValues() {
-    }
+    private JdbcValues() {}
 
     static Object read(ResultSet rs, int column, String typeName) throws SQLException {
         try {
@@ -35,13 +34,16 @@ final class JdbcValues {
                 case "float8" -> rs.getDouble(column);
                 case "bool" -> rs.getBoolean(column);
                 case "json", "jsonb" -> CanonicalValues.json(rs.getString(column));
-                case "timestamptz" -> CanonicalValues.timestampTz(rs.getObject(column, OffsetDateTime.class).toInstant());
+                case "timestamptz" ->
+                    CanonicalValues.timestampTz(
+                            rs.getObject(column, OffsetDateTime.class).toInstant());
                 case "timestamp" -> CanonicalValues.timestamp(rs.getObject(column, LocalDateTime.class));
                 case "date" -> CanonicalValues.date(rs.getObject(column, LocalDate.class));
                 case "time" -> CanonicalValues.time(rs.getObject(column, LocalTime.class));
                 case "timetz" -> CanonicalValues.timeTz(rs.getObject(column, OffsetTime.class));
                 case "bytea" -> rs.getBytes(column);
-                default -> typeName.startsWith("_") ? array(rs.getArray(column), typeName.substring(1)) : rs.getString(column);
+                default ->
+                    typeName.startsWith("_") ? array(rs.getArray(column), typeName.substring(1)) : rs.getString(column);
             };
         } catch (RuntimeException | SQLException e) {
             // Special values (infinity, NaN) have no Java form: keep Postgres' text.

@@ -34,7 +34,8 @@ final class TableLoader implements InitialLoad {
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             c.setReadOnly(true);
             SnapshotVisibility visibility;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_current_snapshot()::text")) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT pg_current_snapshot()::text")) {
                 rs.next();
                 visibility = SnapshotVisibility.parse(rs.getString(1));
             }
@@ -79,7 +80,8 @@ final class TableLoader implements InitialLoad {
     }
 
     /** Streams every row of the table to {@code sink}; {@code c} must not be in autocommit (cursor fetch). */
-    private static void load(Connection c, TableId table, List<String> keyColumns, BiConsumer<RowKey, Row> sink) throws SQLException {
+    private static void load(Connection c, TableId table, List<String> keyColumns, BiConsumer<RowKey, Row> sink)
+            throws SQLException {
         try (Statement s = c.createStatement()) {
             s.setFetchSize(2000);
             try (ResultSet rs = s.executeQuery("SELECT * FROM " + table.quoted())) {

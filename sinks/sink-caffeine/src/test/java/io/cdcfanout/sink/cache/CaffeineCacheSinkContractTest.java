@@ -46,7 +46,8 @@ class CaffeineCacheSinkContractTest extends SinkContractTest {
 
     @Test
     void theEnginesSnapshotRowsAreIgnoredBecauseTheStartUpLoadIsTheSnapshot() throws Exception {
-        applyWithoutRejections(changes.snapshot(1).set("name", "apple").set("body", "a").read());
+        applyWithoutRejections(
+                changes.snapshot(1).set("name", "apple").set("body", "a").read());
 
         assertAbsent(1);
     }
@@ -54,11 +55,15 @@ class CaffeineCacheSinkContractTest extends SinkContractTest {
     @Override
     protected Sink newSink() {
         CaffeineSinkConfig config = new CaffeineSinkConfig(null, null, List.of(TABLE));
-        return new CaffeineCacheSink("cache", config, new SinkContext(null, new SimpleMeterRegistry(), Clock.systemUTC()), load);
+        return new CaffeineCacheSink(
+                "cache", config, new SinkContext(null, new SimpleMeterRegistry(), Clock.systemUTC()), load);
     }
 
     @Override
     protected Optional<JsonNode> readLive(TableId table, RowKey key) {
-        return ((LatestRowReader) sink()).get(table, key.asText()).map(LatestRow::row).map(RowJson::toJson);
+        return ((LatestRowReader) sink())
+                .get(table, key.asText())
+                .map(LatestRow::row)
+                .map(RowJson::toJson);
     }
 }

@@ -26,7 +26,9 @@ class KeyUpdateCacheTest {
 
     private static final TableId DOCS = TableId.parse("public.docs");
 
-    private final CaffeineCacheSink cache = new CaffeineCacheSink("cache", new CaffeineSinkConfig(1000L, null, List.of(DOCS)),
+    private final CaffeineCacheSink cache = new CaffeineCacheSink(
+            "cache",
+            new CaffeineSinkConfig(1000L, null, List.of(DOCS)),
             new SinkContext(null, new SimpleMeterRegistry(), Clock.systemUTC()));
 
     @Test
@@ -100,13 +102,23 @@ class KeyUpdateCacheTest {
     /** The two changes Debezium sends for {@code UPDATE docs SET id = to WHERE id = from} with body unchanged. */
     private static List<ChangeEvent> move(long lsn, int from, int to) {
         KeyUpdate update = new KeyUpdate(key(from), key(to));
-        Row before = Row.builder().put("id", (long) from).put("title", null).put("body", null).build();
-        Row after = Row.builder().put("id", (long) to).put("title", "t").unchangedToast("body").build();
-        return List.of(new ChangeEvent(DOCS, Operation.DELETE, key(from), before, null, at(lsn), update),
+        Row before = Row.builder()
+                .put("id", (long) from)
+                .put("title", null)
+                .put("body", null)
+                .build();
+        Row after = Row.builder()
+                .put("id", (long) to)
+                .put("title", "t")
+                .unchangedToast("body")
+                .build();
+        return List.of(
+                new ChangeEvent(DOCS, Operation.DELETE, key(from), before, null, at(lsn), update),
                 new ChangeEvent(DOCS, Operation.INSERT, key(to), null, after, at(lsn), update));
     }
 
     private static SourcePosition at(long lsn) {
-        return new SourcePosition(new Lsn(lsn), lsn, Instant.parse("2024-01-01T00:00:00Z").plusSeconds(lsn), 1);
+        return new SourcePosition(
+                new Lsn(lsn), lsn, Instant.parse("2024-01-01T00:00:00Z").plusSeconds(lsn), 1);
     }
 }

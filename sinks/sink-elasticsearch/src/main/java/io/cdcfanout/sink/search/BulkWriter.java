@@ -39,8 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class BulkWriter implements AutoCloseable {
 
     /** What became of one write. {@code reason} is set for {@link Outcome#REJECTED} and {@link Outcome#RETRYABLE}. */
-    record ItemResult(DocumentWrite write, Outcome outcome, String reason) {
-    }
+    record ItemResult(DocumentWrite write, Outcome outcome, String reason) {}
 
     private final ElasticsearchClient client;
     private final BulkOptions options;
@@ -48,7 +47,12 @@ final class BulkWriter implements AutoCloseable {
     private final ElasticsearchSinkMetrics metrics;
     private final ExecutorService executor;
 
-    BulkWriter(ElasticsearchClient client, BulkOptions options, Refresh refresh, ElasticsearchSinkMetrics metrics, String sinkName) {
+    BulkWriter(
+            ElasticsearchClient client,
+            BulkOptions options,
+            Refresh refresh,
+            ElasticsearchSinkMetrics metrics,
+            String sinkName) {
         this.client = client;
         this.options = options;
         this.refresh = refresh;
@@ -93,12 +97,16 @@ final class BulkWriter implements AutoCloseable {
         private final Map<String, BulkChunker<DocumentWrite>> chunkers = new LinkedHashMap<>();
         private final List<Future<List<ItemResult>>> requests = new ArrayList<>();
 
-        private Session() {
-        }
+        private Session() {}
 
         void add(DocumentWrite write) {
-            chunkers.computeIfAbsent(write.index(), index -> new BulkChunker<>(DocumentWrite::sizeBytes,
-                    options.maxActions(), options.maxBytes(), chunk -> requests.add(executor.submit(() -> send(chunk)))))
+            chunkers.computeIfAbsent(
+                            write.index(),
+                            index -> new BulkChunker<>(
+                                    DocumentWrite::sizeBytes,
+                                    options.maxActions(),
+                                    options.maxBytes(),
+                                    chunk -> requests.add(executor.submit(() -> send(chunk)))))
                     .add(write);
         }
 
@@ -117,7 +125,8 @@ final class BulkWriter implements AutoCloseable {
                     results.addAll(request.get());
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
-                    RetryableSinkException retryable = cause instanceof RetryableSinkException r ? r
+                    RetryableSinkException retryable = cause instanceof RetryableSinkException r
+                            ? r
                             : new RetryableSinkException("bulk request failed unexpectedly: " + cause, cause);
                     if (failure == null) {
                         failure = retryable;
@@ -133,11 +142,15 @@ final class BulkWriter implements AutoCloseable {
             if (failure != null) {
                 throw failure;
             }
-            List<String> transient_ = results.stream().filter(r -> r.outcome() == Outcome.RETRYABLE)
-                    .map(r -> r.write().index() + "/" + r.write().id() + ": " + r.reason()).limit(5).toList();
+            List<String> transient_ = results.stream()
+                    .filter(r -> r.outcome() == Outcome.RETRYABLE)
+                    .map(r -> r.write().index() + "/" + r.write().id() + ": " + r.reason())
+                    .limit(5)
+                    .toList();
             if (!transient_.isEmpty()) {
-                throw new RetryableSinkException("Elasticsearch refused some documents for a transient reason; the batch will be"
-                        + " retried (replays are idempotent). First ones: " + transient_);
+                throw new RetryableSinkException(
+                        "Elasticsearch refused some documents for a transient reason; the batch will be"
+                                + " retried (replays are idempotent). First ones: " + transient_);
             }
             return results;
         }
@@ -167,8 +180,7 @@ final class BulkWriter implements AutoCloseable {
                 b.refresh(co.elastic.clients.elasticsearch._types.Refresh.WaitFor);
             }
             for (DocumentWrite write : chunk) {
-                b.operations(op -> op.index(i -> i
-                        .id(write.id())
+                b.operations(op -> op.index(i -> i.id(write.id())
                         .version(write.version())
                         .versionType(VersionType.ExternalGte)
                         .document(BinaryData.of(write.source(), "application/json"))));
@@ -184,15 +196,18 @@ final class BulkWriter implements AutoCloseable {
             if (ElasticsearchErrors.isRequestRejection(e)) {
                 return isolate(chunk, e);
             }
-            throw new RetryableSinkException("Elasticsearch refused a bulk request to '" + index + "': " + ElasticsearchErrors.describe(e), e);
+            throw new RetryableSinkException(
+                    "Elasticsearch refused a bulk request to '" + index + "': " + ElasticsearchErrors.describe(e), e);
         } catch (IOException e) {
-            throw new RetryableSinkException("cannot reach Elasticsearch for a bulk request to '" + index + "': " + e, e);
+            throw new RetryableSinkException(
+                    "cannot reach Elasticsearch for a bulk request to '" + index + "': " + e, e);
         } finally {
             sample.stop(meters.bulkLatency());
         }
         List<BulkResponseItem> items = response.items();
         if (items.size() != chunk.size()) {
-            throw new RetryableSinkException("bulk response has " + items.size() + " items for " + chunk.size() + " actions");
+            throw new RetryableSinkException(
+                    "bulk response has " + items.size() + " items for " + chunk.size() + " actions");
         }
         List<ItemResult> results = new ArrayList<>(chunk.size());
         for (int i = 0; i < chunk.size(); i++) {
@@ -207,7 +222,8 @@ final class BulkWriter implements AutoCloseable {
     }
 
     /** A whole request refused as malformed or too large: send halves until the offending documents stand alone. */
-    private List<ItemResult> isolate(List<DocumentWrite> chunk, ElasticsearchException e) throws RetryableSinkException {
+    private List<ItemResult> isolate(List<DocumentWrite> chunk, ElasticsearchException e)
+            throws RetryableSinkException {
         if (chunk.size() == 1) {
             return List.of(new ItemResult(chunk.get(0), Outcome.REJECTED, ElasticsearchErrors.describe(e)));
         }

@@ -21,8 +21,7 @@ import java.util.function.Function;
  */
 final class ChangeCoalescer {
 
-    private ChangeCoalescer() {
-    }
+    private ChangeCoalescer() {}
 
     /**
      * The newest change of each document.

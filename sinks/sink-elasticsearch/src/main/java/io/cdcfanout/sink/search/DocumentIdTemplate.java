@@ -52,7 +52,8 @@ final class DocumentIdTemplate {
                 literal.setLength(0);
                 i = close + 1;
             } else if (c == '}') {
-                throw new IllegalArgumentException("elasticsearch sink: id template '" + template + "' has a '}' without '{'");
+                throw new IllegalArgumentException(
+                        "elasticsearch sink: id template '" + template + "' has a '}' without '{'");
             } else {
                 literal.append(c);
                 i++;

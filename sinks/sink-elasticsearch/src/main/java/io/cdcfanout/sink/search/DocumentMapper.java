@@ -106,23 +106,34 @@ final class DocumentMapper {
                 return toWrite(event);
             }
             String id = documentId(event);
-            List<KeyMoveImages.Origin> origins = image != null && image.moved() ? image.origins()
+            List<KeyMoveImages.Origin> origins = image != null && image.moved()
+                    ? image.origins()
                     : List.of(new KeyMoveImages.Origin(id, event.lsn().value())); // the document as it was before
             Row known = image == null ? null : image.row();
             if (known != null && known.isComplete()) {
-                return new DocumentWrite(event, index, id, event.lsn().value(), true, render(known, event, true), Set.of());
+                return new DocumentWrite(
+                        event, index, id, event.lsn().value(), true, render(known, event, true), Set.of());
             }
             Set<String> unknown = known == null ? Set.of() : kept(known.unchangedToastColumns());
             byte[] source = known == null ? tombstone(event) : render(known, event, true);
-            return new DocumentWrite(event, index, id, event.lsn().value(), true, source, unknown, origins, known == null);
+            return new DocumentWrite(
+                    event, index, id, event.lsn().value(), true, source, unknown, origins, known == null);
         }
         if (image == null || image.row() == null) {
             return toWrite(event);
         }
         DocumentWrite write = toWrite(event.withAfter(image.row()));
         return image.moved() && write.needsPreviousDocument()
-                ? new DocumentWrite(write.event(), index, write.id(), write.version(), false, write.source(), write.unknownColumns(),
-                        image.origins(), false)
+                ? new DocumentWrite(
+                        write.event(),
+                        index,
+                        write.id(),
+                        write.version(),
+                        false,
+                        write.source(),
+                        write.unknownColumns(),
+                        image.origins(),
+                        false)
                 : write;
     }
 

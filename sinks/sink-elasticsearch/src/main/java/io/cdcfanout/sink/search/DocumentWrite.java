@@ -23,17 +23,32 @@ import java.util.Set;
  * @param copyAllColumns for the tombstone of a key update's DELETE: keep every column of the row's last image
  *                       (from the origins) in the tombstone, for the INSERT of the new key to copy
  */
-@SuppressWarnings("ArrayRecordComponent") // writes are never compared or hashed; source is rendered once and sent as it is
-record DocumentWrite(ChangeEvent event, String index, String id, long version, boolean tombstone, byte[] source,
-                     Set<String> unknownColumns, List<KeyMoveImages.Origin> origins, boolean copyAllColumns) {
+@SuppressWarnings(
+        "ArrayRecordComponent") // writes are never compared or hashed; source is rendered once and sent as it is
+record DocumentWrite(
+        ChangeEvent event,
+        String index,
+        String id,
+        long version,
+        boolean tombstone,
+        byte[] source,
+        Set<String> unknownColumns,
+        List<KeyMoveImages.Origin> origins,
+        boolean copyAllColumns) {
 
     DocumentWrite {
         unknownColumns = Set.copyOf(unknownColumns);
         origins = List.copyOf(origins);
     }
 
-    DocumentWrite(ChangeEvent event, String index, String id, long version, boolean tombstone, byte[] source,
-                  Set<String> unknownColumns) {
+    DocumentWrite(
+            ChangeEvent event,
+            String index,
+            String id,
+            long version,
+            boolean tombstone,
+            byte[] source,
+            Set<String> unknownColumns) {
         this(event, index, id, version, tombstone, source, unknownColumns, List.of(), false);
     }
 

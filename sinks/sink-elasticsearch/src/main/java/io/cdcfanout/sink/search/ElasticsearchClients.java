@@ -30,13 +30,14 @@ final class ElasticsearchClients {
     /** Long enough for a large bulk request or a delete-by-query of a big index; a shorter one would loop retries. */
     static final Timeout RESPONSE_TIMEOUT = Timeout.ofMinutes(2);
 
-    private ElasticsearchClients() {
-    }
+    private ElasticsearchClients() {}
 
     static ElasticsearchClient create(ElasticsearchSinkConfig config) {
         Rest5ClientBuilder builder = Rest5Client.builder(config.urls())
-                .setConnectionConfigCallback(c -> c.setConnectTimeout(CONNECT_TIMEOUT).setSocketTimeout(RESPONSE_TIMEOUT))
-                .setRequestConfigCallback(r -> r.setConnectionRequestTimeout(CONNECT_TIMEOUT).setResponseTimeout(RESPONSE_TIMEOUT));
+                .setConnectionConfigCallback(
+                        c -> c.setConnectTimeout(CONNECT_TIMEOUT).setSocketTimeout(RESPONSE_TIMEOUT))
+                .setRequestConfigCallback(
+                        r -> r.setConnectionRequestTimeout(CONNECT_TIMEOUT).setResponseTimeout(RESPONSE_TIMEOUT));
         Header auth = authorization(config);
         if (auth != null) {
             builder.setDefaultHeaders(new Header[] {auth});
@@ -45,7 +46,8 @@ final class ElasticsearchClients {
             builder.setSSLContext(sslContext(config));
         }
         // Exact numbers when the sink reads documents back (TOAST merge): no double rounding of decimals.
-        JsonMapper mapper = RowJson.MAPPER.rebuild()
+        JsonMapper mapper = RowJson.MAPPER
+                .rebuild()
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .build();
         return new ElasticsearchClient(new Rest5ClientTransport(builder.build(), new JacksonJsonpMapper(mapper)));
@@ -57,7 +59,9 @@ final class ElasticsearchClients {
         }
         if (config.username() != null) {
             String pair = config.username() + ":" + config.password().reveal();
-            return new BasicHeader("Authorization", "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+            return new BasicHeader(
+                    "Authorization",
+                    "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
         }
         return null;
     }
@@ -67,11 +71,13 @@ final class ElasticsearchClients {
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
             trust.load(null, null);
             int n = 0;
-            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+            for (Certificate certificate :
+                    CertificateFactory.getInstance("X.509").generateCertificates(in)) {
                 trust.setCertificateEntry("ca-" + n++, certificate);
             }
             if (n == 0) {
-                throw new IllegalArgumentException("elasticsearch sink: 'ca-file' " + config.caFile() + " holds no certificate");
+                throw new IllegalArgumentException(
+                        "elasticsearch sink: 'ca-file' " + config.caFile() + " holds no certificate");
             }
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init(trust);
@@ -79,8 +85,10 @@ final class ElasticsearchClients {
             context.init(null, factory.getTrustManagers(), null);
             return context;
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("elasticsearch sink: cannot use 'ca-file' " + config.caFile()
-                    + " as a PEM CA certificate: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "elasticsearch sink: cannot use 'ca-file' " + config.caFile() + " as a PEM CA certificate: "
+                            + e.getMessage(),
+                    e);
         }
     }
 }

@@ -22,16 +22,28 @@ import java.util.Set;
  */
 final class ElasticsearchErrors {
 
-    enum Outcome { APPLIED, STALE, RETRYABLE, REJECTED }
+    enum Outcome {
+        APPLIED,
+        STALE,
+        RETRYABLE,
+        REJECTED
+    }
 
     private static final Set<String> RETRYABLE_TYPES = Set.of(
-            "cluster_block_exception", "index_not_found_exception", "es_rejected_execution_exception",
-            "circuit_breaking_exception", "unavailable_shards_exception", "no_shard_available_action_exception",
-            "node_not_connected_exception", "node_closed_exception", "process_cluster_event_timeout_exception",
-            "receive_timeout_transport_exception", "security_exception", "primary_missing_action_exception");
+            "cluster_block_exception",
+            "index_not_found_exception",
+            "es_rejected_execution_exception",
+            "circuit_breaking_exception",
+            "unavailable_shards_exception",
+            "no_shard_available_action_exception",
+            "node_not_connected_exception",
+            "node_closed_exception",
+            "process_cluster_event_timeout_exception",
+            "receive_timeout_transport_exception",
+            "security_exception",
+            "primary_missing_action_exception");
 
-    private ElasticsearchErrors() {
-    }
+    private ElasticsearchErrors() {}
 
     /**
      * Classifies one bulk item.
@@ -74,10 +86,15 @@ final class ElasticsearchErrors {
         if (error == null) {
             return "unknown error";
         }
-        StringBuilder text = new StringBuilder().append(error.type()).append(": ").append(error.reason());
+        StringBuilder text =
+                new StringBuilder().append(error.type()).append(": ").append(error.reason());
         ErrorCause cause = error.causedBy();
         if (cause != null) {
-            text.append(" (caused by ").append(cause.type()).append(": ").append(cause.reason()).append(')');
+            text.append(" (caused by ")
+                    .append(cause.type())
+                    .append(": ")
+                    .append(cause.reason())
+                    .append(')');
         }
         if (text.length() > MAX_REASON_CHARS) {
             text.setLength(MAX_REASON_CHARS - 1);

@@ -100,14 +100,22 @@ public final class ElasticsearchSink implements Sink, Visibility {
             for (TableOptions options : config.tables().values()) {
                 indexes.ensureIndex(options.index(), options.indexBody());
             }
-            truncateWatermarks.putAll(watermarks.load(config.tables().values().stream().map(TableOptions::index).toList()));
+            truncateWatermarks.putAll(watermarks.load(
+                    config.tables().values().stream().map(TableOptions::index).toList()));
         } catch (IOException e) {
-            throw new RetryableSinkException("sink " + name + ": cannot reach Elasticsearch at " + config.url() + ": " + e, e);
+            throw new RetryableSinkException(
+                    "sink " + name + ": cannot reach Elasticsearch at " + config.url() + ": " + e, e);
         } catch (ElasticsearchException e) {
-            throw new RetryableSinkException("sink " + name + ": Elasticsearch refused to prepare indexes: "
-                    + ElasticsearchErrors.describe(e) + " (check the sink's privileges and the cluster's health)", e);
+            throw new RetryableSinkException(
+                    "sink " + name + ": Elasticsearch refused to prepare indexes: " + ElasticsearchErrors.describe(e)
+                            + " (check the sink's privileges and the cluster's health)",
+                    e);
         }
-        LOG.info("elasticsearch sink {} ready: {} table(s), truncate watermarks {}", name, mappers.size(), truncateWatermarks);
+        LOG.info(
+                "elasticsearch sink {} ready: {} table(s), truncate watermarks {}",
+                name,
+                mappers.size(),
+                truncateWatermarks);
     }
 
     @Override
@@ -128,8 +136,12 @@ public final class ElasticsearchSink implements Sink, Visibility {
             count(result, rejections);
         }
         if (!rejections.isEmpty()) {
-            LOG.warn("sink {}: {} change(s) rejected, first: {} ({})", name, rejections.size(),
-                    rejections.get(0).event(), rejections.get(0).reason());
+            LOG.warn(
+                    "sink {}: {} change(s) rejected, first: {} ({})",
+                    name,
+                    rejections.size(),
+                    rejections.get(0).event(),
+                    rejections.get(0).reason());
         }
         return ApplyResult.of(rejections);
     }
@@ -138,8 +150,7 @@ public final class ElasticsearchSink implements Sink, Visibility {
      * The newest row change per document, and what the batch's updates of primary keys leave in each document
      * ({@link KeyMoveImages#NONE} when no key moved).
      */
-    private record RowChanges(List<ChangeEvent> newest, KeyMoveImages keyMoves) {
-    }
+    private record RowChanges(List<ChangeEvent> newest, KeyMoveImages keyMoves) {}
 
     /** The row changes of the batch that still matter: not older than a TRUNCATE, the newest per document. */
     private RowChanges newestRowChanges(ChangeBatch batch, List<Rejection> rejections) {
@@ -163,7 +174,9 @@ public final class ElasticsearchSink implements Sink, Visibility {
             }
         }
         KeyMoveImages keyMoves = KeyMoveImages.of(rows, this::documentIdOrNull);
-        return new RowChanges(ChangeCoalescer.newestPerDocument(rows, e -> mapper(e.table()).index() + "\u0000" + ids.get(e)), keyMoves);
+        return new RowChanges(
+                ChangeCoalescer.newestPerDocument(rows, e -> mapper(e.table()).index() + "\u0000" + ids.get(e)),
+                keyMoves);
     }
 
     private String documentIdOrNull(TableId table, RowKey key) {
@@ -207,7 +220,10 @@ public final class ElasticsearchSink implements Sink, Visibility {
             if (!incomplete.isEmpty()) {
                 ToastMerger.Result completed = toastMerger.complete(incomplete);
                 rejections.addAll(completed.rejections());
-                completed.stale().forEach(w -> metrics.index(w.index()).versionConflicts().increment());
+                completed
+                        .stale()
+                        .forEach(
+                                w -> metrics.index(w.index()).versionConflicts().increment());
                 completed.ready().forEach(bulk::add);
             }
             held.forEach(bulk::add);
@@ -234,12 +250,21 @@ public final class ElasticsearchSink implements Sink, Visibility {
                 count(result, rejections);
                 tombstones++;
             }
-            LOG.info("sink {}: TRUNCATE {} at {}: {} document(s) tombstoned in {}", name, table, truncate.lsn(), tombstones, alias);
+            LOG.info(
+                    "sink {}: TRUNCATE {} at {}: {} document(s) tombstoned in {}",
+                    name,
+                    table,
+                    truncate.lsn(),
+                    tombstones,
+                    alias);
         } catch (ElasticsearchException e) {
-            throw new RetryableSinkException("sink " + name + ": Elasticsearch refused the TRUNCATE of " + table + ": "
-                    + ElasticsearchErrors.describe(e), e);
+            throw new RetryableSinkException(
+                    "sink " + name + ": Elasticsearch refused the TRUNCATE of " + table + ": "
+                            + ElasticsearchErrors.describe(e),
+                    e);
         } catch (IOException e) {
-            throw new RetryableSinkException("sink " + name + ": cannot reach Elasticsearch for the TRUNCATE of " + table + ": " + e, e);
+            throw new RetryableSinkException(
+                    "sink " + name + ": cannot reach Elasticsearch for the TRUNCATE of " + table + ": " + e, e);
         }
     }
 
@@ -248,8 +273,11 @@ public final class ElasticsearchSink implements Sink, Visibility {
         switch (result.outcome()) {
             case APPLIED -> (result.write().tombstone() ? meters.deleted() : meters.indexed()).increment();
             case STALE -> meters.versionConflicts().increment();
-            case REJECTED -> rejections.add(new Rejection(result.write().event(), "Elasticsearch refused document "
-                    + result.write().index() + "/" + result.write().id() + ": " + result.reason()));
+            case REJECTED ->
+                rejections.add(new Rejection(
+                        result.write().event(),
+                        "Elasticsearch refused document " + result.write().index() + "/"
+                                + result.write().id() + ": " + result.reason()));
             case RETRYABLE -> throw new IllegalStateException("BulkWriter returned a retryable item: " + result);
         }
     }
@@ -257,7 +285,8 @@ public final class ElasticsearchSink implements Sink, Visibility {
     private DocumentMapper mapper(TableId table) {
         DocumentMapper mapper = mappers.get(table);
         if (mapper == null) {
-            throw new IllegalArgumentException("sink " + name + " got a change of " + table + ", which it is not configured for");
+            throw new IllegalArgumentException(
+                    "sink " + name + " got a change of " + table + ", which it is not configured for");
         }
         return mapper;
     }
@@ -278,7 +307,8 @@ public final class ElasticsearchSink implements Sink, Visibility {
         if (config.refresh() == ElasticsearchSinkConfig.Refresh.WAIT_FOR) {
             return;
         }
-        List<String> aliases = config.tables().values().stream().map(TableOptions::index).toList();
+        List<String> aliases =
+                config.tables().values().stream().map(TableOptions::index).toList();
         started.indices().refresh(r -> r.index(aliases));
     }
 

@@ -44,18 +44,22 @@ import java.util.Set;
  */
 @JsonTypeName(ElasticsearchSinkFactory.TYPE)
 public record ElasticsearchSinkConfig(
-        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> url,
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+        List<String> url,
+
         String username,
         Secret password,
         Secret apiKey,
         Path caFile,
         Map<TableId, TableOptions> tables,
         Refresh refresh,
-        BulkOptions bulk) implements SinkConfig {
+        BulkOptions bulk)
+        implements SinkConfig {
 
     public ElasticsearchSinkConfig {
         if (url == null || url.isEmpty()) {
-            throw new IllegalArgumentException("elasticsearch sink: 'url' is required, e.g. url: http://127.0.0.1:9200");
+            throw new IllegalArgumentException(
+                    "elasticsearch sink: 'url' is required, e.g. url: http://127.0.0.1:9200");
         }
         url = List.copyOf(url);
         url.forEach(ElasticsearchSinkConfig::checkUrl);
@@ -68,23 +72,28 @@ public record ElasticsearchSinkConfig(
             throw new IllegalArgumentException("elasticsearch sink: set both 'username' and 'password', or neither");
         }
         if (username != null && !apiKey.isEmpty()) {
-            throw new IllegalArgumentException("elasticsearch sink: set either 'username'/'password' or 'api-key', not both");
+            throw new IllegalArgumentException(
+                    "elasticsearch sink: set either 'username'/'password' or 'api-key', not both");
         }
         if (caFile != null && !Files.isReadable(caFile)) {
-            throw new IllegalArgumentException("elasticsearch sink: 'ca-file' " + caFile + " is not a readable file (expected a PEM CA certificate)");
+            throw new IllegalArgumentException("elasticsearch sink: 'ca-file' " + caFile
+                    + " is not a readable file (expected a PEM CA certificate)");
         }
         if (tables == null || tables.isEmpty()) {
-            throw new IllegalArgumentException("elasticsearch sink: 'tables' is required, e.g. tables: { public.products: { index: products } }");
+            throw new IllegalArgumentException(
+                    "elasticsearch sink: 'tables' is required, e.g. tables: { public.products: { index: products } }");
         }
         Map<String, TableId> byIndex = new HashMap<>();
         for (Map.Entry<TableId, TableOptions> e : tables.entrySet()) {
             if (e.getValue() == null) {
-                throw new IllegalArgumentException("elasticsearch sink: table " + e.getKey() + " needs options, at least { index: <name> }");
+                throw new IllegalArgumentException(
+                        "elasticsearch sink: table " + e.getKey() + " needs options, at least { index: <name> }");
             }
             TableId other = byIndex.put(e.getValue().index(), e.getKey());
             if (other != null) {
-                throw new IllegalArgumentException("elasticsearch sink: tables " + other + " and " + e.getKey() + " both write index '"
-                        + e.getValue().index() + "'; give each table its own index (their document ids could collide)");
+                throw new IllegalArgumentException("elasticsearch sink: tables " + other + " and " + e.getKey()
+                        + " both write index '" + e.getValue().index()
+                        + "'; give each table its own index (their document ids could collide)");
             }
         }
         tables = Collections.unmodifiableMap(new LinkedHashMap<>(tables));
@@ -116,12 +125,16 @@ public record ElasticsearchSinkConfig(
         } catch (IllegalArgumentException e) {
             uri = null;
         }
-        if (uri == null || (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) || uri.getHost() == null) {
-            throw new IllegalArgumentException("elasticsearch sink: 'url' entry '" + url + "' is not an http(s) URL, e.g. https://es1:9200");
+        if (uri == null
+                || (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()))
+                || uri.getHost() == null) {
+            throw new IllegalArgumentException(
+                    "elasticsearch sink: 'url' entry '" + url + "' is not an http(s) URL, e.g. https://es1:9200");
         }
         if (uri.getUserInfo() != null) {
             // URLs end up in logs and error messages; credentials belong in the Secret-typed keys
-            throw new IllegalArgumentException("elasticsearch sink: 'url' must not carry credentials; use 'username'/'password' or 'api-key'");
+            throw new IllegalArgumentException(
+                    "elasticsearch sink: 'url' must not carry credentials; use 'username'/'password' or 'api-key'");
         }
     }
 
@@ -139,7 +152,8 @@ public record ElasticsearchSinkConfig(
                     return r;
                 }
             }
-            throw new IllegalArgumentException("elasticsearch sink: 'refresh' must be none or wait_for, not '" + text + "'");
+            throw new IllegalArgumentException(
+                    "elasticsearch sink: 'refresh' must be none or wait_for, not '" + text + "'");
         }
     }
 
@@ -160,13 +174,16 @@ public record ElasticsearchSinkConfig(
             maxBytes = maxBytes == null ? 5L * 1024 * 1024 : maxBytes;
             concurrency = concurrency == null ? 2 : concurrency;
             if (maxActions < 1 || maxActions > 100_000) {
-                throw new IllegalArgumentException("elasticsearch sink: 'bulk.max-actions' must be 1..100000, not " + maxActions);
+                throw new IllegalArgumentException(
+                        "elasticsearch sink: 'bulk.max-actions' must be 1..100000, not " + maxActions);
             }
             if (maxBytes < 1024) {
-                throw new IllegalArgumentException("elasticsearch sink: 'bulk.max-bytes' must be at least 1024, not " + maxBytes);
+                throw new IllegalArgumentException(
+                        "elasticsearch sink: 'bulk.max-bytes' must be at least 1024, not " + maxBytes);
             }
             if (concurrency < 1 || concurrency > 64) {
-                throw new IllegalArgumentException("elasticsearch sink: 'bulk.concurrency' must be 1..64, not " + concurrency);
+                throw new IllegalArgumentException(
+                        "elasticsearch sink: 'bulk.concurrency' must be 1..64, not " + concurrency);
             }
         }
     }
@@ -190,7 +207,8 @@ public record ElasticsearchSinkConfig(
                 DocumentIdTemplate.parse(id);
             }
             if (include != null && exclude != null) {
-                throw new IllegalArgumentException("elasticsearch sink: index '" + index + "': set 'include' or 'exclude', not both");
+                throw new IllegalArgumentException(
+                        "elasticsearch sink: index '" + index + "': set 'include' or 'exclude', not both");
             }
             include = include == null ? null : List.copyOf(include);
             exclude = exclude == null ? List.of() : List.copyOf(exclude);

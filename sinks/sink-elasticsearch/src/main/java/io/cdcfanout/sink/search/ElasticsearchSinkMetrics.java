@@ -37,18 +37,31 @@ final class ElasticsearchSinkMetrics {
         return new Meters(
                 counter("cdc.sink.es.docs.indexed", index, "documents written by the elasticsearch sink"),
                 counter("cdc.sink.es.docs.deleted", index, "tombstones written for deletes"),
-                counter("cdc.sink.es.version.conflicts", index, "writes skipped: the index already held that or a newer version"),
+                counter(
+                        "cdc.sink.es.version.conflicts",
+                        index,
+                        "writes skipped: the index already held that or a newer version"),
                 counter("cdc.sink.es.truncate.skipped", index, "changes older than the table's last TRUNCATE, dropped"),
                 counter("cdc.sink.es.bulk.requests", index, "bulk requests sent"),
-                Timer.builder("cdc.sink.es.bulk.latency").description("bulk request round trip")
-                        .tags("sink", sink, "index", index).publishPercentileHistogram().register(registry));
+                Timer.builder("cdc.sink.es.bulk.latency")
+                        .description("bulk request round trip")
+                        .tags("sink", sink, "index", index)
+                        .publishPercentileHistogram()
+                        .register(registry));
     }
 
     private Counter counter(String name, String index, String description) {
-        return Counter.builder(name).description(description).tags("sink", sink, "index", index).register(registry);
+        return Counter.builder(name)
+                .description(description)
+                .tags("sink", sink, "index", index)
+                .register(registry);
     }
 
-    record Meters(Counter indexed, Counter deleted, Counter versionConflicts,
-                  Counter truncateSkipped, Counter bulkRequests, Timer bulkLatency) {
-    }
+    record Meters(
+            Counter indexed,
+            Counter deleted,
+            Counter versionConflicts,
+            Counter truncateSkipped,
+            Counter bulkRequests,
+            Timer bulkLatency) {}
 }

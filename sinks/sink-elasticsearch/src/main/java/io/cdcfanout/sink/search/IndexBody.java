@@ -61,12 +61,13 @@ record IndexBody(ObjectNode settings, ObjectNode mappings) {
             try {
                 read = RowJson.MAPPER.readTree(Files.readString(file));
             } catch (IOException e) {
-                throw new IllegalArgumentException("elasticsearch sink: index '" + index + "': cannot read mapping file "
-                        + file.toAbsolutePath() + ": " + e.getMessage());
+                throw new IllegalArgumentException("elasticsearch sink: index '" + index
+                        + "': cannot read mapping file " + file.toAbsolutePath() + ": " + e.getMessage());
             }
             if (read == null || !read.isObject()) {
-                throw new IllegalArgumentException("elasticsearch sink: index '" + index + "': mapping file " + file
-                        + " must hold a JSON object ({\"mappings\": {...}, \"settings\": {...}} or {\"properties\": {...}})");
+                throw new IllegalArgumentException(
+                        "elasticsearch sink: index '" + index + "': mapping file " + file
+                                + " must hold a JSON object ({\"mappings\": {...}, \"settings\": {...}} or {\"properties\": {...}})");
             }
             checkShape(index, read);
             return read;
@@ -79,7 +80,8 @@ record IndexBody(ObjectNode settings, ObjectNode mappings) {
         for (String key : BODY_KEYS) {
             JsonNode part = mapping.get(key);
             if (part != null && !part.isObject()) {
-                throw new IllegalArgumentException("elasticsearch sink: index '" + index + "': mapping." + key + " must be an object");
+                throw new IllegalArgumentException(
+                        "elasticsearch sink: index '" + index + "': mapping." + key + " must be an object");
             }
         }
         if (mapping.has("aliases")) {

@@ -42,7 +42,8 @@ final class IndexManager {
         ObjectNode body = RowJson.MAPPER.createObjectNode();
         body.set("settings", user.settings().deepCopy());
         ObjectNode mappings = user.mappings().deepCopy();
-        ObjectNode properties = mappings.get("properties") instanceof ObjectNode p ? p : mappings.putObject("properties");
+        ObjectNode properties =
+                mappings.get("properties") instanceof ObjectNode p ? p : mappings.putObject("properties");
         properties.set(DocumentMapper.META_FIELD, DocumentMapper.metaMapping());
         body.set("mappings", mappings);
         ObjectNode aliasBody = body.putObject("aliases").putObject(alias);
@@ -63,9 +64,11 @@ final class IndexManager {
             return;
         }
         if (client.indices().exists(e -> e.index(alias)).value()) {
-            throw new IllegalStateException("elasticsearch sink: '" + alias + "' is an index, but the sink needs that name for an alias"
+            throw new IllegalStateException("elasticsearch sink: '" + alias
+                    + "' is an index, but the sink needs that name for an alias"
                     + " (over " + IndexNames.concreteIndex(alias) + ") that hides delete tombstones. Reindex it into "
-                    + IndexNames.concreteIndex(alias) + " and replace it by the alias, or configure another index name");
+                    + IndexNames.concreteIndex(alias)
+                    + " and replace it by the alias, or configure another index name");
         }
         String concrete = IndexNames.concreteIndex(alias);
         ObjectNode body = createIndexBody(alias, user);
@@ -77,9 +80,12 @@ final class IndexManager {
                 throw e;
             }
             // Another instance created it, or the alias was removed by hand: (re)attach the alias; idempotent.
-            client.indices().updateAliases(u -> u.actions(a -> a.add(add -> add
-                    .index(concrete).alias(alias).isWriteIndex(true)
-                    .filter(f -> f.withJson(new StringReader(liveDocumentsFilter().toString()))))));
+            client.indices()
+                    .updateAliases(u -> u.actions(a -> a.add(add -> add.index(concrete)
+                            .alias(alias)
+                            .isWriteIndex(true)
+                            .filter(f -> f.withJson(
+                                    new StringReader(liveDocumentsFilter().toString()))))));
             LOG.info("index {} existed; alias {} ensured", concrete, alias);
         }
     }
@@ -105,6 +111,7 @@ final class IndexManager {
     }
 
     private static boolean isAlreadyExists(ElasticsearchException e) {
-        return e.error() != null && "resource_already_exists_exception".equals(e.error().type());
+        return e.error() != null
+                && "resource_already_exists_exception".equals(e.error().type());
     }
 }

@@ -14,8 +14,7 @@ final class IndexNames {
 
     private static final Pattern FORBIDDEN = Pattern.compile("[\\\\/*?\"<>| ,#:A-Z]");
 
-    private IndexNames() {
-    }
+    private IndexNames() {}
 
     static String concreteIndex(String alias) {
         return alias + FIRST_GENERATION;
@@ -37,7 +36,8 @@ final class IndexNames {
             problem = "that name is the sink's own state index";
         }
         if (problem != null) {
-            throw new IllegalArgumentException("elasticsearch sink: index name '" + index + "' is not usable: " + problem);
+            throw new IllegalArgumentException(
+                    "elasticsearch sink: index name '" + index + "' is not usable: " + problem);
         }
     }
 }

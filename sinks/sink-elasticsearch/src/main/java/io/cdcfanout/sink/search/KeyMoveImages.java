@@ -29,8 +29,7 @@ final class KeyMoveImages {
      * A document that holds a row's unknown columns: its state as of LSN {@code asOf}, i.e. a live version older
      * than {@code asOf}, or the tombstone (with the row's last image) written at {@code asOf} when the key moved.
      */
-    record Origin(String id, long asOf) {
-    }
+    record Origin(String id, long asOf) {}
 
     /**
      * A document's image at the end of the batch.
@@ -55,8 +54,7 @@ final class KeyMoveImages {
         String idOf(TableId table, RowKey key);
     }
 
-    private record DocRef(TableId table, String id) {
-    }
+    private record DocRef(TableId table, String id) {}
 
     static final KeyMoveImages NONE = new KeyMoveImages(Map.of());
 

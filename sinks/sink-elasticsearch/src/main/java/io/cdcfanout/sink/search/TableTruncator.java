@@ -45,26 +45,32 @@ final class TableTruncator {
         long version = truncate.lsn().value();
         // the point in time sees only refreshed documents; earlier batches may not be refreshed yet
         client.indices().refresh(r -> r.index(alias));
-        String pit = client.openPointInTime(p -> p.index(alias).keepAlive(k -> k.time(KEEP_ALIVE))).id();
+        String pit = client.openPointInTime(p -> p.index(alias).keepAlive(k -> k.time(KEEP_ALIVE)))
+                .id();
         List<ItemResult> results = new ArrayList<>();
         try {
             List<FieldValue> after = null;
             while (true) {
                 List<FieldValue> searchAfter = after;
-                SearchResponse<Void> page = client.search(s -> {
-                    s.pit(p -> p.id(pit).keepAlive(k -> k.time(KEEP_ALIVE)))
-                            .size(PAGE_SIZE)
-                            .source(src -> src.fetch(false))
-                            .trackTotalHits(t -> t.enabled(false))
-                            .query(q -> q.bool(b -> b
-                                    .filter(f -> f.range(r -> r.longNumber(n -> n.field(DocumentMapper.VERSION_FIELD).lt(version))))
-                                    .mustNot(m -> m.term(t -> t.field(DocumentMapper.DELETED_FIELD).value(true)))))
-                            .sort(so -> so.field(f -> f.field("_shard_doc").order(SortOrder.Asc)));
-                    if (searchAfter != null) {
-                        s.searchAfter(searchAfter);
-                    }
-                    return s;
-                }, Void.class);
+                SearchResponse<Void> page = client.search(
+                        s -> {
+                            s.pit(p -> p.id(pit).keepAlive(k -> k.time(KEEP_ALIVE)))
+                                    .size(PAGE_SIZE)
+                                    .source(src -> src.fetch(false))
+                                    .trackTotalHits(t -> t.enabled(false))
+                                    .query(q -> q.bool(b -> b.filter(f ->
+                                                    f.range(r -> r.longNumber(n -> n.field(DocumentMapper.VERSION_FIELD)
+                                                            .lt(version))))
+                                            .mustNot(m -> m.term(t -> t.field(DocumentMapper.DELETED_FIELD)
+                                                    .value(true)))))
+                                    .sort(so ->
+                                            so.field(f -> f.field("_shard_doc").order(SortOrder.Asc)));
+                            if (searchAfter != null) {
+                                s.searchAfter(searchAfter);
+                            }
+                            return s;
+                        },
+                        Void.class);
                 List<Hit<Void>> hits = page.hits().hits();
                 if (hits.isEmpty()) {
                     return results;

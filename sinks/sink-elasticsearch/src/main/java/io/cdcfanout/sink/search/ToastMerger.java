@@ -44,8 +44,7 @@ final class ToastMerger {
      * @param rejections changes that cannot be completed
      * @param stale      writes dropped because the index already holds a newer version
      */
-    record Result(List<DocumentWrite> ready, List<Rejection> rejections, List<DocumentWrite> stale) {
-    }
+    record Result(List<DocumentWrite> ready, List<Rejection> rejections, List<DocumentWrite> stale) {}
 
     private final ElasticsearchClient client;
 
@@ -60,9 +59,13 @@ final class ToastMerger {
         Map<String, List<DocumentWrite>> incompleteByIndex = new LinkedHashMap<>();
         for (DocumentWrite write : writes) {
             if (write.needsPreviousDocument() && write.fromEarlierKeys()) {
-                incompleteByIndex.computeIfAbsent(write.index(), k -> new ArrayList<>()).add(write);
+                incompleteByIndex
+                        .computeIfAbsent(write.index(), k -> new ArrayList<>())
+                        .add(write);
             } else if (write.needsPreviousDocument()) {
-                incompleteByIndex.computeIfAbsent(write.index(), k -> new ArrayList<>()).add(write);
+                incompleteByIndex
+                        .computeIfAbsent(write.index(), k -> new ArrayList<>())
+                        .add(write);
             } else {
                 ready.add(write);
             }
@@ -81,7 +84,10 @@ final class ToastMerger {
                 } else if (found.version() != null && found.version() > write.version()) {
                     stale.add(write);
                     continue;
-                } else if (found.source().path(DocumentMapper.META_FIELD).path("deleted").asBoolean(false)) {
+                } else if (found.source()
+                        .path(DocumentMapper.META_FIELD)
+                        .path("deleted")
+                        .asBoolean(false)) {
                     problem = "the previous document is a delete tombstone";
                 } else {
                     ObjectNode merged = parse(write.source());
@@ -100,16 +106,23 @@ final class ToastMerger {
                     }
                     problem = "the previous document lacks " + missing;
                 }
-                rejections.add(new Rejection(write.event(), "unchanged TOAST column(s) " + write.unknownColumns()
-                        + " were not sent by Postgres and " + problem + "; the update cannot be indexed without erasing them."
-                        + " Set REPLICA IDENTITY FULL on the table, or re-snapshot it"));
+                rejections.add(new Rejection(
+                        write.event(),
+                        "unchanged TOAST column(s) " + write.unknownColumns()
+                                + " were not sent by Postgres and " + problem
+                                + "; the update cannot be indexed without erasing them."
+                                + " Set REPLICA IDENTITY FULL on the table, or re-snapshot it"));
             }
         }
         return new Result(ready, rejections, stale);
     }
 
-    private static void completeFromEarlierKeys(DocumentWrite write, Map<String, GetResult<ObjectNode>> documents,
-                                                List<DocumentWrite> ready, List<Rejection> rejections, List<DocumentWrite> stale) {
+    private static void completeFromEarlierKeys(
+            DocumentWrite write,
+            Map<String, GetResult<ObjectNode>> documents,
+            List<DocumentWrite> ready,
+            List<Rejection> rejections,
+            List<DocumentWrite> stale) {
         GetResult<ObjectNode> own = documents.get(write.id());
         if (own != null && own.found() && own.version() != null && own.version() >= write.version()) {
             stale.add(write); // written by this very change before (a replay), or by a newer one
@@ -143,10 +156,16 @@ final class ToastMerger {
             ready.add(write.withSource(render(tombstoneOnly(parse(write.source()))))); // the delete must happen anyway
             return;
         }
-        rejections.add(new Rejection(write.event(), "unchanged TOAST column(s) " + write.unknownColumns() + " were not sent by Postgres"
-                + " for this update of the primary key (" + write.event().keyUpdate() + "), and no document of an earlier key "
-                + write.origins().stream().map(KeyMoveImages.Origin::id).toList() + " still holds the row as it was when the key moved;"
-                + " the row cannot be indexed without erasing them. Set REPLICA IDENTITY FULL on the table, or re-snapshot it"));
+        rejections.add(
+                new Rejection(
+                        write.event(),
+                        "unchanged TOAST column(s) " + write.unknownColumns() + " were not sent by Postgres"
+                                + " for this update of the primary key ("
+                                + write.event().keyUpdate() + "), and no document of an earlier key "
+                                + write.origins().stream()
+                                        .map(KeyMoveImages.Origin::id)
+                                        .toList() + " still holds the row as it was when the key moved;"
+                                + " the row cannot be indexed without erasing them. Set REPLICA IDENTITY FULL on the table, or re-snapshot it"));
     }
 
     /** The source of a document that shows the row as of LSN {@code asOf}, else null. */
@@ -154,7 +173,8 @@ final class ToastMerger {
         if (found == null || !found.found() || found.source() == null || found.version() == null) {
             return null;
         }
-        boolean deleted = found.source().path(DocumentMapper.META_FIELD).path("deleted").asBoolean(false);
+        boolean deleted =
+                found.source().path(DocumentMapper.META_FIELD).path("deleted").asBoolean(false);
         if (!deleted && found.version() < asOf) {
             return found.source();
         }
@@ -185,7 +205,8 @@ final class ToastMerger {
         }
     }
 
-    private Map<String, GetResult<ObjectNode>> fetch(String index, List<DocumentWrite> writes) throws RetryableSinkException {
+    private Map<String, GetResult<ObjectNode>> fetch(String index, List<DocumentWrite> writes)
+            throws RetryableSinkException {
         java.util.Set<String> unique = new java.util.LinkedHashSet<>();
         for (DocumentWrite write : writes) {
             unique.add(write.id());
@@ -197,15 +218,19 @@ final class ToastMerger {
             // realtime (the default): sees writes of earlier batches that are not refreshed yet
             response = client.mget(m -> m.index(index).ids(ids).realtime(true), ObjectNode.class);
         } catch (ElasticsearchException e) {
-            throw new RetryableSinkException("cannot read previous documents of '" + index + "' for unchanged TOAST columns: "
-                    + ElasticsearchErrors.describe(e), e);
+            throw new RetryableSinkException(
+                    "cannot read previous documents of '" + index + "' for unchanged TOAST columns: "
+                            + ElasticsearchErrors.describe(e),
+                    e);
         } catch (IOException e) {
-            throw new RetryableSinkException("cannot reach Elasticsearch to read previous documents of '" + index + "': " + e, e);
+            throw new RetryableSinkException(
+                    "cannot reach Elasticsearch to read previous documents of '" + index + "': " + e, e);
         }
         Map<String, GetResult<ObjectNode>> byId = new LinkedHashMap<>();
         for (MultiGetResponseItem<ObjectNode> item : response.docs()) {
             if (item.isFailure()) {
-                throw new RetryableSinkException("cannot read previous document " + index + "/" + item.failure().id() + ": "
+                throw new RetryableSinkException("cannot read previous document " + index + "/"
+                        + item.failure().id() + ": "
                         + ElasticsearchErrors.describe(item.failure().error()));
             }
             byId.put(item.result().id(), item.result());

@@ -36,11 +36,13 @@ final class TruncateWatermarks {
         if (indexes.isEmpty()) {
             return found;
         }
-        MgetResponse<ObjectNode> response = client.mget(m -> m.index(IndexNames.META_INDEX).ids(List.copyOf(indexes)), ObjectNode.class);
+        MgetResponse<ObjectNode> response =
+                client.mget(m -> m.index(IndexNames.META_INDEX).ids(List.copyOf(indexes)), ObjectNode.class);
         for (MultiGetResponseItem<ObjectNode> item : response.docs()) {
             if (item.isFailure()) {
-                throw new IOException("cannot read TRUNCATE watermark " + item.failure().id() + ": "
-                        + ElasticsearchErrors.describe(item.failure().error()));
+                throw new IOException(
+                        "cannot read TRUNCATE watermark " + item.failure().id() + ": "
+                                + ElasticsearchErrors.describe(item.failure().error()));
             }
             if (item.result().found() && item.result().version() != null) {
                 found.put(item.result().id(), new Lsn(item.result().version()));
@@ -57,8 +59,11 @@ final class TruncateWatermarks {
         doc.put("truncated_before_lsn", lsn.toString());
         doc.put("truncated_before_version", lsn.value());
         try {
-            client.index(i -> i.index(IndexNames.META_INDEX).id(index)
-                    .version(lsn.value()).versionType(VersionType.ExternalGte).document(doc));
+            client.index(i -> i.index(IndexNames.META_INDEX)
+                    .id(index)
+                    .version(lsn.value())
+                    .versionType(VersionType.ExternalGte)
+                    .document(doc));
         } catch (ElasticsearchException e) {
             if (e.status() != 409) {
                 throw e;

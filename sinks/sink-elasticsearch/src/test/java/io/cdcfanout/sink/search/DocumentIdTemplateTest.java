@@ -14,13 +14,17 @@ class DocumentIdTemplateTest {
     void byteaKeysGetOneIdForEveryChange() {
         RowKey insert = new RowKey(List.of("k"), List.of(new byte[] {1, 2}));
         RowKey update = new RowKey(List.of("k"), List.of(new byte[] {1, 2}));
-        assertThat(DocumentIdTemplate.canonical().render(insert)).isEqualTo("\\x0102").isEqualTo(DocumentIdTemplate.canonical().render(update));
+        assertThat(DocumentIdTemplate.canonical().render(insert))
+                .isEqualTo("\\x0102")
+                .isEqualTo(DocumentIdTemplate.canonical().render(update));
     }
 
     @Test
     void templatesWriteEachKeyValueInItsCanonicalText() {
-        RowKey key = new RowKey(List.of("tenant", "blob", "price"), List.of("acme", new byte[] {(byte) 0xab}, new BigDecimal("1.50")));
-        assertThat(DocumentIdTemplate.parse("{tenant}:{blob}:{price}").render(key)).isEqualTo("acme:\\xab:1.5");
+        RowKey key = new RowKey(
+                List.of("tenant", "blob", "price"), List.of("acme", new byte[] {(byte) 0xab}, new BigDecimal("1.50")));
+        assertThat(DocumentIdTemplate.parse("{tenant}:{blob}:{price}").render(key))
+                .isEqualTo("acme:\\xab:1.5");
     }
 
     @Test

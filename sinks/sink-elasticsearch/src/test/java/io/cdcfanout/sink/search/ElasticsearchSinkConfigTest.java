@@ -33,11 +33,13 @@ class ElasticsearchSinkConfigTest {
     }
 
     private static void assertRejected(String yaml, String... messageParts) {
-        assertThatThrownBy(() -> bind(yaml)).hasStackTraceContaining(messageParts[0]).satisfies(e -> {
-            for (String part : messageParts) {
-                assertThat(stackText(e)).contains(part);
-            }
-        });
+        assertThatThrownBy(() -> bind(yaml))
+                .hasStackTraceContaining(messageParts[0])
+                .satisfies(e -> {
+                    for (String part : messageParts) {
+                        assertThat(stackText(e)).contains(part);
+                    }
+                });
     }
 
     private static String stackText(Throwable e) {
@@ -68,7 +70,9 @@ class ElasticsearchSinkConfigTest {
     @Test
     void everyKeyBinds(@TempDir Path dir) throws Exception {
         Path ca = Files.writeString(dir.resolve("ca.pem"), "not checked until start");
-        Path mapping = Files.writeString(dir.resolve("orders.json"), "{\"mappings\": {\"properties\": {\"total\": {\"type\": \"scaled_float\", \"scaling_factor\": 100}}}}");
+        Path mapping = Files.writeString(
+                dir.resolve("orders.json"),
+                "{\"mappings\": {\"properties\": {\"total\": {\"type\": \"scaled_float\", \"scaling_factor\": 100}}}}");
         ElasticsearchSinkConfig config = bind("""
                 type: elasticsearch
                 url: [https://es1:9200, https://es2:9200]
@@ -95,8 +99,13 @@ class ElasticsearchSinkConfigTest {
         assertThat(config.bulk().concurrency()).isEqualTo(4);
         ElasticsearchSinkConfig.TableOptions orders = config.options(TableId.parse("sales.orders"));
         assertThat(orders.include()).containsExactly("tenant", "order_no", "total");
-        assertThat(orders.indexBody().mappings().at("/properties/total/type").asText()).isEqualTo("scaled_float");
-        assertThat(config.options(TableId.parse("public.products")).indexBody().mappings().at("/properties/name/type").asText())
+        assertThat(orders.indexBody().mappings().at("/properties/total/type").asText())
+                .isEqualTo("scaled_float");
+        assertThat(config.options(TableId.parse("public.products"))
+                        .indexBody()
+                        .mappings()
+                        .at("/properties/name/type")
+                        .asText())
                 .isEqualTo("text");
     }
 
@@ -120,20 +129,43 @@ class ElasticsearchSinkConfigTest {
         assertRejected("type: elasticsearch\ntables: { a.b: { index: x } }\n", "'url' is required");
         assertRejected("type: elasticsearch\nurl: es:9200\ntables: { a.b: { index: x } }\n", "not an http(s) URL");
         assertRejected("type: elasticsearch\nurl: http://es:9200\n", "'tables' is required");
-        assertRejected("type: elasticsearch\nurl: http://u:p@es:9200\ntables: { a.b: { index: x } }\n", "must not carry credentials");
-        assertRejected("type: elasticsearch\nurl: http://es:9200\nusername: u\ntables: { a.b: { index: x } }\n", "both 'username' and 'password'");
-        assertRejected("type: elasticsearch\nurl: http://es:9200\nusername: u\npassword: p\napi-key: k\ntables: { a.b: { index: x } }\n", "not both");
-        assertRejected("type: elasticsearch\nurl: http://es:9200\ntables: { a.b: { id: '{x}' } }\n", "needs 'index: <name>'");
-        assertRejected("type: elasticsearch\nurl: http://es:9200\ntables: { a.b: { index: Products } }\n", "lower-case");
+        assertRejected(
+                "type: elasticsearch\nurl: http://u:p@es:9200\ntables: { a.b: { index: x } }\n",
+                "must not carry credentials");
+        assertRejected(
+                "type: elasticsearch\nurl: http://es:9200\nusername: u\ntables: { a.b: { index: x } }\n",
+                "both 'username' and 'password'");
+        assertRejected(
+                "type: elasticsearch\nurl: http://es:9200\nusername: u\npassword: p\napi-key: k\ntables: { a.b: { index: x } }\n",
+                "not both");
+        assertRejected(
+                "type: elasticsearch\nurl: http://es:9200\ntables: { a.b: { id: '{x}' } }\n", "needs 'index: <name>'");
+        assertRejected(
+                "type: elasticsearch\nurl: http://es:9200\ntables: { a.b: { index: Products } }\n", "lower-case");
         assertRejected("type: elasticsearch\nurl: http://es:9200\ntables: { a.b: { index: _x } }\n", "must not start");
-        assertRejected("type: elasticsearch\nurl: http://es:9200\ntables: { a.b: { index: x, include: [a], exclude: [b] } }\n", "not both");
-        assertRejected("type: elasticsearch\nurl: http://es:9200\ntables: { a.b: { index: x }, a.c: { index: x } }\n", "own index");
-        assertRejected("type: elasticsearch\nurl: http://es:9200\ntables: { a.b: { index: x, id: 'k-{' } }\n", "placeholder");
-        assertRejected("type: elasticsearch\nurl: http://es:9200\ntables: { a.b: { index: x, mapping: /nonexistent/m.json } }\n", "cannot read mapping file");
-        assertRejected("type: elasticsearch\nurl: http://es:9200\ntables: { a.b: { index: x, mapping: { aliases: {} } } }\n", "must not set 'aliases'");
-        assertRejected("type: elasticsearch\nurl: http://es:9200\nrefresh: true\ntables: { a.b: { index: x } }\n", "none or wait_for");
-        assertRejected("type: elasticsearch\nurl: http://es:9200\nbulk: { concurrency: 0 }\ntables: { a.b: { index: x } }\n", "bulk.concurrency");
-        assertRejected("type: elasticsearch\nurl: http://es:9200\nca-file: /nonexistent.pem\ntables: { a.b: { index: x } }\n", "ca-file");
+        assertRejected(
+                "type: elasticsearch\nurl: http://es:9200\ntables: { a.b: { index: x, include: [a], exclude: [b] } }\n",
+                "not both");
+        assertRejected(
+                "type: elasticsearch\nurl: http://es:9200\ntables: { a.b: { index: x }, a.c: { index: x } }\n",
+                "own index");
+        assertRejected(
+                "type: elasticsearch\nurl: http://es:9200\ntables: { a.b: { index: x, id: 'k-{' } }\n", "placeholder");
+        assertRejected(
+                "type: elasticsearch\nurl: http://es:9200\ntables: { a.b: { index: x, mapping: /nonexistent/m.json } }\n",
+                "cannot read mapping file");
+        assertRejected(
+                "type: elasticsearch\nurl: http://es:9200\ntables: { a.b: { index: x, mapping: { aliases: {} } } }\n",
+                "must not set 'aliases'");
+        assertRejected(
+                "type: elasticsearch\nurl: http://es:9200\nrefresh: true\ntables: { a.b: { index: x } }\n",
+                "none or wait_for");
+        assertRejected(
+                "type: elasticsearch\nurl: http://es:9200\nbulk: { concurrency: 0 }\ntables: { a.b: { index: x } }\n",
+                "bulk.concurrency");
+        assertRejected(
+                "type: elasticsearch\nurl: http://es:9200\nca-file: /nonexistent.pem\ntables: { a.b: { index: x } }\n",
+                "ca-file");
     }
 
     @Test

@@ -45,7 +45,9 @@ class KeyMoveImagesTest {
 
         DocumentWrite tombstone = mapper.toWrite(move.get(0), images.of(move.get(0), IDS));
         assertThat(tombstone.tombstone()).isTrue();
-        assertThat(tombstone.copyAllColumns()).as("the tombstone keeps the row's last image").isTrue();
+        assertThat(tombstone.copyAllColumns())
+                .as("the tombstone keeps the row's last image")
+                .isTrue();
         assertThat(tombstone.origins()).containsExactly(new Origin("1", 200));
     }
 
@@ -81,7 +83,11 @@ class KeyMoveImagesTest {
     }
 
     private static Row row(int id, String title, String body) {
-        return Row.builder().put("id", (long) id).put("title", title).put("body", body).build();
+        return Row.builder()
+                .put("id", (long) id)
+                .put("title", title)
+                .put("body", body)
+                .build();
     }
 
     private static SourcePosition at(long lsn) {
@@ -91,9 +97,18 @@ class KeyMoveImagesTest {
     /** The two changes Debezium sends for {@code UPDATE docs SET id = to WHERE id = from} with body unchanged. */
     private static List<ChangeEvent> move(long lsn, int from, int to) {
         KeyUpdate update = new KeyUpdate(key(from), key(to));
-        Row before = Row.builder().put("id", (long) from).put("title", null).put("body", null).build();
-        Row after = Row.builder().put("id", (long) to).put("title", "t").unchangedToast("body").build();
-        return List.of(new ChangeEvent(DOCS, Operation.DELETE, key(from), before, null, at(lsn), update),
+        Row before = Row.builder()
+                .put("id", (long) from)
+                .put("title", null)
+                .put("body", null)
+                .build();
+        Row after = Row.builder()
+                .put("id", (long) to)
+                .put("title", "t")
+                .unchangedToast("body")
+                .build();
+        return List.of(
+                new ChangeEvent(DOCS, Operation.DELETE, key(from), before, null, at(lsn), update),
                 new ChangeEvent(DOCS, Operation.INSERT, key(to), null, after, at(lsn), update));
     }
 }

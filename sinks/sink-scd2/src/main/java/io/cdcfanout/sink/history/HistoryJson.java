@@ -15,8 +15,8 @@ import java.util.List;
 final class HistoryJson {
 
     /** Reads numbers as exact decimals, so a numeric read back from jsonb keeps its digits and scale. */
-    private static final ObjectReader EXACT_READER = RowJson.MAPPER.reader()
-            .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final ObjectReader EXACT_READER =
+            RowJson.MAPPER.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     /** Numbers by value (jsonb gives back 5 as an int, RowJson wrote a long); everything else structurally. */
     private static final Comparator<JsonNode> BY_VALUE = (a, b) -> {
@@ -26,8 +26,7 @@ final class HistoryJson {
         return a.equals(b) ? 0 : 1;
     };
 
-    private HistoryJson() {
-    }
+    private HistoryJson() {}
 
     /**
      * The after image as JSON with every unchanged TOAST column carried forward from the previous
@@ -57,7 +56,9 @@ final class HistoryJson {
             return List.of();
         }
         ObjectNode carried = previous == null ? null : previous.tree();
-        return after.unchangedToastColumns().stream().filter(c -> carried == null || !carried.has(c)).toList();
+        return after.unchangedToastColumns().stream()
+                .filter(c -> carried == null || !carried.has(c))
+                .toList();
     }
 
     /** The key alone as a row image, for a deletion of a row no version knows. */

@@ -30,11 +30,17 @@ final class HistoryMetrics {
     }
 
     void recorded(TableId table, HistoryWriter.Counts counts) {
-        counter("cdc.sink.history.versions.opened", "versions inserted into the history table", table).increment((double) counts.opened());
-        counter("cdc.sink.history.versions.closed", "versions given a valid_to", table).increment((double) counts.closed());
+        counter("cdc.sink.history.versions.opened", "versions inserted into the history table", table)
+                .increment((double) counts.opened());
+        counter("cdc.sink.history.versions.closed", "versions given a valid_to", table)
+                .increment((double) counts.closed());
     }
 
     private Counter counter(String name, String description, TableId table) {
-        return Counter.builder(name).description(description).tag("sink", sink).tag("table", table.toString()).register(meters);
+        return Counter.builder(name)
+                .description(description)
+                .tag("sink", sink)
+                .tag("table", table.toString())
+                .register(meters);
     }
 }

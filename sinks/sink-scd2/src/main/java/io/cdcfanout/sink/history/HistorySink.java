@@ -71,7 +71,9 @@ public final class HistorySink implements Sink, HistoryReader {
         Map<TableId, HistoryTable> tables = new LinkedHashMap<>();
         try (Connection source = context.source().connect(applicationName)) {
             for (TableId table : config.sourceTables()) {
-                tables.put(table, new HistoryTable(config.historyTableOf(table), table, SourceKeyColumns.lookUp(source, table)));
+                tables.put(
+                        table,
+                        new HistoryTable(config.historyTableOf(table), table, SourceKeyColumns.lookUp(source, table)));
             }
         } catch (SQLException e) {
             throw retryableOrFail("cannot read the key columns from the source database " + context.source(), e);
@@ -105,7 +107,12 @@ public final class HistorySink implements Sink, HistoryReader {
         if (previous != null) {
             previous.close();
         }
-        LOG.info("history sink {} started: {}", name, tables.values().stream().map(t -> t.source() + " -> " + t.name()).toList());
+        LOG.info(
+                "history sink {} started: {}",
+                name,
+                tables.values().stream()
+                        .map(t -> t.source() + " -> " + t.name())
+                        .toList());
     }
 
     @Override
@@ -131,13 +138,16 @@ public final class HistorySink implements Sink, HistoryReader {
                 throw new RetryableSinkException("history sink " + name + ": " + e.getMessage(), e);
             }
             // Outside any one key (a TRUNCATE's sweep): skipping it would corrupt history, so hold the batch.
-            throw new RetryableSinkException("history sink " + name + ": the database refuses the batch for a reason no "
-                    + "single change explains (" + e.getMessage() + "); it is retried until this is fixed", e);
+            throw new RetryableSinkException(
+                    "history sink " + name + ": the database refuses the batch for a reason no "
+                            + "single change explains (" + e.getMessage() + "); it is retried until this is fixed",
+                    e);
         }
     }
 
-    private Map<TableId, HistoryWriter.Counts> write(Map<TableId, List<ChangeEvent>> byTable, Map<TableId, HistoryWriter> writers,
-                                                     List<Rejection> rejections) throws SQLException {
+    private Map<TableId, HistoryWriter.Counts> write(
+            Map<TableId, List<ChangeEvent>> byTable, Map<TableId, HistoryWriter> writers, List<Rejection> rejections)
+            throws SQLException {
         Connection c = connection();
         Map<TableId, HistoryWriter.Counts> counts = new LinkedHashMap<>();
         List<Rejection> planned = new ArrayList<>();
@@ -153,7 +163,10 @@ public final class HistorySink implements Sink, HistoryReader {
             if (SqlErrors.isRetryable(e)) {
                 throw e;
             }
-            LOG.warn("history sink {}: batch refused ({}); applying it key by key to isolate the refused changes", name, e.getMessage());
+            LOG.warn(
+                    "history sink {}: batch refused ({}); applying it key by key to isolate the refused changes",
+                    name,
+                    e.getMessage());
         }
         counts.clear();
         List<Rejection> isolated = new ArrayList<>();
@@ -171,22 +184,30 @@ public final class HistorySink implements Sink, HistoryReader {
     }
 
     /** The batch's changes per configured table, in order; changes the sink cannot take become rejections. */
-    private static Map<TableId, List<ChangeEvent>> acceptedByTable(ChangeBatch batch, Map<TableId, HistoryWriter> writers,
-                                                                   List<Rejection> rejections) {
+    private static Map<TableId, List<ChangeEvent>> acceptedByTable(
+            ChangeBatch batch, Map<TableId, HistoryWriter> writers, List<Rejection> rejections) {
         Map<TableId, List<ChangeEvent>> byTable = new LinkedHashMap<>();
         for (ChangeEvent event : batch.events()) {
             HistoryWriter writer = writers.get(event.table());
             if (writer == null) {
-                rejections.add(new Rejection(event, "the scd2 sink keeps no history for " + event.table()
-                        + "; it is configured for " + writers.keySet()));
+                rejections.add(new Rejection(
+                        event,
+                        "the scd2 sink keeps no history for " + event.table() + "; it is configured for "
+                                + writers.keySet()));
                 continue;
             }
             if (event.op() != Operation.TRUNCATE) {
-                List<String> expected = writer.table().keyColumns().stream().map(KeyColumn::name).toList();
+                List<String> expected = writer.table().keyColumns().stream()
+                        .map(KeyColumn::name)
+                        .toList();
                 if (!event.key().columns().equals(expected)) {
-                    rejections.add(new Rejection(event, "key columns " + event.key().columns() + " do not match the key "
-                            + expected + " of history table " + writer.table().name()
-                            + " (did the primary key change? restart the sink after migrating the history table)"));
+                    rejections.add(
+                            new Rejection(
+                                    event,
+                                    "key columns " + event.key().columns() + " do not match the key "
+                                            + expected + " of history table "
+                                            + writer.table().name()
+                                            + " (did the primary key change? restart the sink after migrating the history table)"));
                     continue;
                 }
             }

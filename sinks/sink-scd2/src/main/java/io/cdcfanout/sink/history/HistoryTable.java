@@ -43,7 +43,8 @@ record HistoryTable(TableId name, TableId source, List<KeyColumn> keyColumns) {
      * The DDL, each statement idempotent: {@link #tableDdl()} then {@link #indexDdl()}.
      */
     List<String> ddl() {
-        return java.util.stream.Stream.concat(tableDdl().stream(), indexDdl().stream()).toList();
+        return java.util.stream.Stream.concat(tableDdl().stream(), indexDdl().stream())
+                .toList();
     }
 
     /** The schema and the table with UNIQUE (key, lsn); {@code IF NOT EXISTS}. */
@@ -70,10 +71,10 @@ record HistoryTable(TableId name, TableId source, List<KeyColumn> keyColumns) {
     List<String> indexDdl() {
         String keys = keyList();
         return List.of(
-                "CREATE INDEX IF NOT EXISTS " + quote(indexName("as_of")) + " ON " + name.quoted()
-                        + " (" + keys + ", valid_from)",
-                "CREATE UNIQUE INDEX IF NOT EXISTS " + quote(indexName("current")) + " ON " + name.quoted()
-                        + " (" + keys + ") WHERE valid_to IS NULL");
+                "CREATE INDEX IF NOT EXISTS " + quote(indexName("as_of")) + " ON " + name.quoted() + " (" + keys
+                        + ", valid_from)",
+                "CREATE UNIQUE INDEX IF NOT EXISTS " + quote(indexName("current")) + " ON " + name.quoted() + " ("
+                        + keys + ") WHERE valid_to IS NULL");
     }
 
     /** {@code "k1", "k2"} */
@@ -88,8 +89,15 @@ record HistoryTable(TableId name, TableId source, List<KeyColumn> keyColumns) {
             if (i > 0) {
                 sql.append(" AND ");
             }
-            sql.append(historyAlias).append('.').append(keyColumns.get(i).quotedName())
-                    .append(" = ").append(textAlias).append(".k").append(i).append("::").append(keyColumns.get(i).sqlType());
+            sql.append(historyAlias)
+                    .append('.')
+                    .append(keyColumns.get(i).quotedName())
+                    .append(" = ")
+                    .append(textAlias)
+                    .append(".k")
+                    .append(i)
+                    .append("::")
+                    .append(keyColumns.get(i).sqlType());
         }
         return sql.toString();
     }
@@ -101,7 +109,11 @@ record HistoryTable(TableId name, TableId source, List<KeyColumn> keyColumns) {
             if (i > 0) {
                 sql.append(", ");
             }
-            sql.append(textAlias).append(".k").append(i).append("::").append(keyColumns.get(i).sqlType());
+            sql.append(textAlias)
+                    .append(".k")
+                    .append(i)
+                    .append("::")
+                    .append(keyColumns.get(i).sqlType());
         }
         return sql.toString();
     }
@@ -127,7 +139,9 @@ record HistoryTable(TableId name, TableId source, List<KeyColumn> keyColumns) {
             return full;
         }
         String hash = Integer.toHexString(full.hashCode());
-        String head = name.table().substring(0, Math.min(name.table().length(), MAX_IDENTIFIER_BYTES - suffix.length() - hash.length() - 2));
+        String head = name.table()
+                .substring(
+                        0, Math.min(name.table().length(), MAX_IDENTIFIER_BYTES - suffix.length() - hash.length() - 2));
         return head + "_" + hash + "_" + suffix;
     }
 

@@ -62,10 +62,13 @@ final class HistoryTableReader implements HistoryReader {
         String sql = "SELECT " + COLUMNS + " FROM " + history.name().quoted() + " h WHERE " + keyCondition(history)
                 + " AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
                 + " ORDER BY valid_from DESC, lsn DESC LIMIT 1";
-        return query(history, key, sql, instant).stream().filter(v -> !v.deleted()).findFirst();
+        return query(history, key, sql, instant).stream()
+                .filter(v -> !v.deleted())
+                .findFirst();
     }
 
-    private synchronized List<HistoryVersion> query(HistoryTable history, Map<String, String> key, String sql, Instant instant) {
+    private synchronized List<HistoryVersion> query(
+            HistoryTable history, Map<String, String> key, String sql, Instant instant) {
         List<String> keyValues = keyValues(history, key);
         try {
             try (PreparedStatement s = connection.get().prepareStatement(sql)) {
@@ -95,8 +98,10 @@ final class HistoryTableReader implements HistoryReader {
             }
         } catch (SQLException e) {
             if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
-                throw new IllegalArgumentException("not a valid key for " + history.source() + " " + keyColumns(history.source())
-                        + ": " + key + " (" + e.getMessage() + ")", e);
+                throw new IllegalArgumentException(
+                        "not a valid key for " + history.source() + " " + keyColumns(history.source()) + ": " + key
+                                + " (" + e.getMessage() + ")",
+                        e);
             }
             connection.drop();
             throw new IllegalStateException("cannot read history table " + history.name() + ": " + e.getMessage(), e);
@@ -118,7 +123,8 @@ final class HistoryTableReader implements HistoryReader {
         List<String> names = history.keyColumns().stream().map(KeyColumn::name).toList();
         List<String> missing = names.stream().filter(n -> key.get(n) == null).toList();
         if (!missing.isEmpty()) {
-            throw new IllegalArgumentException("missing key column(s) " + missing + "; the key of " + history.source() + " is " + names);
+            throw new IllegalArgumentException(
+                    "missing key column(s) " + missing + "; the key of " + history.source() + " is " + names);
         }
         return names.stream().map(key::get).toList();
     }

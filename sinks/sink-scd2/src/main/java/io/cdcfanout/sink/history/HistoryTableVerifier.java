@@ -22,8 +22,7 @@ final class HistoryTableVerifier {
             WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped
             """;
 
-    private HistoryTableVerifier() {
-    }
+    private HistoryTableVerifier() {}
 
     /** @throws IllegalStateException naming the differences and what to do */
     static void verify(Connection history, HistoryTable table) throws SQLException {
@@ -42,7 +41,8 @@ final class HistoryTableVerifier {
             if (type == null) {
                 problems.add("key column " + column.name() + " is missing");
             } else if (!type.equals(column.sqlType())) {
-                problems.add("key column " + column.name() + " is " + type + " but " + column.sqlType() + " in the source");
+                problems.add(
+                        "key column " + column.name() + " is " + type + " but " + column.sqlType() + " in the source");
             }
         }
         for (String column : HistoryTable.VERSION_COLUMNS) {
@@ -51,9 +51,10 @@ final class HistoryTableVerifier {
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalStateException("scd2 sink: history table " + table.name() + " exists but does not fit source table "
-                    + table.source() + ": " + String.join("; ", problems)
-                    + ". Migrate it to the source's key, or rename it away so the sink creates a new one");
+            throw new IllegalStateException(
+                    "scd2 sink: history table " + table.name() + " exists but does not fit source table "
+                            + table.source() + ": " + String.join("; ", problems)
+                            + ". Migrate it to the source's key, or rename it away so the sink creates a new one");
         }
     }
 }

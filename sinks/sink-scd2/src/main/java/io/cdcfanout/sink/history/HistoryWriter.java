@@ -59,7 +59,10 @@ final class HistoryWriter {
                 + " WITH ORDINALITY AS u(" + aliases + ", valid_from, valid_to, deleted, lsn, tx_id, data, ord)"
                 + " ORDER BY u.ord"
                 + " ON CONFLICT (" + keys + ", lsn) DO NOTHING";
-        String returning = table.keyColumns().stream().map(c -> "h." + c.quotedName()).reduce((a, b) -> a + ", " + b).orElseThrow();
+        String returning = table.keyColumns().stream()
+                .map(c -> "h." + c.quotedName())
+                .reduce((a, b) -> a + ", " + b)
+                .orElseThrow();
         // The planner's rules for the keys the batch does not mention: a live current version the truncating
         // transaction itself wrote (same tx id, valid_from not before the truncate's commit time: a transaction
         // split across batches) was never visible, so it is replaced by the deletion version rather than closed.
@@ -110,11 +113,13 @@ final class HistoryWriter {
      * build on the earlier ones) and the other keys are applied. Transient failures are thrown.
      */
     Counts applyIsolatingKeys(Connection c, List<ChangeEvent> events, List<Rejection> rejections) throws SQLException {
-        List<ChangeEvent> truncates = events.stream().filter(e -> e.op() == Operation.TRUNCATE).toList();
+        List<ChangeEvent> truncates =
+                events.stream().filter(e -> e.op() == Operation.TRUNCATE).toList();
         Counts counts = Counts.NONE;
         for (RowKey key : VersionPlanner.keysOf(events)) {
             List<ChangeEvent> ofKey = events.stream()
-                    .filter(e -> e.op() == Operation.TRUNCATE || e.key().asText().equals(key.asText()))
+                    .filter(e ->
+                            e.op() == Operation.TRUNCATE || e.key().asText().equals(key.asText()))
                     .toList();
             Savepoint savepoint = c.setSavepoint();
             try {
@@ -127,8 +132,11 @@ final class HistoryWriter {
                     throw e;
                 }
                 c.rollback(savepoint);
-                String reason = "history table " + table.name() + " refused the versions of key " + key + ": " + e.getMessage();
-                ofKey.stream().filter(ev -> ev.op() != Operation.TRUNCATE).forEach(ev -> rejections.add(new Rejection(ev, reason)));
+                String reason =
+                        "history table " + table.name() + " refused the versions of key " + key + ": " + e.getMessage();
+                ofKey.stream()
+                        .filter(ev -> ev.op() != Operation.TRUNCATE)
+                        .forEach(ev -> rejections.add(new Rejection(ev, reason)));
             }
         }
         return counts.plus(sweepTruncates(c, truncates));
@@ -144,12 +152,14 @@ final class HistoryWriter {
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     RowKey key = keys.get(rs.getInt(1) - 1);
-                    currents.put(key.asText(), new CurrentVersion(
-                            Lsn.parse(rs.getString(2)),
-                            rs.getLong(3),
-                            rs.getObject(4, OffsetDateTime.class).toInstant(),
-                            rs.getBoolean(5),
-                            VersionData.stored(rs.getString(6))));
+                    currents.put(
+                            key.asText(),
+                            new CurrentVersion(
+                                    Lsn.parse(rs.getString(2)),
+                                    rs.getLong(3),
+                                    rs.getObject(4, OffsetDateTime.class).toInstant(),
+                                    rs.getBoolean(5),
+                                    VersionData.stored(rs.getString(6))));
                 }
             }
         }
@@ -157,7 +167,8 @@ final class HistoryWriter {
     }
 
     private Counts writeKeys(Connection c, List<KeyPlan> plans) throws SQLException {
-        List<KeyPlan> removes = plans.stream().filter(p -> p.removeLsn() != null).toList();
+        List<KeyPlan> removes =
+                plans.stream().filter(p -> p.removeLsn() != null).toList();
         List<KeyPlan> closes = plans.stream().filter(p -> p.closeLsn() != null).toList();
         List<RowKey> openKeys = new ArrayList<>();
         List<NewVersion> opens = new ArrayList<>();
@@ -170,7 +181,13 @@ final class HistoryWriter {
         if (!removes.isEmpty()) {
             try (PreparedStatement s = c.prepareStatement(removeSql)) {
                 int p = bindKeys(c, s, 1, removes, KeyPlan::key);
-                s.setArray(p, texts(c, removes.stream().map(k -> k.removeLsn().toString()).toList()));
+                s.setArray(
+                        p,
+                        texts(
+                                c,
+                                removes.stream()
+                                        .map(k -> k.removeLsn().toString())
+                                        .toList()));
                 s.executeUpdate();
             }
         }
@@ -178,8 +195,20 @@ final class HistoryWriter {
         if (!closes.isEmpty()) {
             try (PreparedStatement s = c.prepareStatement(closeSql)) {
                 int p = bindKeys(c, s, 1, closes, KeyPlan::key);
-                s.setArray(p++, texts(c, closes.stream().map(k -> k.closeLsn().toString()).toList()));
-                s.setArray(p, texts(c, closes.stream().map(k -> CanonicalValues.timestampTz(k.closeAt())).toList()));
+                s.setArray(
+                        p++,
+                        texts(
+                                c,
+                                closes.stream()
+                                        .map(k -> k.closeLsn().toString())
+                                        .toList()));
+                s.setArray(
+                        p,
+                        texts(
+                                c,
+                                closes.stream()
+                                        .map(k -> CanonicalValues.timestampTz(k.closeAt()))
+                                        .toList()));
                 closed = s.executeUpdate();
             }
         }
@@ -187,12 +216,44 @@ final class HistoryWriter {
         if (!opens.isEmpty()) {
             try (PreparedStatement s = c.prepareStatement(insertSql)) {
                 int p = bindKeys(c, s, 1, openKeys, Function.identity());
-                s.setArray(p++, texts(c, opens.stream().map(v -> CanonicalValues.timestampTz(v.validFrom())).toList()));
-                s.setArray(p++, texts(c, opens.stream().map(v -> v.validTo() == null ? null : CanonicalValues.timestampTz(v.validTo())).toList()));
-                s.setArray(p++, texts(c, opens.stream().map(v -> Boolean.toString(v.deleted())).toList()));
-                s.setArray(p++, texts(c, opens.stream().map(v -> v.lsn().toString()).toList()));
-                s.setArray(p++, texts(c, opens.stream().map(v -> Long.toString(v.txId())).toList()));
-                s.setArray(p, texts(c, opens.stream().map(v -> v.data() == null ? null : v.data().text()).toList()));
+                s.setArray(
+                        p++,
+                        texts(
+                                c,
+                                opens.stream()
+                                        .map(v -> CanonicalValues.timestampTz(v.validFrom()))
+                                        .toList()));
+                s.setArray(
+                        p++,
+                        texts(
+                                c,
+                                opens.stream()
+                                        .map(v -> v.validTo() == null ? null : CanonicalValues.timestampTz(v.validTo()))
+                                        .toList()));
+                s.setArray(
+                        p++,
+                        texts(
+                                c,
+                                opens.stream()
+                                        .map(v -> Boolean.toString(v.deleted()))
+                                        .toList()));
+                s.setArray(
+                        p++,
+                        texts(c, opens.stream().map(v -> v.lsn().toString()).toList()));
+                s.setArray(
+                        p++,
+                        texts(
+                                c,
+                                opens.stream().map(v -> Long.toString(v.txId())).toList()));
+                s.setArray(
+                        p,
+                        texts(
+                                c,
+                                opens.stream()
+                                        .map(v -> v.data() == null
+                                                ? null
+                                                : v.data().text())
+                                        .toList()));
                 opened = s.executeUpdate();
             }
             // Versions inserted already closed (several changes of a key in one batch) count as closed too.
@@ -204,7 +265,8 @@ final class HistoryWriter {
     private Counts sweepTruncates(Connection c, List<ChangeEvent> truncates) throws SQLException {
         Counts counts = Counts.NONE;
         for (ChangeEvent truncate : truncates) {
-            String at = VersionPlanner.toMicros(truncate.position().commitTime()).toString();
+            String at =
+                    VersionPlanner.toMicros(truncate.position().commitTime()).toString();
             String lsn = truncate.lsn().toString();
             long txId = truncate.position().txId();
             try (PreparedStatement s = c.prepareStatement(truncateSql)) {
@@ -228,7 +290,8 @@ final class HistoryWriter {
     }
 
     /** Binds one {@code text[]} per key column, from position {@code first}; returns the next position. */
-    private <T> int bindKeys(Connection c, PreparedStatement s, int first, List<T> items, Function<T, RowKey> keyOf) throws SQLException {
+    private <T> int bindKeys(Connection c, PreparedStatement s, int first, List<T> items, Function<T, RowKey> keyOf)
+            throws SQLException {
         int p = first;
         for (KeyColumn column : table.keyColumns()) {
             List<String> values = new ArrayList<>(items.size());

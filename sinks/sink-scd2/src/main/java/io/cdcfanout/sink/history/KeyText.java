@@ -9,8 +9,7 @@ import java.util.HexFormat;
  */
 final class KeyText {
 
-    private KeyText() {
-    }
+    private KeyText() {}
 
     static String of(Object value) {
         if (value == null) {

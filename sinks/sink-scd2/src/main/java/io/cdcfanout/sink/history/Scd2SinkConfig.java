@@ -41,8 +41,9 @@ public record Scd2SinkConfig(String jdbcUrl, String user, Secret password, Map<T
         Map<TableId, TableId> historyToSource = new HashMap<>();
         for (Map.Entry<TableId, TableMapping> e : tables.entrySet()) {
             if (e.getValue() == null) {
-                throw new IllegalArgumentException("scd2 sink: table " + e.getKey()
-                        + " needs a 'history-table', e.g. { history-table: history." + e.getKey().table() + " }");
+                throw new IllegalArgumentException(
+                        "scd2 sink: table " + e.getKey() + " needs a 'history-table', e.g. { history-table: history."
+                                + e.getKey().table() + " }");
             }
             TableId history = e.getValue().historyTable();
             if (tables.containsKey(history)) {
@@ -93,7 +94,8 @@ public record Scd2SinkConfig(String jdbcUrl, String user, Secret password, Map<T
      */
     public record TableMapping(TableId historyTable) {
         public TableMapping {
-            Objects.requireNonNull(historyTable, "scd2 sink: 'history-table' is required (schema.table, e.g. history.tax_rates)");
+            Objects.requireNonNull(
+                    historyTable, "scd2 sink: 'history-table' is required (schema.table, e.g. history.tax_rates)");
         }
     }
 }

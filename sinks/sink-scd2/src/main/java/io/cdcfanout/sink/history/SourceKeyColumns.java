@@ -22,8 +22,7 @@ final class SourceKeyColumns {
             ORDER BY k.position
             """;
 
-    private SourceKeyColumns() {
-    }
+    private SourceKeyColumns() {}
 
     /**
      * The key columns in key order.
@@ -43,15 +42,18 @@ final class SourceKeyColumns {
             }
         }
         if (columns.isEmpty()) {
-            throw new IllegalStateException(exists(source, table)
-                    ? "scd2 sink: source table " + table + " has no primary key; history needs one to tell rows apart "
-                            + "(add a primary key or remove the table from the sink's tables)"
-                    : "scd2 sink: source table " + table + " does not exist in the source database "
-                            + "(create it or remove it from the sink's tables)");
+            throw new IllegalStateException(
+                    exists(source, table)
+                            ? "scd2 sink: source table " + table
+                                    + " has no primary key; history needs one to tell rows apart "
+                                    + "(add a primary key or remove the table from the sink's tables)"
+                            : "scd2 sink: source table " + table + " does not exist in the source database "
+                                    + "(create it or remove it from the sink's tables)");
         }
         for (KeyColumn column : columns) {
             if (column.sqlType().endsWith("[]")) {
-                throw new IllegalStateException("scd2 sink: source table " + table + " has array key column " + column.name()
+                throw new IllegalStateException("scd2 sink: source table " + table + " has array key column "
+                        + column.name()
                         + " (" + column.sqlType() + "); its history could not be looked up by key, so remove the table"
                         + " from the sink's tables");
             }

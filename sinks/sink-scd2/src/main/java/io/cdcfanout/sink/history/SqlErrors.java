@@ -8,10 +8,10 @@ import java.util.Set;
 final class SqlErrors {
 
     /** Serialization failure, deadlock, lock timeout, admin shutdown / pg_terminate_backend, crash shutdown, cannot connect now. */
-    private static final Set<String> RETRYABLE_STATES = Set.of("40001", "40P01", "55P03", "57P01", "57P02", "57P03", "57014");
+    private static final Set<String> RETRYABLE_STATES =
+            Set.of("40001", "40P01", "55P03", "57P01", "57P02", "57P03", "57014");
 
-    private SqlErrors() {
-    }
+    private SqlErrors() {}
 
     /**
      * True for failures that retrying can fix: lost or refused connections (SQLSTATE class 08),

@@ -40,7 +40,13 @@ record VersionPlan(List<KeyPlan> keys, List<ChangeEvent> truncates, List<Rejecti
      * @param opens     versions to insert, oldest first; only the last may be open-ended
      * @param events    the batch's changes of this key, for rejections
      */
-    record KeyPlan(RowKey key, Lsn removeLsn, Lsn closeLsn, Instant closeAt, List<NewVersion> opens, List<ChangeEvent> events) {
+    record KeyPlan(
+            RowKey key,
+            Lsn removeLsn,
+            Lsn closeLsn,
+            Instant closeAt,
+            List<NewVersion> opens,
+            List<ChangeEvent> events) {
         KeyPlan {
             Objects.requireNonNull(key, "key");
             opens = List.copyOf(opens);

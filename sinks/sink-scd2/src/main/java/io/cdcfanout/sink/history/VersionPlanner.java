@@ -50,8 +50,7 @@ import java.util.Map;
  */
 final class VersionPlanner {
 
-    private VersionPlanner() {
-    }
+    private VersionPlanner() {}
 
     /** Postgres keeps microseconds; planning with them makes stored and planned instants compare equal. */
     static Instant toMicros(Instant instant) {
@@ -131,7 +130,8 @@ final class VersionPlanner {
      * batch's own state of that key, else its stored current version); null otherwise, or when that image
      * is already newer than the move (a replay after the old key was written again: the INSERT is stale then).
      */
-    private static VersionData movedImage(ChangeEvent event, Map<String, KeyState> states, Map<String, CurrentVersion> currents) {
+    private static VersionData movedImage(
+            ChangeEvent event, Map<String, KeyState> states, Map<String, CurrentVersion> currents) {
         RowKey previousKey = event.previousKey();
         if (previousKey == null || event.after().isComplete()) {
             return null;
@@ -170,14 +170,20 @@ final class VersionPlanner {
             VersionData previous = moved != null ? moved : head == null || head.deleted ? null : head.data;
             List<String> unknown = HistoryJson.notCarried(event.after(), previous);
             if (!unknown.isEmpty()) {
-                rejections.add(new Rejection(event, "unchanged TOAST column(s) " + unknown + " were not sent by Postgres and "
-                        + (previous == null ? "no live version of the row" : "the row's live version lacks them")
-                        + " to carry them from; the version cannot be recorded without them (a reader could not tell them"
-                        + " from NULL). Set REPLICA IDENTITY FULL on the table, or re-snapshot it"));
+                rejections.add(new Rejection(
+                        event,
+                        "unchanged TOAST column(s) " + unknown + " were not sent by Postgres and "
+                                + (previous == null
+                                        ? "no live version of the row"
+                                        : "the row's live version lacks them")
+                                + " to carry them from; the version cannot be recorded without them (a reader could not tell them"
+                                + " from NULL). Set REPLICA IDENTITY FULL on the table, or re-snapshot it"));
                 return;
             }
             VersionData data = HistoryJson.imageOf(event.after(), previous);
-            if (event.op() == Operation.SNAPSHOT && previous != null && HistoryJson.sameData(previous.tree(), data.tree())) {
+            if (event.op() == Operation.SNAPSHOT
+                    && previous != null
+                    && HistoryJson.sameData(previous.tree(), data.tree())) {
                 return;
             }
             append(head, event, false, data);
@@ -216,10 +222,12 @@ final class VersionPlanner {
                 if (head.stored) {
                     storedClosedAt = validFrom;
                 } else {
-                    pending.set(pending.size() - 1, pending.get(pending.size() - 1).closedAt(validFrom));
+                    pending.set(
+                            pending.size() - 1, pending.get(pending.size() - 1).closedAt(validFrom));
                 }
             }
-            pending.add(new NewVersion(validFrom, null, deleted, event.lsn(), event.position().txId(), data));
+            pending.add(new NewVersion(
+                    validFrom, null, deleted, event.lsn(), event.position().txId(), data));
         }
 
         /** The key's latest version so far: the last pending one, else the stored one unless superseded. */
@@ -245,6 +253,5 @@ final class VersionPlanner {
         }
     }
 
-    private record Head(boolean stored, Lsn lsn, long txId, Instant validFrom, boolean deleted, VersionData data) {
-    }
+    private record Head(boolean stored, Lsn lsn, long txId, Instant validFrom, boolean deleted, VersionData data) {}
 }

@@ -42,7 +42,8 @@ class Scd2SinkConfigTest {
         assertThat(scd2.jdbcUrl()).isNull();
         assertThat(scd2.password()).isEqualTo(Secret.NONE);
         assertThat(scd2.sourceTables()).containsExactly(TableId.parse("public.tax_rates"));
-        assertThat(scd2.historyTableOf(TableId.parse("public.tax_rates"))).isEqualTo(new TableId("history", "tax_rates"));
+        assertThat(scd2.historyTableOf(TableId.parse("public.tax_rates")))
+                .isEqualTo(new TableId("history", "tax_rates"));
     }
 
     @Test
@@ -60,7 +61,8 @@ class Scd2SinkConfigTest {
         assertThat(config.jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/warehouse");
         assertThat(config.password().reveal()).isEqualTo("s3cret");
         assertThat(config.toString()).doesNotContain("s3cret");
-        assertThat(config.sourceTables()).containsExactly(TableId.parse("public.tax_rates"), TableId.parse("public.products"));
+        assertThat(config.sourceTables())
+                .containsExactly(TableId.parse("public.tax_rates"), TableId.parse("public.products"));
     }
 
     @Test
@@ -73,8 +75,10 @@ class Scd2SinkConfigTest {
 
     @Test
     void requiresTablesAndAHistoryTableEach() {
-        assertThatThrownBy(() -> bind("type: scd2\n")).hasMessageContaining("'tables' must name at least one source table");
-        assertThatThrownBy(() -> bind("type: scd2\ntables: { public.tax_rates: {} }\n")).hasMessageContaining("'history-table' is required");
+        assertThatThrownBy(() -> bind("type: scd2\n"))
+                .hasMessageContaining("'tables' must name at least one source table");
+        assertThatThrownBy(() -> bind("type: scd2\ntables: { public.tax_rates: {} }\n"))
+                .hasMessageContaining("'history-table' is required");
     }
 
     @Test

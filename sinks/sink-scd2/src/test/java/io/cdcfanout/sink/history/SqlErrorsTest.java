@@ -15,7 +15,9 @@ class SqlErrorsTest {
     void transientFailuresAreRetryable() {
         assertThat(retryable("08006")).as("connection failure").isTrue();
         assertThat(retryable("08001")).as("connection refused").isTrue();
-        assertThat(retryable("57P01")).as("pg_terminate_backend / admin shutdown").isTrue();
+        assertThat(retryable("57P01"))
+                .as("pg_terminate_backend / admin shutdown")
+                .isTrue();
         assertThat(retryable("40001")).as("serialization failure").isTrue();
         assertThat(retryable("40P01")).as("deadlock").isTrue();
         assertThat(retryable("53300")).as("too many connections").isTrue();

@@ -35,7 +35,9 @@ class VersionPlannerKeyUpdateTest {
 
         assertThat(body(newest(plan, 10))).isEqualTo("long body");
         assertThat(newest(plan, 1).deleted()).isTrue();
-        assertThat(VersionPlanner.keysToLoad(move(200, 7, 1, 10))).extracting(RowKey::asText).containsExactly("1", "10");
+        assertThat(VersionPlanner.keysToLoad(move(200, 7, 1, 10)))
+                .extracting(RowKey::asText)
+                .containsExactly("1", "10");
     }
 
     @Test
@@ -65,7 +67,8 @@ class VersionPlannerKeyUpdateTest {
     @Test
     void aReplayWritesNothing() {
         stored.put("1", new CurrentVersion(new Lsn(200), 7, T0, true, HistoryJson.imageOf(row(1, "long body"), null)));
-        stored.put("10", new CurrentVersion(new Lsn(200), 7, T0, false, HistoryJson.imageOf(row(10, "long body"), null)));
+        stored.put(
+                "10", new CurrentVersion(new Lsn(200), 7, T0, false, HistoryJson.imageOf(row(10, "long body"), null)));
 
         assertThat(plan(move(200, 7, 1, 10)).keys()).allMatch(KeyPlan::writesNothing);
     }
@@ -79,7 +82,10 @@ class VersionPlannerKeyUpdateTest {
     }
 
     private static NewVersion newest(VersionPlan plan, int id) {
-        KeyPlan key = plan.keys().stream().filter(k -> k.key().asText().equals(String.valueOf(id))).findFirst().orElseThrow();
+        KeyPlan key = plan.keys().stream()
+                .filter(k -> k.key().asText().equals(String.valueOf(id)))
+                .findFirst()
+                .orElseThrow();
         return key.opens().get(key.opens().size() - 1);
     }
 
@@ -88,11 +94,17 @@ class VersionPlannerKeyUpdateTest {
     }
 
     private void storeLive(int id, String body, long lsn) {
-        stored.put(String.valueOf(id), new CurrentVersion(new Lsn(lsn), lsn, T0, false, HistoryJson.imageOf(row(id, body), null)));
+        stored.put(
+                String.valueOf(id),
+                new CurrentVersion(new Lsn(lsn), lsn, T0, false, HistoryJson.imageOf(row(id, body), null)));
     }
 
     private static Row row(int id, String body) {
-        return Row.builder().put("id", (long) id).put("title", "t").put("body", body).build();
+        return Row.builder()
+                .put("id", (long) id)
+                .put("title", "t")
+                .put("body", body)
+                .build();
     }
 
     private static RowKey key(int id) {
@@ -103,9 +115,18 @@ class VersionPlannerKeyUpdateTest {
     private static List<ChangeEvent> move(long lsn, long tx, int from, int to) {
         KeyUpdate update = new KeyUpdate(key(from), key(to));
         SourcePosition at = new SourcePosition(new Lsn(lsn), tx, T0.plusSeconds(1), 1);
-        Row before = Row.builder().put("id", (long) from).put("title", null).put("body", null).build();
-        Row after = Row.builder().put("id", (long) to).put("title", "t").unchangedToast("body").build();
-        return List.of(new ChangeEvent(DOCS, Operation.DELETE, key(from), before, null, at, update),
+        Row before = Row.builder()
+                .put("id", (long) from)
+                .put("title", null)
+                .put("body", null)
+                .build();
+        Row after = Row.builder()
+                .put("id", (long) to)
+                .put("title", "t")
+                .unchangedToast("body")
+                .build();
+        return List.of(
+                new ChangeEvent(DOCS, Operation.DELETE, key(from), before, null, at, update),
                 new ChangeEvent(DOCS, Operation.INSERT, key(to), null, after, at, update));
     }
 }

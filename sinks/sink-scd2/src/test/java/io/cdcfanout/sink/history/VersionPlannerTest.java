@@ -35,7 +35,10 @@ class VersionPlannerTest {
     }
 
     private static Row rate(String region, String rate) {
-        return Row.builder().put("region", region).put("rate", new BigDecimal(rate)).build();
+        return Row.builder()
+                .put("region", region)
+                .put("rate", new BigDecimal(rate))
+                .build();
     }
 
     private static ChangeEvent write(Operation op, String region, String rateValue, long lsn, long tx, Instant commit) {
@@ -53,7 +56,9 @@ class VersionPlannerTest {
     }
 
     private void storeCurrent(String region, String rateValue, long lsn, long tx, Instant from) {
-        stored.put(region, new CurrentVersion(new Lsn(lsn), tx, from, false, HistoryJson.imageOf(rate(region, rateValue), null)));
+        stored.put(
+                region,
+                new CurrentVersion(new Lsn(lsn), tx, from, false, HistoryJson.imageOf(rate(region, rateValue), null)));
     }
 
     private VersionPlan plan(ChangeEvent... events) {
@@ -108,7 +113,8 @@ class VersionPlannerTest {
                 write(Operation.UPDATE, "DE", "0.19", 400, 4, t(3))));
 
         assertThat(plan.closeAt()).isEqualTo(t(1));
-        assertThat(plan.opens()).extracting(NewVersion::validFrom, NewVersion::validTo)
+        assertThat(plan.opens())
+                .extracting(NewVersion::validFrom, NewVersion::validTo)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple(t(1), t(2)),
                         org.assertj.core.groups.Tuple.tuple(t(2), t(3)),
@@ -143,13 +149,16 @@ class VersionPlannerTest {
 
     @Test
     void reInsertClosesTheDeletionVersion() {
-        stored.put("DE", new CurrentVersion(new Lsn(200), 2, t(5), true, HistoryJson.imageOf(rate("DE", "0.19"), null)));
+        stored.put(
+                "DE", new CurrentVersion(new Lsn(200), 2, t(5), true, HistoryJson.imageOf(rate("DE", "0.19"), null)));
 
         KeyPlan plan = only(plan(write(Operation.INSERT, "DE", "0.07", 300, 3, t(9))));
 
         assertThat(plan.closeLsn()).isEqualTo(new Lsn(200));
         assertThat(plan.closeAt()).isEqualTo(t(9));
-        assertThat(plan.opens()).singleElement().satisfies(v -> assertThat(v.deleted()).isFalse());
+        assertThat(plan.opens())
+                .singleElement()
+                .satisfies(v -> assertThat(v.deleted()).isFalse());
     }
 
     @Test
@@ -173,8 +182,13 @@ class VersionPlannerTest {
     void deleteOfAnUnknownKeyStoresOnlyTheKeyNotTheDefaultsOfTheBeforeImage() {
         // Under the default replica identity Postgres sends only the key of a deleted row; Debezium fills the
         // other NOT NULL columns with "" and 0, which are no values the row ever had.
-        Row before = Row.builder().put("region", "FR").put("rate", BigDecimal.ZERO).put("name", "").build();
-        ChangeEvent delete = new ChangeEvent(TABLE, Operation.DELETE, RowKey.of(KEY, before), before, null, at(300, 3, t(6)));
+        Row before = Row.builder()
+                .put("region", "FR")
+                .put("rate", BigDecimal.ZERO)
+                .put("name", "")
+                .build();
+        ChangeEvent delete =
+                new ChangeEvent(TABLE, Operation.DELETE, RowKey.of(KEY, before), before, null, at(300, 3, t(6)));
 
         KeyPlan plan = only(plan(delete));
 
@@ -209,14 +223,14 @@ class VersionPlannerTest {
 
         assertThat(plan.removeLsn()).isEqualTo(new Lsn(200));
         assertThat(plan.closeLsn()).isNull();
-        assertThat(plan.opens()).singleElement().satisfies(v -> assertThat(v.validFrom()).isEqualTo(t(4)));
+        assertThat(plan.opens())
+                .singleElement()
+                .satisfies(v -> assertThat(v.validFrom()).isEqualTo(t(4)));
     }
 
     @Test
     void insertAndDeleteInOneTransactionLeaveOneDeletionVersion() {
-        KeyPlan plan = only(plan(
-                write(Operation.INSERT, "FR", "0.20", 200, 7, t(4)),
-                delete("FR", 210, 7, t(4))));
+        KeyPlan plan = only(plan(write(Operation.INSERT, "FR", "0.20", 200, 7, t(4)), delete("FR", 210, 7, t(4))));
 
         assertThat(plan.opens()).singleElement().satisfies(v -> {
             assertThat(v.deleted()).isTrue();
@@ -226,16 +240,26 @@ class VersionPlannerTest {
 
     @Test
     void unchangedToastColumnsAreCarriedForwardNeverStoredAsPlaceholders() {
-        Row first = Row.builder().put("region", "DE").put("rate", new BigDecimal("0.16")).put("notes", "long text").build();
+        Row first = Row.builder()
+                .put("region", "DE")
+                .put("rate", new BigDecimal("0.16"))
+                .put("notes", "long text")
+                .build();
         stored.put("DE", new CurrentVersion(new Lsn(100), 1, t(0), false, HistoryJson.imageOf(first, null)));
-        Row after = Row.builder().put("region", "DE").put("rate", new BigDecimal("0.19")).unchangedToast("notes").build();
+        Row after = Row.builder()
+                .put("region", "DE")
+                .put("rate", new BigDecimal("0.19"))
+                .unchangedToast("notes")
+                .build();
 
-        KeyPlan plan = only(plan(new ChangeEvent(TABLE, Operation.UPDATE, RowKey.of(KEY, after), null, after, at(200, 2, t(5)))));
+        KeyPlan plan = only(
+                plan(new ChangeEvent(TABLE, Operation.UPDATE, RowKey.of(KEY, after), null, after, at(200, 2, t(5)))));
 
         ObjectNode data = plan.opens().get(0).data().tree();
         assertThat(data.get("notes").asText()).isEqualTo("long text");
         assertThat(data.get("rate").decimalValue()).isEqualByComparingTo("0.19");
-        assertThat(plan.opens().get(0).data().text()).isEqualTo("{\"region\":\"DE\",\"rate\":0.19,\"notes\":\"long text\"}");
+        assertThat(plan.opens().get(0).data().text())
+                .isEqualTo("{\"region\":\"DE\",\"rate\":0.19,\"notes\":\"long text\"}");
     }
 
     @Test
@@ -245,7 +269,9 @@ class VersionPlannerTest {
 
         KeyPlan plan = only(plan(delete("DE", 200, 2, t(5))));
 
-        assertThat(plan.opens()).singleElement().satisfies(v -> assertThat(v.data().text()).isEqualTo(storedText));
+        assertThat(plan.opens())
+                .singleElement()
+                .satisfies(v -> assertThat(v.data().text()).isEqualTo(storedText));
     }
 
     @Test
@@ -257,8 +283,13 @@ class VersionPlannerTest {
 
     @Test
     void anUnchangedToastColumnNoVersionKnowsIsRejectedNotRecordedWithout() {
-        Row after = Row.builder().put("region", "DE").put("rate", new BigDecimal("0.19")).unchangedToast("notes").build();
-        ChangeEvent update = new ChangeEvent(TABLE, Operation.UPDATE, RowKey.of(KEY, after), null, after, at(200, 2, t(5)));
+        Row after = Row.builder()
+                .put("region", "DE")
+                .put("rate", new BigDecimal("0.19"))
+                .unchangedToast("notes")
+                .build();
+        ChangeEvent update =
+                new ChangeEvent(TABLE, Operation.UPDATE, RowKey.of(KEY, after), null, after, at(200, 2, t(5)));
 
         VersionPlan plan = plan(update);
 
@@ -271,10 +302,16 @@ class VersionPlannerTest {
 
     @Test
     void anUnchangedToastColumnAfterADeletionIsRejected() {
-        stored.put("DE", new CurrentVersion(new Lsn(100), 1, t(0), true, HistoryJson.imageOf(rate("DE", "0.16"), null)));
-        Row after = Row.builder().put("region", "DE").put("rate", new BigDecimal("0.19")).unchangedToast("notes").build();
+        stored.put(
+                "DE", new CurrentVersion(new Lsn(100), 1, t(0), true, HistoryJson.imageOf(rate("DE", "0.16"), null)));
+        Row after = Row.builder()
+                .put("region", "DE")
+                .put("rate", new BigDecimal("0.19"))
+                .unchangedToast("notes")
+                .build();
 
-        VersionPlan plan = plan(new ChangeEvent(TABLE, Operation.UPDATE, RowKey.of(KEY, after), null, after, at(200, 2, t(5))));
+        VersionPlan plan =
+                plan(new ChangeEvent(TABLE, Operation.UPDATE, RowKey.of(KEY, after), null, after, at(200, 2, t(5))));
 
         assertThat(only(plan).writesNothing()).isTrue();
         assertThat(plan.rejections()).hasSize(1);
@@ -283,15 +320,34 @@ class VersionPlannerTest {
     @Test
     void snapshotOfIdenticalDataAddsNoVersionButChangedDataDoes() {
         // Stored as jsonb gives it back: the integer comes back as an int, the decimal as a decimal.
-        stored.put("DE", new CurrentVersion(new Lsn(100), 1, t(0), false,
-                VersionData.stored("{\"region\":\"DE\",\"rate\":0.19,\"version\":3}")));
-        Row same = Row.builder().put("region", "DE").put("rate", new BigDecimal("0.190")).put("version", 3L).build();
-        Row changed = Row.builder().put("region", "DE").put("rate", new BigDecimal("0.20")).put("version", 3L).build();
+        stored.put(
+                "DE",
+                new CurrentVersion(
+                        new Lsn(100),
+                        1,
+                        t(0),
+                        false,
+                        VersionData.stored("{\"region\":\"DE\",\"rate\":0.19,\"version\":3}")));
+        Row same = Row.builder()
+                .put("region", "DE")
+                .put("rate", new BigDecimal("0.190"))
+                .put("version", 3L)
+                .build();
+        Row changed = Row.builder()
+                .put("region", "DE")
+                .put("rate", new BigDecimal("0.20"))
+                .put("version", 3L)
+                .build();
 
-        assertThat(only(plan(new ChangeEvent(TABLE, Operation.SNAPSHOT, RowKey.of(KEY, same), null, same, at(500, 9, t(30)))))
-                .writesNothing()).isTrue();
-        assertThat(only(plan(new ChangeEvent(TABLE, Operation.SNAPSHOT, RowKey.of(KEY, changed), null, changed, at(500, 9, t(30)))))
-                .opens()).singleElement().satisfies(v -> assertThat(v.validFrom()).isEqualTo(t(30)));
+        assertThat(only(plan(new ChangeEvent(
+                                TABLE, Operation.SNAPSHOT, RowKey.of(KEY, same), null, same, at(500, 9, t(30)))))
+                        .writesNothing())
+                .isTrue();
+        assertThat(only(plan(new ChangeEvent(
+                                TABLE, Operation.SNAPSHOT, RowKey.of(KEY, changed), null, changed, at(500, 9, t(30)))))
+                        .opens())
+                .singleElement()
+                .satisfies(v -> assertThat(v.validFrom()).isEqualTo(t(30)));
     }
 
     @Test
@@ -306,13 +362,15 @@ class VersionPlannerTest {
 
         assertThat(plan.truncates()).hasSize(1);
         KeyPlan de = plan.keys().get(0);
-        assertThat(de.opens()).extracting(NewVersion::deleted, NewVersion::validFrom, NewVersion::validTo)
+        assertThat(de.opens())
+                .extracting(NewVersion::deleted, NewVersion::validFrom, NewVersion::validTo)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple(false, t(1), t(2)),
                         org.assertj.core.groups.Tuple.tuple(true, t(2), null));
         KeyPlan fr = plan.keys().get(1);
         assertThat(fr.closeAt()).isEqualTo(t(2));
-        assertThat(fr.opens()).extracting(NewVersion::deleted, NewVersion::validFrom, NewVersion::validTo)
+        assertThat(fr.opens())
+                .extracting(NewVersion::deleted, NewVersion::validFrom, NewVersion::validTo)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple(true, t(2), t(3)),
                         org.assertj.core.groups.Tuple.tuple(false, t(3), null));

@@ -53,7 +53,9 @@ public final class ChangeEvents {
 
     /** Integers as {@link Long}, as {@link Row} holds every integer type; anything else as it is. */
     private static Object rowValue(Object value) {
-        return value instanceof Integer || value instanceof Short || value instanceof Byte ? ((Number) value).longValue() : value;
+        return value instanceof Integer || value instanceof Short || value instanceof Byte
+                ? ((Number) value).longValue()
+                : value;
     }
 
     /** A row read by the initial snapshot; finish it with {@link RowChange#read()}. */
@@ -89,7 +91,8 @@ public final class ChangeEvents {
 
     private SourcePosition streamedAt(long lsn) {
         if (lsn <= 0) {
-            throw new IllegalArgumentException("a streamed change needs an LSN above 0/0 (0/0 is the snapshot's), not " + lsn);
+            throw new IllegalArgumentException(
+                    "a streamed change needs an LSN above 0/0 (0/0 is the snapshot's), not " + lsn);
         }
         return new SourcePosition(new Lsn(lsn), 1000 + lsn, EPOCH.plusSeconds(lsn), sequence.incrementAndGet());
     }
@@ -130,7 +133,12 @@ public final class ChangeEvents {
             if (op != Operation.SNAPSHOT) {
                 throw new IllegalStateException(op + " is a streamed change: finish it with at(lsn)");
             }
-            return new ChangeEvent(table, op, key(key), null, after.build(),
+            return new ChangeEvent(
+                    table,
+                    op,
+                    key(key),
+                    null,
+                    after.build(),
                     new SourcePosition(Lsn.ZERO, SNAPSHOT_TX_ID, EPOCH, sequence.incrementAndGet()));
         }
     }
@@ -144,7 +152,13 @@ public final class ChangeEvents {
         }
 
         public ChangeEvent at(long lsn) {
-            return new ChangeEvent(table, Operation.DELETE, key(key), Row.builder().put(keyColumn, key).build(), null, streamedAt(lsn));
+            return new ChangeEvent(
+                    table,
+                    Operation.DELETE,
+                    key(key),
+                    Row.builder().put(keyColumn, key).build(),
+                    null,
+                    streamedAt(lsn));
         }
     }
 }

@@ -105,7 +105,8 @@ public abstract class SinkContractTest {
                 changes.update(1).set("name", "apple v2").set("body", BIG_BODY).at(102),
                 changes.delete(2).at(103),
                 changes.insert(3).set("name", "plum").set("body", "c").at(104));
-        ChangeBatch second = ChangeEvents.batch(changes.update(3).set("name", "plum v2").set("body", "c").at(200));
+        ChangeBatch second = ChangeEvents.batch(
+                changes.update(3).set("name", "plum v2").set("body", "c").at(200));
         applyWithoutRejections(first);
         applyWithoutRejections(second);
         Map<Object, Object> held = state(1, 2, 3);
@@ -121,11 +122,14 @@ public abstract class SinkContractTest {
 
     @Test
     public void anOlderChangeAppliedAfterANewerOneDoesNotOverwriteIt() throws Exception {
-        applyWithoutRejections(changes.insert(1).set("name", "first").set("body", "a").at(100));
-        applyWithoutRejections(changes.update(1).set("name", "newest").set("body", "c").at(300));
+        applyWithoutRejections(
+                changes.insert(1).set("name", "first").set("body", "a").at(100));
+        applyWithoutRejections(
+                changes.update(1).set("name", "newest").set("body", "c").at(300));
         Map<Object, Object> held = state(1);
 
-        applyWithoutRejections(changes.update(1).set("name", "older").set("body", "b").at(200));
+        applyWithoutRejections(
+                changes.update(1).set("name", "older").set("body", "b").at(200));
 
         assertLive(1, row(1, "newest", "c"));
         assertThat(state(1)).isEqualTo(held);
@@ -133,24 +137,31 @@ public abstract class SinkContractTest {
 
     @Test
     public void aDeleteThenAStaleInsertStaysDeleted() throws Exception {
-        ChangeEvent insert = changes.insert(1).set("name", "apple").set("body", "a").at(100);
+        ChangeEvent insert =
+                changes.insert(1).set("name", "apple").set("body", "a").at(100);
         applyWithoutRejections(insert);
         applyWithoutRejections(changes.delete(1).at(200));
 
         applyWithoutRejections(insert);
-        applyWithoutRejections(changes.update(1).set("name", "apple v2").set("body", "a").at(150));
+        applyWithoutRejections(
+                changes.update(1).set("name", "apple v2").set("body", "a").at(150));
 
         assertAbsent(1);
     }
 
     @Test
     public void anUnchangedToastColumnKeepsItsPreviousValue() throws Exception {
-        applyWithoutRejections(changes.insert(1).set("name", "book").set("body", BIG_BODY).at(100));
+        applyWithoutRejections(
+                changes.insert(1).set("name", "book").set("body", BIG_BODY).at(100));
 
-        applyWithoutRejections(changes.update(1).set("name", "book II").unchangedToast("body").at(200));
+        applyWithoutRejections(
+                changes.update(1).set("name", "book II").unchangedToast("body").at(200));
         // and within one batch: the previous value is in an earlier change of the same batch
         applyWithoutRejections(
-                changes.insert(2).set("name", "tome").set("body", BIG_BODY + "2").at(300),
+                changes.insert(2)
+                        .set("name", "tome")
+                        .set("body", BIG_BODY + "2")
+                        .at(300),
                 changes.update(2).set("name", "tome II").unchangedToast("body").at(301));
 
         assertLive(1, row(1, "book II", BIG_BODY));
@@ -159,11 +170,14 @@ public abstract class SinkContractTest {
 
     @Test
     public void anUnchangedToastColumnTheSinkCannotKnowIsNeverStoredWrong() throws Exception {
-        ChangeEvent update = changes.update(9).set("name", "ghost").unchangedToast("body").at(100);
+        ChangeEvent update =
+                changes.update(9).set("name", "ghost").unchangedToast("body").at(100);
 
         ApplyResult result = sink.apply(ChangeEvents.batch(update));
 
-        assertThat(result.rejections()).extracting(Rejection::event).allSatisfy(e -> assertThat(e).isEqualTo(update));
+        assertThat(result.rejections())
+                .extracting(Rejection::event)
+                .allSatisfy(e -> assertThat(e).isEqualTo(update));
         assertThat(readLive(TABLE, changes.key(9)))
                 .as("a row without its unchanged TOAST column, or with a placeholder for it, would be wrong; "
                         + "the sink must keep no row (and may reject the change)")
@@ -172,9 +186,13 @@ public abstract class SinkContractTest {
 
     @Test
     public void truncateRemovesTheTablesRowsAndAReplayedOlderChangeDoesNotBringThemBack() throws Exception {
-        ChangeEvent insert1 = changes.insert(1).set("name", "apple").set("body", "a").at(100);
-        applyWithoutRejections(insert1, changes.insert(2).set("name", "pear").set("body", "b").at(101));
-        ChangeBatch truncateBatch = ChangeEvents.batch(changes.truncate(200), changes.insert(3).set("name", "plum").set("body", "c").at(300));
+        ChangeEvent insert1 =
+                changes.insert(1).set("name", "apple").set("body", "a").at(100);
+        applyWithoutRejections(
+                insert1, changes.insert(2).set("name", "pear").set("body", "b").at(101));
+        ChangeBatch truncateBatch = ChangeEvents.batch(
+                changes.truncate(200),
+                changes.insert(3).set("name", "plum").set("body", "c").at(300));
 
         applyWithoutRejections(truncateBatch);
         assertAbsent(1);
@@ -183,7 +201,8 @@ public abstract class SinkContractTest {
 
         applyWithoutRejections(truncateBatch);
         applyWithoutRejections(insert1);
-        applyWithoutRejections(changes.update(2).set("name", "pear v2").set("body", "b").at(150));
+        applyWithoutRejections(
+                changes.update(2).set("name", "pear v2").set("body", "b").at(150));
 
         assertAbsent(1);
         assertAbsent(2);
@@ -202,13 +221,17 @@ public abstract class SinkContractTest {
 
     @Test
     public void snapshotRowsLoseAgainstStreamedChanges() throws Exception {
-        applyWithoutRejections(changes.update(1).set("name", "streamed").set("body", "a").at(100), changes.delete(2).at(101));
+        applyWithoutRejections(
+                changes.update(1).set("name", "streamed").set("body", "a").at(100),
+                changes.delete(2).at(101));
 
         applyWithoutRejections(
                 changes.snapshot(1).set("name", "snapshot").set("body", "old").read(),
                 changes.snapshot(2).set("name", "snapshot").set("body", "old").read());
-        applyWithoutRejections(changes.snapshot(3).set("name", "snapshot").set("body", "old").read());
-        applyWithoutRejections(changes.update(3).set("name", "streamed").set("body", "new").at(200));
+        applyWithoutRejections(
+                changes.snapshot(3).set("name", "snapshot").set("body", "old").read());
+        applyWithoutRejections(
+                changes.update(3).set("name", "streamed").set("body", "new").at(200));
 
         assertLive(1, row(1, "streamed", "a"));
         assertAbsent(2);
@@ -235,7 +258,11 @@ public abstract class SinkContractTest {
 
     /** A complete row image of {@link #TABLE}. */
     protected static Row row(long id, String name, String body) {
-        return Row.builder().put(KEY_COLUMN, id).put("name", name).put("body", body).build();
+        return Row.builder()
+                .put(KEY_COLUMN, id)
+                .put("name", name)
+                .put("body", body)
+                .build();
     }
 
     /**
@@ -251,7 +278,9 @@ public abstract class SinkContractTest {
     }
 
     protected final void applyWithoutRejections(ChangeBatch batch) throws Exception {
-        assertThat(sink.apply(batch).rejections()).as("rejections of %s", batch.events()).isEmpty();
+        assertThat(sink.apply(batch).rejections())
+                .as("rejections of %s", batch.events())
+                .isEmpty();
     }
 
     protected final void assertLive(long id, Row expected) throws Exception {
@@ -283,7 +312,9 @@ public abstract class SinkContractTest {
         Map<String, String> columns = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = image.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
-            columns.put(field.getKey(), field.getValue().isNull() ? null : field.getValue().asText());
+            columns.put(
+                    field.getKey(),
+                    field.getValue().isNull() ? null : field.getValue().asText());
         }
         return columns;
     }

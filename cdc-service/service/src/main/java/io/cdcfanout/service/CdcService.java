@@ -76,7 +76,7 @@ public final class CdcService implements AutoCloseable, ServiceView {
         new StartupChecks(config).run();
         ColumnPolicy columnPolicy = ColumnPolicy.from(config.source());
         pipeline = Pipelines.create(config, columnPolicy, new SinkContext(source, meters, Clock.systemUTC()));
-        http = new HttpApi(config.http(), this);
+        http = new HttpApi(config.http(), this, meters);
         httpPort = http.start();
         LOG.info("HTTP API on http://{}:{}", config.http().host(), httpPort);
         slotLag = new SlotLagMonitor(source, config.source().slot(), meters);

@@ -17,6 +17,8 @@ import io.cdcfanout.sink.Visibility;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -56,10 +58,16 @@ public final class HttpApi implements AutoCloseable {
 
     private volatile StatusSnapshot statusSnapshot;
 
-    public HttpApi(HttpConfig config, ServiceView service) {
+    public HttpApi(HttpConfig config, ServiceView service, MeterRegistry meters) {
         this.config = config;
         this.service = service;
         this.waitingReads = new WaitingReads(config.maxWaitingReads());
+        Gauge.builder("cdc.http.waiting.reads", waitingReads, WaitingReads::waiting)
+                .description("reads waiting for a position (min_lsn, /wait)")
+                .register(meters);
+        Gauge.builder("cdc.http.max.waiting.reads", waitingReads, WaitingReads::max)
+                .description("http.max-waiting-reads")
+                .register(meters);
         this.catchup = new Catchup(service);
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
@@ -72,7 +80,7 @@ public final class HttpApi implements AutoCloseable {
         app.get(
                 "/metrics",
                 ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                        .result(service.scrapeMetrics() + waitingReadsMetrics()));
+                        .result(service.scrapeMetrics()));
         app.get("/wait", this::awaitSinks);
         app.get("/cache/{table}", ctx -> cache(ctx, null));
         app.get("/cache/{table}/{key}", ctx -> cache(ctx, ctx.pathParam("key")));
@@ -370,15 +378,6 @@ public final class HttpApi implements AutoCloseable {
             cause = cause.getCause();
         }
         return cause;
-    }
-
-    private String waitingReadsMetrics() {
-        return "# HELP cdc_http_waiting_reads reads waiting for a position (min_lsn, /wait)\n"
-                + "# TYPE cdc_http_waiting_reads gauge\n"
-                + "cdc_http_waiting_reads " + waitingReads.waiting() + ".0\n"
-                + "# HELP cdc_http_max_waiting_reads http.max-waiting-reads\n"
-                + "# TYPE cdc_http_max_waiting_reads gauge\n"
-                + "cdc_http_max_waiting_reads " + waitingReads.max() + ".0\n";
     }
 
     private void history(Context ctx, String pathKey) {

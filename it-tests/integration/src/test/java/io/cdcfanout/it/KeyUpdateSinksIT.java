@@ -1,12 +1,14 @@
 package io.cdcfanout.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cdcfanout.it.harness.Backends;
 import io.cdcfanout.it.harness.BackendsExtension;
 import io.cdcfanout.it.harness.ElasticsearchBackend;
 import io.cdcfanout.it.harness.TestDatabase;
+import io.cdcfanout.it.search.FailingBulkProxy;
 import io.cdcfanout.it.support.EsDocs;
 import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.KeyUpdate;
@@ -20,6 +22,7 @@ import io.cdcfanout.sink.ApplyResult;
 import io.cdcfanout.sink.ChangeBatch;
 import io.cdcfanout.sink.HistoryReader;
 import io.cdcfanout.sink.HistoryVersion;
+import io.cdcfanout.sink.RetryableSinkException;
 import io.cdcfanout.sink.Secret;
 import io.cdcfanout.sink.Sink;
 import io.cdcfanout.sink.SinkContext;
@@ -28,6 +31,7 @@ import io.cdcfanout.sink.SourceDatabase;
 import io.cdcfanout.sink.history.Scd2SinkConfig;
 import io.cdcfanout.sink.history.Scd2SinkConfig.TableMapping;
 import io.cdcfanout.sink.search.ElasticsearchSinkConfig;
+import io.cdcfanout.sink.search.ElasticsearchSinkConfig.BulkOptions;
 import io.cdcfanout.sink.search.ElasticsearchSinkConfig.Refresh;
 import io.cdcfanout.sink.search.ElasticsearchSinkConfig.TableOptions;
 import io.cdcfanout.sink.search.ElasticsearchSinkFactory;
@@ -135,6 +139,71 @@ class KeyUpdateSinksIT {
         assertThat(live.keySet()).containsExactlyInAnyOrder("4", "5");
         assertThat(live.get("4").path("body").asText()).isEqualTo("body of five");
         assertThat(live.get("5").path("body").asText()).isEqualTo("body of four");
+    }
+
+    /**
+     * The dangerous interleaving on purpose: a swap through a temporary key, written one document per bulk
+     * request, with Elasticsearch refusing every request after the first. Key 4's new document (row 5's body)
+     * is then written, while key 5's is not; key 5's body must come from key 4 as it was before the batch,
+     * which the replay can no longer read from the index.
+     */
+    @Test
+    void aSwapThatFailedHalfwayIsCompletedByTheReplayWithTheBodiesItComputedFirst(ElasticsearchBackend backend)
+            throws Exception {
+        apply(insert(100, 4, "body of four"), insert(101, 5, "body of five"));
+        List<ChangeEvent> swap = new ArrayList<>(move(200, 4, -1));
+        swap.addAll(move(201, 5, 4));
+        swap.addAll(move(202, -1, 5));
+        try (FailingBulkProxy proxy = new FailingBulkProxy(backend.url(), index)) {
+            Sink oneDocumentPerRequest = new ElasticsearchSinkFactory()
+                    .create(
+                            "search",
+                            new ElasticsearchSinkConfig(
+                                    List.of(proxy.url()),
+                                    null,
+                                    null,
+                                    null,
+                                    null,
+                                    Map.of(DOCS, new TableOptions(index, null, null, null, null)),
+                                    Refresh.WAIT_FOR,
+                                    new BulkOptions(1, null, 1)),
+                            new SinkContext(null, meters, Clock.systemUTC()));
+            try {
+                oneDocumentPerRequest.start();
+                proxy.failAfter(1);
+                ChangeBatch batch =
+                        new ChangeBatch(swap, swap.get(swap.size() - 1).lsn());
+                assertThatThrownBy(() -> oneDocumentPerRequest.apply(batch)).isInstanceOf(RetryableSinkException.class);
+                assertThat(proxy.refused()).isPositive();
+                Map<String, JsonNode> halfway = es.live(index);
+                assertThat(halfway.get("4").path("body").asText())
+                        .as("the first request wrote key 4's new document")
+                        .isEqualTo("body of five");
+                assertThat(halfway.get("5").path("body").asText())
+                        .as("key 5 still shows its old row")
+                        .isEqualTo("body of five");
+
+                proxy.heal();
+                assertThat(oneDocumentPerRequest.apply(batch).rejections())
+                        .as("the replay")
+                        .isEmpty();
+            } finally {
+                oneDocumentPerRequest.close();
+            }
+        }
+
+        Map<String, JsonNode> live = es.live(index);
+        assertThat(live.keySet()).containsExactlyInAnyOrder("4", "5");
+        assertThat(live.get("4").path("body").asText()).isEqualTo("body of five");
+        assertThat(live.get("5").path("body").asText()).isEqualTo("body of four");
+        es.send("POST", "/cdc-fanout-meta/_refresh", null);
+        assertThat(es.send("GET", "/cdc-fanout-meta/_search?q=index:" + index, null)
+                        .path("hits")
+                        .path("total")
+                        .path("value")
+                        .asLong())
+                .as("the stashed documents are removed once the batch is written")
+                .isZero();
     }
 
     @Test

@@ -193,11 +193,13 @@ public final class ElasticsearchSink implements Sink, Visibility {
      * requests run) and sent last. The changes are the newest per document, so none of them reads a document
      * another one writes; except after an update of a primary key, whose INSERT reads the old key's document:
      * a write to a document that another write reads ({@link KeyMoveImages#isOrigin}) is held until the reads
-     * are done.
+     * are done, and the documents completed from those reads are stashed first ({@link KeyMoveStash}), so a
+     * replay after a half-written batch does not depend on them.
      */
     private List<ItemResult> write(RowChanges changes, List<Rejection> rejections) throws RetryableSinkException {
         BulkWriter.Session bulk = bulkWriter.session();
         KeyMoveImages keyMoves = changes.keyMoves();
+        ToastMerger.Result completed = null;
         try {
             List<DocumentWrite> incomplete = new ArrayList<>();
             List<DocumentWrite> held = new ArrayList<>();
@@ -218,7 +220,7 @@ public final class ElasticsearchSink implements Sink, Visibility {
                 }
             }
             if (!incomplete.isEmpty()) {
-                ToastMerger.Result completed = toastMerger.complete(incomplete);
+                completed = toastMerger.complete(incomplete);
                 rejections.addAll(completed.rejections());
                 completed
                         .stale()
@@ -231,7 +233,11 @@ public final class ElasticsearchSink implements Sink, Visibility {
             bulk.abandon();
             throw e;
         }
-        return bulk.finish();
+        List<ItemResult> results = bulk.finish();
+        if (completed != null) {
+            toastMerger.applied(completed);
+        }
+        return results;
     }
 
     /**

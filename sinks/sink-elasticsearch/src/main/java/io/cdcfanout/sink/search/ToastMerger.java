@@ -43,13 +43,21 @@ final class ToastMerger {
      * @param ready      writes that can be sent (completed or untouched)
      * @param rejections changes that cannot be completed
      * @param stale      writes dropped because the index already holds a newer version
+     * @param stashed    the writes of moved rows whose documents may be in the {@link KeyMoveStash}; remove them
+     *                   from there once the ready writes are applied
      */
-    record Result(List<DocumentWrite> ready, List<Rejection> rejections, List<DocumentWrite> stale) {}
+    record Result(
+            List<DocumentWrite> ready,
+            List<Rejection> rejections,
+            List<DocumentWrite> stale,
+            List<DocumentWrite> stashed) {}
 
     private final ElasticsearchClient client;
+    private final KeyMoveStash stash;
 
     ToastMerger(ElasticsearchClient client) {
         this.client = client;
+        this.stash = new KeyMoveStash(client);
     }
 
     Result complete(List<DocumentWrite> writes) throws RetryableSinkException {
@@ -57,24 +65,33 @@ final class ToastMerger {
         List<Rejection> rejections = new ArrayList<>();
         List<DocumentWrite> stale = new ArrayList<>();
         Map<String, List<DocumentWrite>> incompleteByIndex = new LinkedHashMap<>();
+        List<DocumentWrite> moved = new ArrayList<>();
         for (DocumentWrite write : writes) {
-            if (write.needsPreviousDocument() && write.fromEarlierKeys()) {
+            if (write.needsPreviousDocument()) {
                 incompleteByIndex
                         .computeIfAbsent(write.index(), k -> new ArrayList<>())
                         .add(write);
-            } else if (write.needsPreviousDocument()) {
-                incompleteByIndex
-                        .computeIfAbsent(write.index(), k -> new ArrayList<>())
-                        .add(write);
+                if (write.fromEarlierKeys()) {
+                    moved.add(write);
+                }
             } else {
                 ready.add(write);
             }
         }
+        Map<String, byte[]> stashed = stash.find(moved);
+        List<DocumentWrite> completedMoves = new ArrayList<>();
         for (Map.Entry<String, List<DocumentWrite>> e : incompleteByIndex.entrySet()) {
             Map<String, GetResult<ObjectNode>> previous = fetch(e.getKey(), e.getValue());
             for (DocumentWrite write : e.getValue()) {
                 if (write.fromEarlierKeys()) {
-                    completeFromEarlierKeys(write, previous, ready, rejections, stale);
+                    completeFromEarlierKeys(
+                            write,
+                            previous,
+                            stashed.get(KeyMoveStash.idOf(write)),
+                            ready,
+                            rejections,
+                            stale,
+                            completedMoves);
                     continue;
                 }
                 GetResult<ObjectNode> found = previous.get(write.id());
@@ -114,18 +131,36 @@ final class ToastMerger {
                                 + " Set REPLICA IDENTITY FULL on the table, or re-snapshot it"));
             }
         }
-        return new Result(ready, rejections, stale);
+        stash.put(completedMoves.stream()
+                .filter(w -> !stashed.containsKey(KeyMoveStash.idOf(w)))
+                .toList());
+        return new Result(
+                ready, rejections, stale, moved); // also the stale ones: an earlier attempt may have stashed them
+    }
+
+    /** Removes the stashed documents of a result whose writes are all applied. */
+    void applied(Result result) {
+        stash.remove(result.stashed());
     }
 
     private static void completeFromEarlierKeys(
             DocumentWrite write,
             Map<String, GetResult<ObjectNode>> documents,
+            byte[] stashed,
             List<DocumentWrite> ready,
             List<Rejection> rejections,
-            List<DocumentWrite> stale) {
+            List<DocumentWrite> stale,
+            List<DocumentWrite> completedMoves) {
         GetResult<ObjectNode> own = documents.get(write.id());
         if (own != null && own.found() && own.version() != null && own.version() >= write.version()) {
             stale.add(write); // written by this very change before (a replay), or by a newer one
+            return;
+        }
+        if (stashed != null) {
+            // an earlier attempt completed it, then failed before writing it: its origins may be overwritten since
+            DocumentWrite completed = write.withSource(stashed);
+            ready.add(completed);
+            completedMoves.add(completed);
             return;
         }
         for (KeyMoveImages.Origin origin : write.origins()) {
@@ -148,7 +183,9 @@ final class ToastMerger {
                 }
             }
             if (complete) {
-                ready.add(write.withSource(render(merged)));
+                DocumentWrite completed = write.withSource(render(merged));
+                ready.add(completed);
+                completedMoves.add(completed);
                 return;
             }
         }

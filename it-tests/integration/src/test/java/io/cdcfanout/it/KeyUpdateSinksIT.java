@@ -11,7 +11,6 @@ import io.cdcfanout.it.harness.TestDatabase;
 import io.cdcfanout.it.search.FailingBulkProxy;
 import io.cdcfanout.it.support.EsDocs;
 import io.cdcfanout.schema.ChangeEvent;
-import io.cdcfanout.schema.KeyUpdate;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.Operation;
 import io.cdcfanout.schema.Row;
@@ -35,6 +34,7 @@ import io.cdcfanout.sink.search.ElasticsearchSinkConfig.BulkOptions;
 import io.cdcfanout.sink.search.ElasticsearchSinkConfig.Refresh;
 import io.cdcfanout.sink.search.ElasticsearchSinkConfig.TableOptions;
 import io.cdcfanout.sink.search.ElasticsearchSinkFactory;
+import io.cdcfanout.sink.testkit.ChangeEvents;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
@@ -56,6 +56,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KeyUpdateSinksIT {
 
     private static final TableId DOCS = TableId.parse("public.docs");
+    private static final ChangeEvents MOVES = new ChangeEvents(DOCS, "id");
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private EsDocs es;
@@ -66,20 +67,24 @@ class KeyUpdateSinksIT {
     void setUp(ElasticsearchBackend backend) throws Exception {
         es = new EsDocs(backend.url());
         index = Backends.uniqueName("keymove");
-        sink = new ElasticsearchSinkFactory()
+        sink = searchSink(backend.url(), null);
+        sink.start();
+    }
+
+    private Sink searchSink(String url, BulkOptions bulk) {
+        return new ElasticsearchSinkFactory()
                 .create(
                         "search",
                         new ElasticsearchSinkConfig(
-                                List.of(backend.url()),
+                                List.of(url),
                                 null,
                                 null,
                                 null,
                                 null,
                                 Map.of(DOCS, new TableOptions(index, null, null, null, null)),
                                 Refresh.WAIT_FOR,
-                                null),
+                                bulk),
                         new SinkContext(null, meters, Clock.systemUTC()));
-        sink.start();
     }
 
     @AfterEach
@@ -155,19 +160,7 @@ class KeyUpdateSinksIT {
         swap.addAll(move(201, 5, 4));
         swap.addAll(move(202, -1, 5));
         try (FailingBulkProxy proxy = new FailingBulkProxy(backend.url(), index)) {
-            Sink oneDocumentPerRequest = new ElasticsearchSinkFactory()
-                    .create(
-                            "search",
-                            new ElasticsearchSinkConfig(
-                                    List.of(proxy.url()),
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    Map.of(DOCS, new TableOptions(index, null, null, null, null)),
-                                    Refresh.WAIT_FOR,
-                                    new BulkOptions(1, null, 1)),
-                            new SinkContext(null, meters, Clock.systemUTC()));
+            Sink oneDocumentPerRequest = searchSink(proxy.url(), new BulkOptions(1, null, 1));
             try {
                 oneDocumentPerRequest.start();
                 proxy.failAfter(1);
@@ -272,20 +265,7 @@ class KeyUpdateSinksIT {
 
     /** The two changes Debezium sends for {@code UPDATE docs SET id = to WHERE id = from} with body unchanged. */
     private static List<ChangeEvent> move(long lsn, int from, int to) {
-        KeyUpdate update = new KeyUpdate(key(from), key(to));
-        Row before = Row.builder()
-                .put("id", (long) from)
-                .put("title", null)
-                .put("body", null)
-                .build();
-        Row after = Row.builder()
-                .put("id", (long) to)
-                .put("title", "moved")
-                .unchangedToast("body")
-                .build();
-        return List.of(
-                new ChangeEvent(DOCS, Operation.DELETE, key(from), before, null, at(lsn), update),
-                new ChangeEvent(DOCS, Operation.INSERT, key(to), null, after, at(lsn), update));
+        return MOVES.move(from, to).set("title", "moved").unchangedToast("body").at(lsn);
     }
 
     private static SourcePosition at(long lsn) {

@@ -3,7 +3,6 @@ package io.cdcfanout.sink.search;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdcfanout.schema.ChangeEvent;
-import io.cdcfanout.schema.KeyUpdate;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.Operation;
 import io.cdcfanout.schema.Row;
@@ -12,6 +11,7 @@ import io.cdcfanout.schema.SourcePosition;
 import io.cdcfanout.schema.TableId;
 import io.cdcfanout.sink.search.ElasticsearchSinkConfig.TableOptions;
 import io.cdcfanout.sink.search.KeyMoveImages.Origin;
+import io.cdcfanout.sink.testkit.ChangeEvents;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 class KeyMoveImagesTest {
 
     private static final TableId DOCS = TableId.parse("public.docs");
+    private static final ChangeEvents MOVES = new ChangeEvents(DOCS, "id");
     private static final KeyMoveImages.DocumentIds IDS = (table, key) -> key.asText();
     private final DocumentMapper mapper = new DocumentMapper(new TableOptions("docs", null, null, null, null));
 
@@ -96,19 +97,6 @@ class KeyMoveImagesTest {
 
     /** The two changes Debezium sends for {@code UPDATE docs SET id = to WHERE id = from} with body unchanged. */
     private static List<ChangeEvent> move(long lsn, int from, int to) {
-        KeyUpdate update = new KeyUpdate(key(from), key(to));
-        Row before = Row.builder()
-                .put("id", (long) from)
-                .put("title", null)
-                .put("body", null)
-                .build();
-        Row after = Row.builder()
-                .put("id", (long) to)
-                .put("title", "t")
-                .unchangedToast("body")
-                .build();
-        return List.of(
-                new ChangeEvent(DOCS, Operation.DELETE, key(from), before, null, at(lsn), update),
-                new ChangeEvent(DOCS, Operation.INSERT, key(to), null, after, at(lsn), update));
+        return MOVES.move(from, to).set("title", "t").unchangedToast("body").at(lsn);
     }
 }

@@ -3,15 +3,13 @@ package io.cdcfanout.sink.history;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdcfanout.schema.ChangeEvent;
-import io.cdcfanout.schema.KeyUpdate;
 import io.cdcfanout.schema.Lsn;
-import io.cdcfanout.schema.Operation;
 import io.cdcfanout.schema.Row;
 import io.cdcfanout.schema.RowKey;
-import io.cdcfanout.schema.SourcePosition;
 import io.cdcfanout.schema.TableId;
 import io.cdcfanout.sink.history.VersionPlan.KeyPlan;
 import io.cdcfanout.sink.history.VersionPlan.NewVersion;
+import io.cdcfanout.sink.testkit.ChangeEvents;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +21,7 @@ import org.junit.jupiter.api.Test;
 class VersionPlannerKeyUpdateTest {
 
     private static final TableId DOCS = TableId.parse("public.docs");
+    private static final ChangeEvents MOVES = new ChangeEvents(DOCS, "id");
     private static final Instant T0 = Instant.parse("2024-01-01T10:00:00Z");
 
     private final Map<String, CurrentVersion> stored = new HashMap<>();
@@ -107,26 +106,12 @@ class VersionPlannerKeyUpdateTest {
                 .build();
     }
 
-    private static RowKey key(int id) {
-        return new RowKey(List.of("id"), List.of((long) id));
-    }
-
     /** The two changes Debezium sends for {@code UPDATE docs SET id = to WHERE id = from} with body unchanged. */
     private static List<ChangeEvent> move(long lsn, long tx, int from, int to) {
-        KeyUpdate update = new KeyUpdate(key(from), key(to));
-        SourcePosition at = new SourcePosition(new Lsn(lsn), tx, T0.plusSeconds(1), 1);
-        Row before = Row.builder()
-                .put("id", (long) from)
-                .put("title", null)
-                .put("body", null)
-                .build();
-        Row after = Row.builder()
-                .put("id", (long) to)
-                .put("title", "t")
+        return MOVES.move(from, to)
+                .set("title", "t")
                 .unchangedToast("body")
-                .build();
-        return List.of(
-                new ChangeEvent(DOCS, Operation.DELETE, key(from), before, null, at, update),
-                new ChangeEvent(DOCS, Operation.INSERT, key(to), null, after, at, update));
+                .inTransaction(tx)
+                .at(lsn);
     }
 }

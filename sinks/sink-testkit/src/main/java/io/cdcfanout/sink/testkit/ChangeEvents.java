@@ -1,6 +1,7 @@
 package io.cdcfanout.sink.testkit;
 
 import io.cdcfanout.schema.ChangeEvent;
+import io.cdcfanout.schema.KeyUpdate;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.Operation;
 import io.cdcfanout.schema.Row;
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * ChangeEvent update = changes.update(1).set("name", "pear").unchangedToast("body").at(200);
  * ChangeEvent read   = changes.snapshot(2).set("name", "plum").read();
  * ChangeBatch batch  = ChangeEvents.batch(insert, update, changes.delete(1).at(300));
+ * List<ChangeEvent> move = changes.move(1, 10).set("name", "pear").unchangedToast("body").at(400);
  * }</pre>
  *
  * <p>Each streamed change at LSN {@code n} is its own transaction: transaction id {@code 1000 + n},
@@ -76,6 +78,15 @@ public final class ChangeEvents {
         return new Delete(key);
     }
 
+    /**
+     * The two changes Debezium sends for an update of the key, {@code UPDATE t SET id = to WHERE id = from}: a
+     * DELETE of the old key and an INSERT of the new one, linked by their {@link KeyUpdate}. Finish it with
+     * {@link KeyMove#at(long)}.
+     */
+    public KeyMove move(Object from, Object to) {
+        return new KeyMove(from, to);
+    }
+
     public ChangeEvent truncate(long lsn) {
         return new ChangeEvent(table, Operation.TRUNCATE, null, null, null, streamedAt(lsn));
     }
@@ -90,11 +101,15 @@ public final class ChangeEvents {
     }
 
     private SourcePosition streamedAt(long lsn) {
+        return streamedAt(lsn, 1000 + lsn);
+    }
+
+    private SourcePosition streamedAt(long lsn, long txId) {
         if (lsn <= 0) {
             throw new IllegalArgumentException(
                     "a streamed change needs an LSN above 0/0 (0/0 is the snapshot's), not " + lsn);
         }
-        return new SourcePosition(new Lsn(lsn), 1000 + lsn, EPOCH.plusSeconds(lsn), sequence.incrementAndGet());
+        return new SourcePosition(new Lsn(lsn), txId, EPOCH.plusSeconds(lsn), sequence.incrementAndGet());
     }
 
     /** A snapshot row, insert or update being built; the key column is the image's first column. */
@@ -159,6 +174,47 @@ public final class ChangeEvents {
                     Row.builder().put(keyColumn, key).build(),
                     null,
                     streamedAt(lsn));
+        }
+    }
+
+    /** An update of the key being built; the new key is the image's first column. */
+    public final class KeyMove {
+        private final Object from;
+        private final Object to;
+        private final Row.Builder after = Row.builder();
+        private Long txId;
+
+        private KeyMove(Object from, Object to) {
+            this.from = rowValue(from);
+            this.to = rowValue(to);
+            after.put(keyColumn, this.to);
+        }
+
+        public KeyMove set(String column, Object value) {
+            after.put(column, rowValue(value));
+            return this;
+        }
+
+        /** The column's TOASTed value was not changed, so Postgres did not send it: unknown in the new image. */
+        public KeyMove unchangedToast(String column) {
+            after.unchangedToast(column);
+            return this;
+        }
+
+        /** Puts the move in transaction {@code id} (several moves of one transaction); else its own. */
+        public KeyMove inTransaction(long id) {
+            this.txId = id;
+            return this;
+        }
+
+        /** The DELETE of the old key and the INSERT of the new one, both at {@code lsn}. */
+        public List<ChangeEvent> at(long lsn) {
+            KeyUpdate update = new KeyUpdate(key(from), key(to));
+            SourcePosition position = txId == null ? streamedAt(lsn) : streamedAt(lsn, txId);
+            Row before = Row.builder().put(keyColumn, from).build();
+            return List.of(
+                    new ChangeEvent(table, Operation.DELETE, key(from), before, null, position, update),
+                    new ChangeEvent(table, Operation.INSERT, key(to), null, after.build(), position, update));
         }
     }
 }

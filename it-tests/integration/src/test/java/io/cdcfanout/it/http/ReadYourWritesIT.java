@@ -8,9 +8,9 @@ import io.cdcfanout.it.harness.BackendsExtension;
 import io.cdcfanout.it.harness.ElasticsearchBackend;
 import io.cdcfanout.it.harness.TestDatabase;
 import io.cdcfanout.it.support.EsDocs;
+import io.cdcfanout.it.support.HttpCalls;
 import io.cdcfanout.it.support.RunningService;
 import io.cdcfanout.schema.RowJson;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,8 +41,8 @@ class ReadYourWritesIT {
     private static final int READS = 500;
     private static final String TOKEN = "rw-token-0123456789";
 
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpCalls calls = new HttpCalls();
+    private final HttpClient http = calls.client();
 
     /**
      * 500 reads, each after its own write, wait at once while the cache is paused: they share fences (at most
@@ -211,20 +211,7 @@ class ReadYourWritesIT {
     }
 
     private HttpResponse<String> send(String method, String url, String token) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(30))
-                .method(method, HttpRequest.BodyPublishers.noBody());
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException(method + " " + url + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return calls.send(method, url, token);
     }
 
     /** Samples the service's source connections ({@code application_name} cdc-fanout...) on its own thread. */

@@ -8,6 +8,7 @@ import io.cdcfanout.it.harness.Backends;
 import io.cdcfanout.it.harness.BackendsExtension;
 import io.cdcfanout.it.harness.ElasticsearchBackend;
 import io.cdcfanout.it.harness.TestDatabase;
+import io.cdcfanout.it.support.HttpCalls;
 import io.cdcfanout.it.support.RunningService;
 import io.cdcfanout.schema.RowJson;
 import io.cdcfanout.service.CdcService;
@@ -16,9 +17,6 @@ import io.cdcfanout.service.config.ServiceConfig;
 import io.cdcfanout.service.engine.StartupException;
 import io.cdcfanout.sink.SinkRegistry;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,8 +40,7 @@ class SecurityIT {
     private static final String MASK_KEY = "mask-key-SecurityIT-4e21";
     private static final Map<String, String> ENV = Map.of("CDC_HTTP_TOKEN", TOKEN, "CDC_MASK_KEY", MASK_KEY);
 
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpCalls calls = new HttpCalls();
 
     @Test
     void bearerTokenGuardsEveryEndpointButHealth(TestDatabase db) throws Exception {
@@ -243,20 +240,7 @@ class SecurityIT {
     }
 
     private HttpResponse<String> send(String method, String url, String token) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(30))
-                .method(method, HttpRequest.BodyPublishers.noBody());
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException(method + " " + url + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return calls.send(method, url, token);
     }
 
     private static JsonNode json(HttpResponse<String> response) {

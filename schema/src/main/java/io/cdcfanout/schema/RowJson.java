@@ -83,7 +83,6 @@ public final class RowJson {
         return NODES.textNode(value.toString());
     }
 
-    /** The text of {@link #toJson(Row)}, rendered without building the tree. */
     /** An escape {@code \u0000} in JSON text: a backslash not itself escaped (an even run of backslashes before it). */
     private static final java.util.regex.Pattern NUL_ESCAPE =
             java.util.regex.Pattern.compile("(?<!\\\\)((?:\\\\\\\\)*)\\\\u0000");
@@ -98,6 +97,7 @@ public final class RowJson {
         return text.contains("\\u0000") ? NUL_ESCAPE.matcher(text).replaceAll("$1\\\\\\\\u0000") : text;
     }
 
+    /** The text of {@link #toJson(Row)}, rendered without building the tree. */
     public static String toText(Row row) {
         StringWriter text = new StringWriter(256);
         try (JsonGenerator json = MAPPER.createGenerator(text)) {

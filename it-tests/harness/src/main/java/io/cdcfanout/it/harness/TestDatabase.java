@@ -2,8 +2,11 @@ package io.cdcfanout.it.harness;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /** An empty database made for one test on the shared {@link PostgresBackend}; dropped with its slots at the end. */
 public record TestDatabase(PostgresBackend server, String name) {
@@ -26,5 +29,25 @@ public record TestDatabase(PostgresBackend server, String name) {
         } catch (SQLException e) {
             throw new IllegalStateException("SQL failed on " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The rows of a query, each column as Postgres' text (null for NULL), in the query's order. */
+    public List<List<String>> rows(String sql) {
+        List<List<String>> rows = new ArrayList<>();
+        try (Connection c = connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            int columns = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                List<String> row = new ArrayList<>(columns);
+                for (int i = 1; i <= columns; i++) {
+                    row.add(rs.getString(i));
+                }
+                rows.add(row);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("query failed on " + name + ": " + e.getMessage(), e);
+        }
+        return rows;
     }
 }

@@ -27,10 +27,7 @@ import io.cdcfanout.sink.history.Scd2SinkConfig;
 import io.cdcfanout.sink.history.Scd2SinkConfig.TableMapping;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -632,20 +629,7 @@ class HistorySinkIT {
         return query(db, "SELECT h::text FROM " + table + " h ORDER BY 1").toString();
     }
 
-    private static List<List<String>> query(TestDatabase db, String sql) throws SQLException {
-        List<List<String>> rows = new ArrayList<>();
-        try (Connection c = db.connect();
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            int columns = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                List<String> row = new ArrayList<>();
-                for (int i = 1; i <= columns; i++) {
-                    row.add(rs.getString(i));
-                }
-                rows.add(row);
-            }
-        }
-        return rows;
+    private static List<List<String>> query(TestDatabase db, String sql) {
+        return db.rows(sql);
     }
 }

@@ -149,4 +149,31 @@ public final class RowJson {
             json.writeString(value.toString());
         }
     }
+
+    /**
+     * A lower bound of the length of {@link #toText(Row)} in bytes, computed without rendering: enough to refuse a
+     * row that cannot fit a size limit (jsonb's 256 MiB) before building copies of it that a small heap cannot hold.
+     */
+    public static long minimumTextLength(Row row) {
+        long length = 2L + Math.max(0, row.values().size() - 1); // braces and commas
+        for (Map.Entry<String, Object> e : row.values().entrySet()) {
+            length += e.getKey().length() + 3 + minimumTextLength(e.getValue()); // "key":value
+        }
+        return length;
+    }
+
+    private static long minimumTextLength(Object value) {
+        if (value instanceof byte[] bytes) {
+            return 4L * ((bytes.length + 2) / 3) + 2; // base64 in quotes
+        } else if (value instanceof String s) {
+            return s.length() + 2L;
+        } else if (value instanceof List<?> list) {
+            long length = 2L + Math.max(0, list.size() - 1); // brackets and commas
+            for (Object element : list) {
+                length += minimumTextLength(element);
+            }
+            return length;
+        }
+        return 1; // null, numbers, booleans, json: at least one character
+    }
 }

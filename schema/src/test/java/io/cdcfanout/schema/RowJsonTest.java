@@ -78,4 +78,25 @@ class RowJsonTest {
         assertThat(read.get("backslash_then_nul").textValue()).isEqualTo("\\\\u0000");
         assertThat(read.get("literal").textValue()).isEqualTo("\\u0000");
     }
+
+    @Test
+    void theMinimumTextLengthNeverExceedsTheRenderedLength() {
+        List<Row> rows = List.of(
+                Row.builder().build(),
+                Row.builder()
+                        .put("id", 1L)
+                        .put("t", "quote \" and \u0000 and é and \uD83D\uDE00")
+                        .put("b", new byte[] {1, 2, 3, 4})
+                        .put("n", null)
+                        .put("a", List.of("x", 2L, List.of(new byte[] {9})))
+                        .build(),
+                Row.builder().put("big", "x".repeat(100_000)).build());
+        for (Row row : rows) {
+            long rendered = RowJson.toText(row).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            assertThat(RowJson.minimumTextLength(row)).isLessThanOrEqualTo(rendered);
+        }
+        assertThat(RowJson.minimumTextLength(
+                        Row.builder().put("big", "x".repeat(100_000)).build()))
+                .isGreaterThanOrEqualTo(100_000);
+    }
 }

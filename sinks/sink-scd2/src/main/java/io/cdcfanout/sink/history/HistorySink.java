@@ -2,6 +2,7 @@ package io.cdcfanout.sink.history;
 
 import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.Operation;
+import io.cdcfanout.schema.RowJson;
 import io.cdcfanout.schema.TableId;
 import io.cdcfanout.sink.ApplyResult;
 import io.cdcfanout.sink.ChangeBatch;
@@ -183,6 +184,12 @@ public final class HistorySink implements Sink, HistoryReader {
         return counts;
     }
 
+    /**
+     * The most a jsonb value can hold (Postgres' JENTRY_OFFLENMASK). A larger image is refused before it is
+     * rendered: rendering would only build copies of it that a small heap may not hold, for an insert that fails.
+     */
+    private static final long MAX_JSONB_BYTES = (1L << 28) - 1;
+
     /** The batch's changes per configured table, in order; changes the sink cannot take become rejections. */
     private static Map<TableId, List<ChangeEvent>> acceptedByTable(
             ChangeBatch batch, Map<TableId, HistoryWriter> writers, List<Rejection> rejections) {
@@ -210,6 +217,14 @@ public final class HistorySink implements Sink, HistoryReader {
                                             + " (did the primary key change? restart the sink after migrating the history table)"));
                     continue;
                 }
+            }
+            if (event.after() != null && RowJson.minimumTextLength(event.after()) > MAX_JSONB_BYTES) {
+                rejections.add(new Rejection(
+                        event,
+                        "the row's image is at least " + (RowJson.minimumTextLength(event.after()) >> 20)
+                                + " MiB as JSON, more than a jsonb value holds (256 MiB); history keeps no"
+                                + " version of this change"));
+                continue;
             }
             byTable.computeIfAbsent(event.table(), t -> new ArrayList<>()).add(event);
         }

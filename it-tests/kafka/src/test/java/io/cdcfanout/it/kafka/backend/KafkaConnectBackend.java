@@ -135,6 +135,11 @@ public final class KafkaConnectBackend implements AutoCloseable {
                 });
     }
 
+    /** The connector's URL in a worker's REST API, {@code http://host:port/connectors/<name>}. */
+    public String connectorUrl(String connector) {
+        return cluster.endpointForResource("connectors/" + connector);
+    }
+
     public void deleteConnector(String connector) {
         cluster.deleteConnector(connector);
     }

@@ -16,8 +16,12 @@ import java.util.regex.Pattern;
  * @param instance         the name this sidecar keeps its position under in the offsets store; unique per sidecar
  *                         (e.g. {@code ${HOSTNAME}}), as two sidecars sharing a name would overwrite each other's
  * @param security         how to authenticate to the brokers; plain text when absent
+ * @param connectorUrl     optional: the connector in Kafka Connect's REST API
+ *                         ({@code http://connect:8083/connectors/cdc-fanout-source}); when set, its configuration is
+ *                         checked at start against the settings this mode needs, also those its records cannot show
  */
-public record KafkaSourceConfig(String bootstrapServers, String topic, String instance, KafkaSecurityConfig security) {
+public record KafkaSourceConfig(
+        String bootstrapServers, String topic, String instance, KafkaSecurityConfig security, String connectorUrl) {
 
     /** Kafka's legal topic names. */
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
@@ -37,6 +41,10 @@ public record KafkaSourceConfig(String bootstrapServers, String topic, String in
                     + "(at most 200), e.g. instance: \"${HOSTNAME}\"; not '" + instance + "'");
         }
         security = security == null ? KafkaSecurityConfig.PLAINTEXT : security;
+        if (connectorUrl != null && !connectorUrl.matches("https?://.+")) {
+            throw new IllegalArgumentException("'source.kafka.connector-url' must be an http(s) URL of the connector,"
+                    + " e.g. http://connect:8083/connectors/cdc-fanout-source; not '" + connectorUrl + "'");
+        }
     }
 
     /** The client settings for the brokers and their security; the source adds what it owns. */

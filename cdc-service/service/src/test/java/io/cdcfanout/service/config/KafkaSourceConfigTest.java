@@ -43,7 +43,7 @@ class KafkaSourceConfigTest {
         assertThatThrownBy(() -> loader.parse(KAFKA.replace("    topic:", "    group-id: app\n    topic:"), "cdc.yml"))
                 .hasMessageContaining("cdc.yml:")
                 .hasMessageContaining("cdc.yml:5: source.kafka.group-id: unknown key 'group-id'")
-                .hasMessageContaining("bootstrap-servers, instance, security, topic");
+                .hasMessageContaining("bootstrap-servers, connector-url, instance, security, topic");
     }
 
     @Test

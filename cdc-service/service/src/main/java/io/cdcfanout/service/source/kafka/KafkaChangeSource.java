@@ -86,6 +86,9 @@ public final class KafkaChangeSource implements ChangeSource {
         }
         this.pipeline = pipeline;
         this.recordDecoder = new SourceRecordDecoder(columnPolicy);
+        if (kafka.connectorUrl() != null) {
+            ConnectorConfigCheck.check(kafka.connectorUrl());
+        }
         this.positions = PositionStore.of(config);
         this.consumer =
                 new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -38,6 +38,37 @@ class ConnectorContractIT {
         assertThat(log).contains("column price").contains("set decimal.handling.mode=string");
     }
 
+    @Test
+    void withItsUrlTheConnectorsConfigurationIsCheckedAtStartAlsoForWhatRecordsCannotShow(
+            TestDatabase db, KafkaConnectBackend kafka) throws Exception {
+        db.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
+        String name = Backends.uniqueName("contract");
+        // Debezium's default: TRUNCATE is dropped, which no record can show
+        KafkaConnectBackend.SourceConnector source =
+                kafka.deploySource(db, name, List.of("public.items"), Map.of("skipped.operations", "t"));
+        String yaml = KafkaSidecar.cacheYaml(
+                db,
+                kafka,
+                source,
+                name,
+                "initial",
+                KafkaSidecar.fileOffsets(name),
+                "public.items",
+                "    connector-url: " + kafka.connectorUrl(name) + "\n");
+        try (ServiceProcess sidecar = KafkaSidecar.start(name, yaml)) {
+            int exit = sidecar.awaitExit(Duration.ofSeconds(120));
+            String log = sidecar.log();
+            assertThat(exit)
+                    .as("exit code 3: the source is not usable; log:\n" + log)
+                    .isEqualTo(3);
+            assertThat(log)
+                    .contains("is configured otherwise than this mode needs")
+                    .contains("skipped.operations is 't': set skipped.operations=none");
+        } finally {
+            kafka.deleteConnector(name);
+        }
+    }
+
     /** Runs a sidecar on a connector with {@code overrides}; returns its log once it has exited with 1. */
     private static String runAgainstConnector(TestDatabase db, KafkaConnectBackend kafka, Map<String, String> overrides)
             throws Exception {

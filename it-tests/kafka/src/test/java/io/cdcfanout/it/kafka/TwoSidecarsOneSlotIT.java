@@ -34,8 +34,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * caches must end equal to the tables, a {@code min_lsn} read must return the caller's write on both, and the
  * database must hold exactly one replication slot: the connector's.
  *
- * <p>Replica A starts at the topic's beginning ({@code snapshot: initial}, position in Postgres), replica B at its
- * end ({@code snapshot: never}, position in a file); both caches load their tables themselves.
+ * <p>Replica A starts at the topic's beginning ({@code snapshot: initial}, position in Postgres, the connector's
+ * configuration checked through Connect's REST API), replica B at its end ({@code snapshot: never}, position in a
+ * file); both caches load their tables themselves.
  */
 @ExtendWith({BackendsExtension.class, KafkaBackendExtension.class})
 class TwoSidecarsOneSlotIT {
@@ -56,7 +57,14 @@ class TwoSidecarsOneSlotIT {
         try (ServiceProcess a = KafkaSidecar.start(
                         "race-a",
                         KafkaSidecar.cacheYaml(
-                                db, kafka, source, name + "_a", "initial", "{ store: postgres }", TABLES));
+                                db,
+                                kafka,
+                                source,
+                                name + "_a",
+                                "initial",
+                                "{ store: postgres }",
+                                TABLES,
+                                "    connector-url: " + kafka.connectorUrl(name) + "\n"));
                 ServiceProcess b = KafkaSidecar.start(
                         "race-b",
                         KafkaSidecar.cacheYaml(

@@ -25,6 +25,19 @@ public final class KafkaSidecar {
             String snapshot,
             String offsets,
             String tables) {
+        return cacheYaml(db, kafka, source, instance, snapshot, offsets, tables, "");
+    }
+
+    /** {@link #cacheYaml} with more {@code source.kafka} keys, each line indented by four. */
+    public static String cacheYaml(
+            TestDatabase db,
+            KafkaConnectBackend kafka,
+            KafkaConnectBackend.SourceConnector source,
+            String instance,
+            String snapshot,
+            String offsets,
+            String tables,
+            String moreKafkaYaml) {
         var pg = db.server();
         return """
                 source:
@@ -33,7 +46,7 @@ public final class KafkaSidecar {
                     bootstrap-servers: %s
                     topic: %s
                     instance: %s
-                  tables: [%s]
+                %s  tables: [%s]
                   snapshot: %s
                 offsets: %s
                 http: { port: 0 }
@@ -50,6 +63,7 @@ public final class KafkaSidecar {
                         kafka.bootstrapServers(),
                         source.topic(),
                         instance,
+                        moreKafkaYaml,
                         tables,
                         snapshot,
                         offsets,

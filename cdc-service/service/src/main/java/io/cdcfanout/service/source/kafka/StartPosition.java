@@ -33,7 +33,7 @@ final class StartPosition {
         if (stored.isPresent()) {
             long position = stored.getAsLong();
             if (position < earliest) {
-                throw new StartupException("the stored position of this sidecar (offset " + position + " of " + topic
+                throw new StartupException("the position of this sidecar (offset " + position + " of " + topic
                         + "-0) fell off the topic's retention: the earliest offset still held is " + earliest + ", so "
                         + (earliest - position) + " record(s) were deleted before this sidecar read them. Nothing was"
                         + " skipped. To rebuild: stop the sidecar, delete its derived state (its Elasticsearch indexes"

@@ -108,6 +108,22 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    public HttpResponse<String> post(String path) {
+        try {
+            return http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                            .timeout(Duration.ofSeconds(60))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException("POST " + path + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public void awaitReady() {
         Awaitility.await(name + " ready")
                 .atMost(Duration.ofSeconds(120))

@@ -11,8 +11,10 @@ import io.cdcfanout.service.pipeline.Pipeline;
 import io.cdcfanout.service.pipeline.Pipelines;
 import io.cdcfanout.service.pipeline.SinkStatus;
 import io.cdcfanout.service.privacy.ColumnPolicy;
+import io.cdcfanout.service.source.ChangeSource;
 import io.cdcfanout.service.source.SlotLagMonitor;
 import io.cdcfanout.service.source.WalFence;
+import io.cdcfanout.service.source.kafka.KafkaChangeSource;
 import io.cdcfanout.sink.HistoryReader;
 import io.cdcfanout.sink.LatestRowReader;
 import io.cdcfanout.sink.Sink;
@@ -30,8 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running sidecar, composed of its parts: the {@link Pipeline} of sinks, the {@link EngineLifecycle}
- * that feeds it, the {@link SlotLagMonitor}, the {@link WalFence} and the {@link HttpApi}. {@link #start}
+ * The running sidecar, composed of its parts: the {@link Pipeline} of sinks, the {@link ChangeSource} that
+ * feeds it (the embedded engine, {@link EngineLifecycle}, or with {@code source.kafka} the topic a Kafka Connect
+ * connector writes, {@link KafkaChangeSource}), the {@link SlotLagMonitor} (slot mode only), the {@link WalFence}
+ * and the {@link HttpApi}. {@link #start}
  * checks the source, starts the engine's task (which fixes where the stream begins, creating the slot on a
  * first start), then the sinks, then lets the engine hand over records, and returns; {@link #awaitTermination()}
  * waits until the engine stops (by {@link #close()} or an error). {@link #close()} stops them in reverse order.
@@ -43,7 +47,7 @@ public final class CdcService implements AutoCloseable, ServiceView {
     private final ServiceConfig config;
     private final SourceDatabase source;
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final EngineLifecycle engine;
+    private final ChangeSource engine;
     private final WalFence fence;
     private SlotLagMonitor slotLag;
     private Pipeline pipeline;
@@ -53,7 +57,7 @@ public final class CdcService implements AutoCloseable, ServiceView {
     private CdcService(ServiceConfig config) {
         this.config = config;
         this.source = config.source().postgres().asSourceDatabase();
-        this.engine = new EngineLifecycle(config);
+        this.engine = config.source().fromKafka() ? new KafkaChangeSource(config) : new EngineLifecycle(config);
         this.fence = new WalFence(source);
     }
 
@@ -79,8 +83,10 @@ public final class CdcService implements AutoCloseable, ServiceView {
         http = new HttpApi(config.http(), this, meters);
         httpPort = http.start();
         LOG.info("HTTP API on http://{}:{}", config.http().host(), httpPort);
-        slotLag = new SlotLagMonitor(source, config.source().slot(), meters);
-        slotLag.start();
+        if (!config.source().fromKafka()) { // in Kafka mode the slot is the connector's, watched where it runs
+            slotLag = new SlotLagMonitor(source, config.source().slot(), meters);
+            slotLag.start();
+        }
         // The stream's start point is fixed before any sink starts: from the stored offsets, or on a first
         // start at the consistent point of the slot the engine creates (with Debezium's own exported snapshot
         // for its initial snapshot). The cache's load snapshot is taken after that point, so a transaction the
@@ -176,7 +182,7 @@ public final class CdcService implements AutoCloseable, ServiceView {
 
     /**
      * Stops gracefully: the engine finishes the batch in hand and commits its offsets
-     * ({@link EngineLifecycle#close()}), then the slot monitor, the sinks, the HTTP API and the fence close.
+     * ({@link ChangeSource#close()}), then the slot monitor, the sinks, the HTTP API and the fence close.
      * Safe to call more than once.
      */
     @Override

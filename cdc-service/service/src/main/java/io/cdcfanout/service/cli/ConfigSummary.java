@@ -19,7 +19,13 @@ final class ConfigSummary {
         PostgresConfig pg = source.postgres();
         return "source " + pg + " password=" + masked(pg.password()) + " ssl-mode=" + pg.sslMode()
                 + (pg.sslRootCert() == null ? "" : " ssl-root-cert=" + pg.sslRootCert())
-                + " slot=" + source.slot() + " publication=" + source.publication() + " tables=" + source.tables()
+                + (source.fromKafka()
+                        ? " kafka=" + source.kafka().bootstrapServers() + " topic="
+                                + source.kafka().topic()
+                                + " instance=" + source.kafka().instance() + " security="
+                                + source.kafka().security().protocol()
+                        : " slot=" + source.slot() + " publication=" + source.publication())
+                + " tables=" + source.tables()
                 + columns(source)
                 + "; offsets in " + c.offsets().store()
                 + "; http " + c.http().host() + ":" + c.http().port() + " token="

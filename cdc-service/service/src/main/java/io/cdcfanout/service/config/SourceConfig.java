@@ -12,11 +12,21 @@ import java.util.Map;
 /**
  * Where changes come from.
  *
- * @param postgres         the database to capture
- * @param slot             logical replication slot, created if absent; one per running instance
- * @param publication      publication for exactly {@code tables}, created (or corrected) if needed
+ * <p>Two modes. Without {@code kafka} the sidecar streams from a replication slot of its own. With {@code kafka} it
+ * reads the changes Debezium's connector in a Kafka Connect worker writes to one topic, and owns no slot: then
+ * {@code slot}, {@code publication} and {@code heartbeat-interval} are the connector's settings and may not be
+ * set here, and {@code snapshot} says where a first start begins in the topic.
+ *
+ * @param postgres         the captured database; in Kafka mode still needed for the fence, the cache's load,
+ *                         the dead-letter table and (by default) the offsets
+ * @param kafka            read from Kafka instead of a slot; null for the slot
+ * @param slot             logical replication slot, created if absent; one per running instance; null in Kafka mode
+ * @param publication      publication for exactly {@code tables}, created (or corrected) if needed; null in Kafka
+ *                         mode
  * @param tables           captured tables, {@code schema.table}
- * @param snapshot         {@code initial} (snapshot on first start, then stream) or {@code never}
+ * @param snapshot         {@code initial} (snapshot on first start, then stream) or {@code never}; in Kafka mode
+ *                         {@code initial} starts a first run at the topic's first offset (the connector's
+ *                         snapshot, which must still be there) and {@code never} at its end
  * @param pollInterval     how long the engine waits to fill a batch; small keeps latency low at low rates
  * @param maxBatchSize     most changes per batch
  * @param maxQueueSize     changes buffered between the WAL reader and the pipeline
@@ -26,6 +36,7 @@ import java.util.Map;
  */
 public record SourceConfig(
         PostgresConfig postgres,
+        KafkaSourceConfig kafka,
         String slot,
         String publication,
         List<TableId> tables,
@@ -51,8 +62,14 @@ public record SourceConfig(
 
     public SourceConfig {
         Validation.require(postgres, "source.postgres");
-        slot = Validation.identifier(slot, "cdc_fanout", "source.slot");
-        publication = Validation.identifier(publication, "cdc_fanout", "source.publication");
+        if (kafka != null) {
+            refuseInKafkaMode(slot, "slot", "slot.name");
+            refuseInKafkaMode(publication, "publication", "publication.name");
+            refuseInKafkaMode(heartbeatInterval, "heartbeat-interval", "heartbeat.interval.ms");
+        } else {
+            slot = Validation.identifier(slot, "cdc_fanout", "source.slot");
+            publication = Validation.identifier(publication, "cdc_fanout", "source.publication");
+        }
         Validation.require(tables, "source.tables");
         if (tables.isEmpty()) {
             throw new IllegalArgumentException(
@@ -74,6 +91,19 @@ public record SourceConfig(
         columns = columns == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(columns));
         maskKey = maskKey == null ? Secret.NONE : maskKey;
         checkColumnRules(tables, columns, maskKey);
+    }
+
+    /** True when changes come from Kafka ({@code source.kafka}), not from a slot. */
+    public boolean fromKafka() {
+        return kafka != null;
+    }
+
+    private static void refuseInKafkaMode(Object value, String key, String connectorSetting) {
+        if (value != null) {
+            throw new IllegalArgumentException("'source." + key + "' does not apply with 'source.kafka': the Kafka "
+                    + "Connect connector owns the slot (set " + connectorSetting + " in its configuration, "
+                    + "compose/connect/cdc-fanout-source.json); remove it here");
+        }
     }
 
     private static void checkColumnRules(List<TableId> tables, Map<TableId, ColumnRules> columns, Secret maskKey) {

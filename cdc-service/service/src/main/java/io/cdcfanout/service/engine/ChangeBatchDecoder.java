@@ -1,23 +1,16 @@
 package io.cdcfanout.service.engine;
 
-import io.cdcfanout.converter.RecordConverter;
-import io.cdcfanout.schema.ChangeEvent;
-import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.service.pipeline.BatchAcknowledgement;
-import io.cdcfanout.service.pipeline.DeadLetter;
 import io.cdcfanout.service.pipeline.DecodedBatch;
 import io.cdcfanout.service.pipeline.Pipeline;
 import io.cdcfanout.service.privacy.ColumnPolicy;
-import io.cdcfanout.service.privacy.UndecodableRecord;
+import io.cdcfanout.service.source.SourceRecordDecoder;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The engine's side of the {@link Pipeline}: decodes each Debezium batch into a {@link DecodedBatch} and hands
@@ -30,10 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChangeBatchDecoder implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ChangeBatchDecoder.class);
-
-    private final RecordConverter converter = new RecordConverter();
-    private final ColumnPolicy columnPolicy;
+    private final SourceRecordDecoder decoder;
     private final Pipeline pipeline;
 
     /** A batch decoded, and what acknowledging it tells Debezium. */
@@ -43,7 +33,7 @@ public final class ChangeBatchDecoder implements DebeziumEngine.ChangeConsumer<R
     private record Boundary(RecordChangeEvent<SourceRecord> record, Map<String, Object> offsets) {}
 
     public ChangeBatchDecoder(ColumnPolicy columnPolicy, Pipeline pipeline) {
-        this.columnPolicy = columnPolicy;
+        this.decoder = new SourceRecordDecoder(columnPolicy);
         this.pipeline = pipeline;
     }
 
@@ -59,38 +49,8 @@ public final class ChangeBatchDecoder implements DebeziumEngine.ChangeConsumer<R
     Decoded decode(
             List<RecordChangeEvent<SourceRecord>> records,
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) {
-        List<ChangeEvent> events = new ArrayList<>(records.size());
-        List<DeadLetter> undecodable = new ArrayList<>();
-        Lsn end = Lsn.ZERO;
-        for (RecordChangeEvent<SourceRecord> r : records) {
-            SourceRecord record = r.record();
-            Optional<Lsn> position = RecordConverter.positionOf(record);
-            try {
-                converter
-                        .convert(record)
-                        .map(columnPolicy::apply)
-                        .ifPresent(events::add); // private columns never reach a sink
-            } catch (RuntimeException e) {
-                // the column rules apply to the letter and the log line too; the raw record is never kept whole
-                UndecodableRecord kept = UndecodableRecord.of(record, columnPolicy, e);
-                LOG.error(
-                        "change at {} on {} goes to the dead-letter table: {}",
-                        position.orElse(null),
-                        kept.table(),
-                        kept.reason());
-                undecodable.add(DeadLetter.undecodable(
-                        kept.table(),
-                        kept.key(),
-                        kept.lsn(),
-                        kept.txId(),
-                        kept.operation(),
-                        kept.reason(),
-                        kept.image()));
-            }
-            if (position.isPresent()) {
-                end = Lsn.max(end, position.get());
-            }
-        }
+        DecodedBatch batch =
+                decoder.decode(records.stream().map(RecordChangeEvent::record).toList());
         Boundary boundary = newestBoundary(records);
         BatchAcknowledgement acknowledgement = () -> {
             if (boundary != null) {
@@ -100,7 +60,7 @@ public final class ChangeBatchDecoder implements DebeziumEngine.ChangeConsumer<R
             }
             committer.markBatchFinished();
         };
-        return new Decoded(new DecodedBatch(events, end, undecodable, records.size()), acknowledgement);
+        return new Decoded(batch, acknowledgement);
     }
 
     /**

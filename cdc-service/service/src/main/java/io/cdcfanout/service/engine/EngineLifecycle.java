@@ -3,6 +3,7 @@ package io.cdcfanout.service.engine;
 import io.cdcfanout.service.config.ServiceConfig;
 import io.cdcfanout.service.pipeline.Pipeline;
 import io.cdcfanout.service.privacy.ColumnPolicy;
+import io.cdcfanout.service.source.ChangeSource;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * {@link #startPolling()}, so the sinks can start (and the cache take its load snapshot) in between, after
  * the stream's start point and before its first record.
  */
-public final class EngineLifecycle implements AutoCloseable {
+public final class EngineLifecycle implements ChangeSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(EngineLifecycle.class);
 
@@ -57,6 +58,7 @@ public final class EngineLifecycle implements AutoCloseable {
      * Builds the engine and starts it on its own thread; returns at once (see {@link #awaitSourceStarted()} and
      * {@link #termination()}). No record reaches the pipeline before {@link #startPolling()}.
      */
+    @Override
     public synchronized void start(Pipeline pipeline, ColumnPolicy columnPolicy) {
         if (engine != null) {
             throw new IllegalStateException("the engine runs already");
@@ -109,6 +111,7 @@ public final class EngineLifecycle implements AutoCloseable {
      * Blocks until the connector's task has started: the slot exists (created at its consistent point on a
      * first start) and the stream's start point is fixed. Throws the engine's error if it stopped first.
      */
+    @Override
     public void awaitSourceStarted() throws InterruptedException {
         try {
             sourceStarted.get();
@@ -118,6 +121,7 @@ public final class EngineLifecycle implements AutoCloseable {
     }
 
     /** Lets the engine hand records to the pipeline; call once every sink has started. */
+    @Override
     public void startPolling() {
         pollingAllowed.complete(null);
     }
@@ -134,11 +138,13 @@ public final class EngineLifecycle implements AutoCloseable {
     }
 
     /** True while the engine streams (or snapshots) from the slot. */
+    @Override
     public boolean streaming() {
         return streaming;
     }
 
     /** Completes when the engine stopped: normally, or exceptionally with its error. */
+    @Override
     public CompletableFuture<Void> termination() {
         return terminated;
     }

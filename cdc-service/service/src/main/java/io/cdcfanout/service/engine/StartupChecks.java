@@ -35,9 +35,19 @@ public final class StartupChecks {
         this.database = config.source().postgres().asSourceDatabase();
     }
 
-    /** Runs every check in order and prepares the service's schema and the publication. */
+    /**
+     * Runs every check in order and prepares the service's schema and the publication. In Kafka mode
+     * ({@code source.kafka}) the connector owns slot and publication and this sidecar needs no REPLICATION: only
+     * the tables, the column rules and the service's schema are checked.
+     */
     public void run() {
         try (Connection c = connect()) {
+            if (config.source().fromKafka()) {
+                checkTables(c);
+                checkColumnRules(c);
+                createServiceTables(c);
+                return;
+            }
             checkWalLevel(c);
             checkReplicationPrivilege(c);
             checkTables(c);

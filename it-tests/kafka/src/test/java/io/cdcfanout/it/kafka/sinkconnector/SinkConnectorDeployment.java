@@ -3,16 +3,20 @@ package io.cdcfanout.it.kafka.sinkconnector;
 import io.cdcfanout.connect.CdcFanoutSinkConnector;
 import io.cdcfanout.it.harness.TestDatabase;
 import io.cdcfanout.it.kafka.backend.KafkaConnectBackend;
+import io.cdcfanout.it.kafka.backend.ShippedSourceConfig;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.awaitility.Awaitility;
 
 /**
@@ -25,25 +29,65 @@ final class SinkConnectorDeployment {
 
     static final int PARTITIONS = 6;
 
-    private final KafkaConnectBackend kafka;
+    private static final Duration CONNECTOR_START = Duration.ofSeconds(120);
+
+    private final EmbeddedConnectCluster cluster;
+    private final Admin admin;
     private final String name;
     private final List<String> topics;
 
-    private SinkConnectorDeployment(KafkaConnectBackend kafka, String name, List<String> topics) {
-        this.kafka = kafka;
+    private SinkConnectorDeployment(EmbeddedConnectCluster cluster, Admin admin, String name, List<String> topics) {
+        this.cluster = cluster;
+        this.admin = admin;
         this.name = name;
         this.topics = topics;
     }
 
-    /** Deploys the source connector for {@code tables}, topics {@code <name>.<schema>.<table>}. */
+    /** Deploys the source connector for {@code tables} on the shared backend. */
     static SinkConnectorDeployment source(
             KafkaConnectBackend kafka, TestDatabase db, String name, List<String> tables) {
-        Map<String, String> partitioned = new HashMap<>();
-        partitioned.put("transforms", ""); // keep Debezium's topic per table: keyed by primary key
-        partitioned.put("topic.creation.default.partitions", String.valueOf(PARTITIONS));
-        kafka.deploySource(db, name, tables, partitioned);
-        return new SinkConnectorDeployment(
-                kafka, name, tables.stream().map(t -> name + "." + t).toList());
+        return source(kafka.cluster(), kafka.admin(), db, name, tables);
+    }
+
+    /**
+     * Deploys Debezium's connector with the shipped settings for {@code tables} on {@code cluster}, but with
+     * Debezium's own topic per table, {@code <name>.<schema>.<table>}, of {@value #PARTITIONS} partitions.
+     */
+    static SinkConnectorDeployment source(
+            EmbeddedConnectCluster cluster, Admin admin, TestDatabase db, String name, List<String> tables) {
+        Map<String, String> config = ShippedSourceConfig.load().forDatabase(db, name, tables);
+        config.put("transforms", ""); // keep Debezium's topic per table: keyed by primary key
+        config.put("topic.creation.default.partitions", String.valueOf(PARTITIONS));
+        cluster.configureConnector(name, config);
+        SinkConnectorDeployment deployment = new SinkConnectorDeployment(
+                cluster, admin, name, tables.stream().map(t -> name + "." + t).toList());
+        deployment.awaitRunning(name);
+        return deployment;
+    }
+
+    /** Waits until the connector and all its tasks run; fails with a task's trace when one failed. */
+    void awaitRunning(String connector) {
+        Awaitility.await(connector + " running")
+                .atMost(CONNECTOR_START)
+                .pollInterval(Duration.ofMillis(250))
+                .ignoreExceptionsMatching(e -> !(e instanceof AssertionError))
+                .until(() -> {
+                    ConnectorStateInfo status = cluster.connectorStatus(connector);
+                    for (ConnectorStateInfo.TaskState task : status.tasks()) {
+                        if (task.state().equals("FAILED")) {
+                            throw new AssertionError(
+                                    "task " + task.id() + " of " + connector + " failed: " + task.trace());
+                        }
+                    }
+                    return status.connector().state().equals("RUNNING")
+                            && !status.tasks().isEmpty()
+                            && status.tasks().stream().allMatch(t -> t.state().equals("RUNNING"));
+                });
+    }
+
+    /** The sink connector's tasks as Connect reports them. */
+    List<ConnectorStateInfo.TaskState> sinkTasks() {
+        return cluster.connectorStatus(sinkName()).tasks();
     }
 
     List<String> topics() {
@@ -79,11 +123,12 @@ final class SinkConnectorDeployment {
         config.put("cdc.source.jdbc.url", db.jdbcUrl());
         config.put("cdc.source.user", db.server().superuser());
         config.put("cdc.source.password", db.server().password());
-        kafka.cluster().configureConnector(sinkName(), config);
-        kafka.awaitTaskRunning(sinkName());
+        cluster.configureConnector(sinkName(), config);
         Awaitility.await(sinkName() + " has " + tasks + " tasks")
                 .atMost(Duration.ofSeconds(60))
-                .until(() -> kafka.cluster().connectorStatus(sinkName()).tasks().size() == tasks);
+                .ignoreExceptions()
+                .until(() -> cluster.connectorStatus(sinkName()).tasks().size() == tasks);
+        awaitRunning(sinkName());
     }
 
     /** Waits until Debezium has created the table topics (at its first record), with their partitions. */
@@ -92,24 +137,23 @@ final class SinkConnectorDeployment {
                 .atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofMillis(500))
                 .ignoreExceptions()
-                .until(() -> kafka.admin().listTopics().names().get().containsAll(topics));
+                .until(() -> admin.listTopics().names().get().containsAll(topics));
     }
 
     /** Every partition of the table topics with its end offset. */
     Map<TopicPartition, Long> endOffsets() throws Exception {
         Map<String, TopicDescription> described =
-                kafka.admin().describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+                admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
         Map<TopicPartition, OffsetSpec> request = described.values().stream()
                 .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
                 .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
-        return kafka.admin().listOffsets(request).all().get(30, TimeUnit.SECONDS).entrySet().stream()
+        return admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 
     /** The sink connector's committed offsets (its consumer group {@code connect-<name>}). */
     Map<TopicPartition, Long> committedOffsets() throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> committed = kafka.admin()
-                .listConsumerGroupOffsets("connect-" + sinkName())
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("connect-" + sinkName())
                 .partitionsToOffsetAndMetadata()
                 .get(30, TimeUnit.SECONDS);
         Map<TopicPartition, Long> out = new HashMap<>();
@@ -140,7 +184,7 @@ final class SinkConnectorDeployment {
     void delete() {
         for (String connector : List.of(sinkName(), name)) {
             try {
-                kafka.deleteConnector(connector);
+                cluster.deleteConnector(connector);
             } catch (RuntimeException e) {
                 // already gone
             }

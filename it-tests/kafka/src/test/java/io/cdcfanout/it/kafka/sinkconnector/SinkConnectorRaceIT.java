@@ -109,7 +109,7 @@ class SinkConnectorRaceIT {
     }
 
     /** Waits until index and history equal the tables, at most {@code atMost}; the caller compares again. */
-    private static void awaitEqual(TestDatabase db, EsDocs es, String prefix, Workload workload, Duration atMost) {
+    static void awaitEqual(TestDatabase db, EsDocs es, String prefix, Workload workload, Duration atMost) {
         try {
             Awaitility.await("index and history equal to the tables")
                     .atMost(atMost)
@@ -121,7 +121,7 @@ class SinkConnectorRaceIT {
         }
     }
 
-    private static List<String> problems(TestDatabase db, EsDocs es, String prefix, Workload workload) {
+    static List<String> problems(TestDatabase db, EsDocs es, String prefix, Workload workload) {
         Map<String, Map<String, String>> products = Rows.read(db, "products", "id");
         Map<String, Map<String, String>> stock = Rows.read(db, "stock", "sku");
         List<String> problems = new ArrayList<>();

@@ -110,7 +110,7 @@ class SinkConnectorTruncateIT {
                 }
             }
             kafka.cluster().resumeConnector(deployment.sinkName());
-            kafka.awaitTaskRunning(deployment.sinkName());
+            deployment.awaitRunning(deployment.sinkName());
             deployment.awaitCommittedToEnd(CATCH_UP);
             assertThat(loggedTruncates(db, deployment.sinkName()))
                     .as("the TRUNCATE in the connector's log")
@@ -128,7 +128,7 @@ class SinkConnectorTruncateIT {
                 }
             }
             kafka.cluster().resumeConnector(deployment.sinkName());
-            kafka.awaitTaskRunning(deployment.sinkName());
+            deployment.awaitRunning(deployment.sinkName());
             deployment.awaitCommittedToEnd(CATCH_UP);
 
             Map<String, Map<String, String>> table = Rows.read(db, "items", "id");

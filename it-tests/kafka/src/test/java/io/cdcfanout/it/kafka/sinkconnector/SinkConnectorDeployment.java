@@ -104,7 +104,16 @@ final class SinkConnectorDeployment {
 
     /** Deploys the sink connector with {@code tasks} tasks and the given {@code cdc.sinks} YAML; waits until they run. */
     void deploySink(TestDatabase db, int tasks, String sinksYaml) {
-        awaitTopics();
+        Map<String, String> config = sinkConfig(db, tasks, sinksYaml);
+        config.put("errors.tolerance", "all");
+        config.put("errors.deadletterqueue.topic.name", dlqTopic());
+        config.put("errors.deadletterqueue.topic.replication.factor", "1");
+        config.put("errors.deadletterqueue.context.headers.enable", "true");
+        deploySink(config, tasks);
+    }
+
+    /** The sink connector's configuration without a dead-letter queue. */
+    Map<String, String> sinkConfig(TestDatabase db, int tasks, String sinksYaml) {
         Map<String, String> config = new HashMap<>();
         config.put("connector.class", CdcFanoutSinkConnector.class.getName());
         config.put("tasks.max", String.valueOf(tasks));
@@ -115,14 +124,16 @@ final class SinkConnectorDeployment {
         config.put("value.converter.schemas.enable", "true");
         config.put("header.converter", "org.apache.kafka.connect.json.JsonConverter");
         config.put("header.converter.schemas.enable", "true");
-        config.put("errors.tolerance", "all");
-        config.put("errors.deadletterqueue.topic.name", dlqTopic());
-        config.put("errors.deadletterqueue.topic.replication.factor", "1");
-        config.put("errors.deadletterqueue.context.headers.enable", "true");
         config.put("cdc.sinks", sinksYaml);
         config.put("cdc.source.jdbc.url", db.jdbcUrl());
         config.put("cdc.source.user", db.server().superuser());
         config.put("cdc.source.password", db.server().password());
+        return config;
+    }
+
+    /** Deploys the sink connector with this configuration; waits until its tasks run. */
+    void deploySink(Map<String, String> config, int tasks) {
+        awaitTopics();
         cluster.configureConnector(sinkName(), config);
         Awaitility.await(sinkName() + " has " + tasks + " tasks")
                 .atMost(Duration.ofSeconds(60))

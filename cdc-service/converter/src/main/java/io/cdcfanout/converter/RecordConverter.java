@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
@@ -34,7 +35,9 @@ import org.apache.kafka.connect.source.SourceRecord;
 import org.postgresql.PGStatement;
 
 /**
- * Turns Debezium's Postgres records into {@link ChangeEvent}s.
+ * Turns Debezium's Postgres records into {@link ChangeEvent}s: {@link SourceRecord}s from the embedded engine
+ * and, in a Kafka Connect sink, {@code SinkRecord}s read back from the topics (with {@code JsonConverter} and
+ * {@code schemas.enable=true} they carry the same schemas and structs).
  *
  * <p>Only data-change records become events; heartbeats, transaction markers and fence messages carry
  * just a position ({@link #positionOf}). Values are mapped to the types {@link Row} documents, with
@@ -84,7 +87,7 @@ public final class RecordConverter {
     private final Map<TableId, List<String>> knownKeyColumns = new java.util.HashMap<>();
 
     /** The event for a data-change record, or empty for any other record. */
-    public Optional<ChangeEvent> convert(SourceRecord record) {
+    public Optional<ChangeEvent> convert(ConnectRecord<?> record) {
         if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
             return Optional.empty();
         }
@@ -110,7 +113,7 @@ public final class RecordConverter {
      * CREATE of the new one), the link between them: the DELETE names the new key in header
      * {@value #NEW_KEY_HEADER}, the CREATE the old key in {@value #OLD_KEY_HEADER}. Null for any other record.
      */
-    private static KeyUpdate keyUpdate(SourceRecord record, Operation op, RowKey key) {
+    private static KeyUpdate keyUpdate(ConnectRecord<?> record, Operation op, RowKey key) {
         if (op != Operation.DELETE && op != Operation.INSERT) {
             return null;
         }
@@ -137,11 +140,32 @@ public final class RecordConverter {
         return last;
     }
 
-    /** The WAL position a record stands at (any record type), from its source offset. */
-    public static Optional<Lsn> positionOf(SourceRecord record) {
-        Map<String, ?> offset = record.sourceOffset();
-        Object lsn = offset == null ? null : offset.get("lsn");
+    /**
+     * The WAL position a record stands at: for a {@link SourceRecord} (any record type) from its source offset;
+     * for any other record, such as a {@code SinkRecord} read from a topic, whose Kafka offset says nothing of
+     * the WAL, from its value's {@code source.lsn} (empty for records without one: heartbeats, tombstones).
+     */
+    public static Optional<Lsn> positionOf(ConnectRecord<?> record) {
+        Object lsn;
+        if (record instanceof SourceRecord sourceRecord) {
+            Map<String, ?> offset = sourceRecord.sourceOffset();
+            lsn = offset == null ? null : offset.get("lsn");
+        } else {
+            lsn = sourceLsn(record.value());
+        }
         return lsn instanceof Number n ? Optional.of(new Lsn(n.longValue())) : Optional.empty();
+    }
+
+    private static Object sourceLsn(Object value) {
+        if (!(value instanceof Struct struct)) {
+            return null;
+        }
+        Field source = struct.schema().field("source");
+        if (source == null || source.schema().type() != Schema.Type.STRUCT) {
+            return null;
+        }
+        Struct block = struct.getStruct("source");
+        return block == null || block.schema().field("lsn") == null ? null : block.get("lsn");
     }
 
     /**
@@ -149,7 +173,7 @@ public final class RecordConverter {
      * Meant for a record {@link #convert} refused, so it reads only the parts any Debezium record has and
      * never throws for a malformed value.
      */
-    public static RecordOrigin originOf(SourceRecord record) {
+    public static RecordOrigin originOf(ConnectRecord<?> record) {
         String table = record.topic();
         long txId = 0;
         try {
@@ -209,7 +233,7 @@ public final class RecordConverter {
         return Instant.ofEpochMilli(source.getInt64("ts_ms"));
     }
 
-    private RowKey key(SourceRecord record, TableId table, Row image) {
+    private RowKey key(ConnectRecord<?> record, TableId table, Row image) {
         if (record.key() instanceof Struct key) {
             List<String> columns = new ArrayList<>();
             List<Object> values = new ArrayList<>();

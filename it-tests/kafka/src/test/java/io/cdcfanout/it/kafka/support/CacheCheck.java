@@ -1,6 +1,7 @@
 package io.cdcfanout.it.kafka.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cdcfanout.it.support.Rows;
 import io.cdcfanout.schema.RowJson;
 import java.io.IOException;
 import java.net.http.HttpResponse;

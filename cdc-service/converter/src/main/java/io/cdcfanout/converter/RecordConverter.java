@@ -125,7 +125,7 @@ public final class RecordConverter {
         List<Object> values = new ArrayList<>();
         for (Field field : other.schema().fields()) {
             columns.add(field.name());
-            values.add(value(field.schema(), other.get(field)));
+            values.add(value(field.schema(), other.getWithoutDefault(field.name())));
         }
         RowKey otherKey = new RowKey(columns, values);
         return op == Operation.DELETE ? new KeyUpdate(key, otherKey) : new KeyUpdate(otherKey, key);
@@ -245,9 +245,9 @@ public final class RecordConverter {
                 if (image != null && image.has(field.name())) {
                     values.add(image.get(field.name()));
                 } else if (field.schema().type() == Schema.Type.BYTES) {
-                    values.add(byteArray(key.get(field)));
+                    values.add(byteArray(key.getWithoutDefault(field.name())));
                 } else {
-                    values.add(value(field.schema(), key.get(field)));
+                    values.add(value(field.schema(), key.getWithoutDefault(field.name())));
                 }
             }
             knownKeyColumns.put(table, List.copyOf(columns));
@@ -269,7 +269,8 @@ public final class RecordConverter {
         }
         Row.Builder row = Row.builder();
         for (Field field : struct.schema().fields()) {
-            Object raw = struct.get(field);
+            // Not Struct.get: it hands out the schema's default (Debezium copies a column's DEFAULT there) for a NULL.
+            Object raw = struct.getWithoutDefault(field.name());
             if (isUnchangedToast(raw)) {
                 row.unchangedToast(field.name());
             } else {
@@ -517,7 +518,9 @@ public final class RecordConverter {
     private static Object structAsMap(Struct struct) {
         var node = io.cdcfanout.schema.RowJson.MAPPER.createObjectNode();
         for (Field field : struct.schema().fields()) {
-            node.set(field.name(), io.cdcfanout.schema.RowJson.toJson(value(field.schema(), struct.get(field))));
+            node.set(
+                    field.name(),
+                    io.cdcfanout.schema.RowJson.toJson(value(field.schema(), struct.getWithoutDefault(field.name()))));
         }
         return node;
     }

@@ -855,6 +855,31 @@ class RecordConverterTest {
             assertThat(convertColumn(Json.builder().optional().build(), null)).isNull();
         }
 
+        /**
+         * Debezium puts a column's constant DEFAULT into its schema, and Connect's {@code Struct.get} hands out
+         * that default for a NULL: a row whose column was set to NULL must not read as the default.
+         */
+        @Test
+        void aNullInAColumnWithADefaultStaysNull() {
+            assertThat(convertColumn(
+                            SchemaBuilder.string()
+                                    .optional()
+                                    .defaultValue("draft")
+                                    .build(),
+                            null))
+                    .isNull();
+            assertThat(convertColumn(
+                            SchemaBuilder.int32().optional().defaultValue(0).build(), null))
+                    .isNull();
+            assertThat(convertColumn(
+                            SchemaBuilder.string()
+                                    .optional()
+                                    .defaultValue("draft")
+                                    .build(),
+                            "sent"))
+                    .isEqualTo("sent");
+        }
+
         @Test
         void otherStringsSuchAsUuidIntervalAndEnumsStayText() {
             assertThat(convertColumn(

@@ -109,7 +109,7 @@ public record UndecodableRecord(
             }
             Row.Builder row = Row.builder();
             for (Field field : image.schema().fields()) {
-                row.put(field.name(), plain(image.get(field)));
+                row.put(field.name(), plain(image.getWithoutDefault(field.name())));
             }
             return row.build();
         } catch (RuntimeException malformed) {

@@ -102,7 +102,7 @@ final class ConnectorContractCheck {
 
     private static void checkPlaceholder(Struct after, String where) {
         for (Field column : after.schema().fields()) {
-            Object raw = after.get(column);
+            Object raw = after.getWithoutDefault(column.name());
             if (isDefaultPlaceholder(raw)) {
                 throw new ConnectorContractException(where + ": column " + column.name() + " holds Debezium's default"
                         + " placeholder for an unchanged TOASTed value (" + DEBEZIUM_DEFAULT_PLACEHOLDER

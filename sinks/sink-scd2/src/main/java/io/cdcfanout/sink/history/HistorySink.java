@@ -82,6 +82,9 @@ public final class HistorySink implements Sink, HistoryReader {
         try {
             Connection c = connection();
             try (Statement s = c.createStatement()) {
+                // Concurrent CREATE ... IF NOT EXISTS can still collide in the catalog (several sink-connector
+                // tasks start at once): one creator at a time, until this transaction ends.
+                s.execute("SELECT pg_advisory_xact_lock(hashtext('cdc_fanout.history_ddl'))");
                 for (HistoryTable table : tables.values()) {
                     for (String ddl : table.tableDdl()) {
                         s.execute(ddl);

@@ -20,6 +20,17 @@ public final class ConnectorContract {
     public static final String PROPAGATED_SOURCE_TYPES =
             ".+\\.numeric,.+\\.decimal,.+\\._numeric,.+\\.bit,.+\\.varbit,.+\\.bytea,.+\\._bytea";
 
+    /**
+     * The connector's {@code converters} entry for {@link io.cdcfanout.debezium.ArrayTextConverter}, which carries
+     * the array types Debezium 3.6 drops ({@code interval[]}, {@code money[]}, {@code varbit[]}, {@code xml[]}) or
+     * changes ({@code bit[]}, {@code time[]}) as their Postgres text; set with
+     * {@code <name>.type=}{@link #ARRAY_CONVERTER_CLASS}.
+     */
+    public static final String ARRAY_CONVERTER_NAME = "cdcfanout_arrays";
+
+    /** The class of {@link #ARRAY_CONVERTER_NAME}. */
+    public static final String ARRAY_CONVERTER_CLASS = "io.cdcfanout.debezium.ArrayTextConverter";
+
     /** Prefix of the logical-decoding messages the service writes as read-your-writes fences. */
     public static final String FENCE_MESSAGE_PREFIX = "cdc_fanout_fence";
 

@@ -1,10 +1,12 @@
 package io.cdcfanout.converter;
 
+import io.cdcfanout.debezium.ArrayTextConverter;
 import io.cdcfanout.schema.CanonicalValues;
 import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.KeyUpdate;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.Operation;
+import io.cdcfanout.schema.PostgresArrayText;
 import io.cdcfanout.schema.Row;
 import io.cdcfanout.schema.RowKey;
 import io.cdcfanout.schema.SourcePosition;
@@ -354,6 +356,10 @@ public final class RecordConverter {
                 }
                 case "io.debezium.data.Bits" -> {
                     return bits(schema, raw);
+                }
+                case ArrayTextConverter.LOGICAL_NAME -> {
+                    return PostgresArrayText.render(
+                            schema.parameters().get(ArrayTextConverter.ELEMENT_PARAMETER), raw.toString());
                 }
                 default -> {
                     // not a logical type this converter knows: fall through to the source type and schema type below

@@ -67,6 +67,8 @@ public final class DebeziumProperties {
         p.setProperty("hstore.handling.mode", "json");
         p.setProperty("binary.handling.mode", "bytes");
         p.setProperty("include.unknown.datatypes", "true");
+        p.setProperty("converters", ConnectorContract.ARRAY_CONVERTER_NAME);
+        p.setProperty(ConnectorContract.ARRAY_CONVERTER_NAME + ".type", ConnectorContract.ARRAY_CONVERTER_CLASS);
         p.setProperty("unavailable.value.placeholder", ConnectorContract.UNCHANGED_TOAST_PLACEHOLDER);
         p.setProperty("message.prefix.include.list", FENCE_MESSAGE_PREFIX);
 

@@ -29,6 +29,9 @@ final class ConnectorSettings {
             "include.unknown.datatypes", "false",
             "unavailable.value.placeholder", ConnectorContractCheck.DEBEZIUM_DEFAULT_PLACEHOLDER,
             "tombstones.on.delete", "true",
+            "converters",
+                    "none: interval[], money[], varbit[] and xml[] columns are dropped, bit[] arrives as NULL;"
+                            + " the debezium-converters jar belongs in the connector's plugin directory",
             "value.converter.replace.null.with.default",
                     "true: a NULL in a column with a default arrives as the default");
 
@@ -48,6 +51,8 @@ final class ConnectorSettings {
         e.put("hstore.handling.mode", "json");
         e.put("binary.handling.mode", "bytes");
         e.put("include.unknown.datatypes", "true");
+        e.put("converters", ConnectorContract.ARRAY_CONVERTER_NAME);
+        e.put(ConnectorContract.ARRAY_CONVERTER_NAME + ".type", ConnectorContract.ARRAY_CONVERTER_CLASS);
         e.put("unavailable.value.placeholder", ConnectorContract.UNCHANGED_TOAST_PLACEHOLDER);
         e.put("message.prefix.include.list", ConnectorContract.FENCE_MESSAGE_PREFIX);
         for (String converter : List.of("key", "value", "header")) {
@@ -78,7 +83,7 @@ final class ConnectorSettings {
         if (actual == null) {
             return false;
         }
-        if (key.equals("message.prefix.include.list")) {
+        if (key.equals("message.prefix.include.list") || key.equals("converters")) {
             return Arrays.stream(actual.split(",")).map(String::trim).anyMatch(expected::equals);
         }
         if (key.equals("datatype.propagate.source.type")) {

@@ -50,7 +50,7 @@ class ConnectorSettingsTest {
                 """, "t.yml");
         Properties embedded = DebeziumProperties.from(config, "id");
         ConnectorSettings.EXPECTED.forEach((key, value) -> {
-            if (!key.contains("converter")) { // the engine hands over Structs; no converter is involved
+            if (!key.matches("(key|value|header)\\.converter.*")) { // the engine hands over Structs: no JsonConverter
                 assertThat(embedded.getProperty(key)).as(key).isEqualTo(value);
             }
         });
@@ -68,5 +68,21 @@ class ConnectorSettingsTest {
                 .containsExactly(
                         "decimal.handling.mode is 'precise': set decimal.handling.mode=string",
                         "skipped.operations is not set (default t: TRUNCATE is dropped): set skipped.operations=none");
+    }
+
+    @Test
+    void aConnectorWithoutTheArrayConverterIsToldWhereItsJarGoes() throws Exception {
+        Map<String, String> config = shipped();
+        config.put("converters", "theirs, cdcfanout_arrays");
+        assertThat(ConnectorSettings.problems(config)).isEmpty();
+
+        config.remove("converters");
+        assertThat(ConnectorSettings.problems(config))
+                .singleElement()
+                .asString()
+                .startsWith(
+                        "converters is not set (default none: interval[], money[], varbit[] and xml[] columns are dropped")
+                .contains("the debezium-converters jar belongs in the connector's plugin directory")
+                .endsWith("set converters=cdcfanout_arrays");
     }
 }

@@ -131,6 +131,7 @@ public final class KafkaSide {
             case "resume" -> rest("PUT", "connectors/" + request.get("name").asText() + "/resume");
             case "delete" -> cluster.deleteConnector(request.get("name").asText());
             case "end-offsets" -> answer.put("sum", endOffsets(topics(request)));
+            case "topic-bytes" -> answer.put("sum", topicBytes(topics(request)));
             case "committed" -> answer.put("sum", committed(request.get("group").asText()));
             case "read-total" ->
                 answer.put("sum", sinkRecordsRead(request.get("connector").asText()));
@@ -192,6 +193,27 @@ public final class KafkaSide {
         return admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).values().stream()
                 .mapToLong(o -> o.offset())
                 .sum();
+    }
+
+    /** Bytes the broker holds on disk for every partition of {@code topics} (its log segments). */
+    private long topicBytes(List<String> topics) throws Exception {
+        List<Integer> brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream()
+                .map(n -> n.id())
+                .toList();
+        long sum = 0;
+        for (var dirs : admin.describeLogDirs(brokers)
+                .allDescriptions()
+                .get(30, TimeUnit.SECONDS)
+                .values()) {
+            for (var dir : dirs.values()) {
+                for (var replica : dir.replicaInfos().entrySet()) {
+                    if (topics.contains(replica.getKey().topic())) {
+                        sum += replica.getValue().size();
+                    }
+                }
+            }
+        }
+        return sum;
     }
 
     /** The sum of a consumer group's committed offsets (a sink connector's group is {@code connect-<name>}). */

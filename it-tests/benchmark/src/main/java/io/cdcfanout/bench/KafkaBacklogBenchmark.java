@@ -108,6 +108,8 @@ final class KafkaBacklogBenchmark {
             figures.add(KafkaFigures.source(source, LoadAverage.now()));
             log.accept("W1K source into Kafka: " + Math.round(source.perSecond()) + " changes/s");
             kafka.stop(SOURCE); // its heartbeats would only add noise to the sink runs
+            String size = KafkaFigures.topicSize(kafka.topicBytes(List.of(TOPIC)), written);
+            log.accept(size);
 
             List<KafkaFigures.SinkRun> runs = new ArrayList<>();
             for (int tasks : TASKS) {
@@ -118,6 +120,7 @@ final class KafkaBacklogBenchmark {
                         + Math.round(run.window().perSecond()) + " changes/s");
             }
             ratios.addAll(KafkaFigures.ratios(directFigure, source, runs, kafka.startupMillis(), launchSeconds));
+            ratios.add(size);
             kafka.delete(SOURCE);
         }
         db.dropSlot(SLOT);

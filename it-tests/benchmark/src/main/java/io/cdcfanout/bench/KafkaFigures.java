@@ -108,6 +108,15 @@ final class KafkaFigures {
         return out;
     }
 
+    /** The topic's size per change, and what it means at {@link #SIZING_TARGET}. */
+    static String topicSize(long bytes, long records) {
+        double perRecord = records == 0 ? 0 : (double) bytes / records;
+        return String.format(
+                "W1K topic: %,.0f bytes per change on the broker (JSON with schemas, uncompressed);"
+                        + " at %,.0f changes/s that is %,.0f MB/s into Kafka per replica",
+                perRecord, SIZING_TARGET, perRecord * SIZING_TARGET / 1e6);
+    }
+
     /** Tasks needed for {@code target} changes/s at {@code perTask} each (at least 1). */
     static int tasksFor(double target, double perTask) {
         if (perTask <= 0) {

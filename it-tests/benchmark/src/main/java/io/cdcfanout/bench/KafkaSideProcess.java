@@ -168,6 +168,13 @@ final class KafkaSideProcess implements AutoCloseable {
         return call(request).path("sum").asLong();
     }
 
+    /** Bytes the broker holds for all partitions of {@code topics}. */
+    long topicBytes(List<String> topics) throws Exception {
+        ObjectNode request = request("topic-bytes");
+        topics.forEach(request.putArray("topics")::add);
+        return call(request).path("sum").asLong();
+    }
+
     /** The sum of the committed offsets of consumer group {@code group}. */
     long committed(String group) throws Exception {
         return call(request("committed").put("group", group)).path("sum").asLong();

@@ -60,6 +60,13 @@ class KafkaFiguresTest {
     }
 
     @Test
+    void topicSizePerChangeAndAtTheSizingTarget() {
+        assertThat(KafkaFigures.topicSize(2_500_000, 1000))
+                .isEqualTo("W1K topic: 2,500 bytes per change on the broker (JSON with schemas, uncompressed);"
+                        + " at 100,000 changes/s that is 250 MB/s into Kafka per replica");
+    }
+
+    @Test
     void tasksForRoundsUp() {
         assertThat(KafkaFigures.tasksFor(100_000, 3_000)).isEqualTo(34);
         assertThat(KafkaFigures.tasksFor(100_000, 100_000)).isEqualTo(1);

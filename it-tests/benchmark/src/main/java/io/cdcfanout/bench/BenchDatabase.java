@@ -15,8 +15,13 @@ final class BenchDatabase {
 
     static final String NAME = "bench";
     static final String PUBLICATION = "bench";
-    static final List<String> TABLES =
-            List.of("public.warmup_items", "public.w1_items", "public.w2_items", "public.w3_items", "public.w4_docs");
+    static final List<String> TABLES = List.of(
+            "public.warmup_items",
+            "public.w1_items",
+            "public.w2_items",
+            "public.w3_items",
+            "public.w4_docs",
+            "public.w1k_items");
 
     private static final String SCHEMA = """
             CREATE TABLE w1_items (id bigint PRIMARY KEY, sku text NOT NULL, name text NOT NULL, category text NOT NULL,
@@ -25,9 +30,11 @@ final class BenchDatabase {
             CREATE TABLE warmup_items (LIKE w1_items INCLUDING ALL);
             CREATE TABLE w2_items (LIKE w1_items INCLUDING ALL);
             CREATE TABLE w3_items (LIKE w1_items INCLUDING ALL);
+            CREATE TABLE w1k_items (LIKE w1_items INCLUDING ALL);
+            CREATE TABLE w1k_warmup (LIKE w1_items INCLUDING ALL);
             CREATE TABLE w4_docs  (id bigint PRIMARY KEY, title text NOT NULL, version int NOT NULL, body text NOT NULL);
             ALTER TABLE w4_docs ALTER COLUMN body SET STORAGE EXTERNAL;
-            CREATE PUBLICATION bench FOR TABLE warmup_items, w1_items, w2_items, w3_items, w4_docs;
+            CREATE PUBLICATION bench FOR TABLE warmup_items, w1_items, w2_items, w3_items, w4_docs, w1k_items;
             """;
 
     private final LocalPostgres pg;
@@ -69,6 +76,16 @@ final class BenchDatabase {
                 PreparedStatement ps = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
             ps.setString(1, slot);
             ps.execute();
+        }
+    }
+
+    /** Rows in {@code table} (e.g. a history table's versions). */
+    long count(String table) throws SQLException {
+        try (Connection c = connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 

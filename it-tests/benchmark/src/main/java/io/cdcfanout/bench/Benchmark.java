@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  *
  * <p>Starts its own Postgres and Elasticsearch (like the tests), generates the workloads W1 (backlog
  * drain), W2 (open-loop single-row transactions), W3 (10,000-row transactions) and W4 (10 kB TOASTed
- * rows), runs the service in this JVM with its real sinks (each wrapped to time commit-to-applied),
+ * rows), and on request W1K (W1's backlog through Kafka and the sink connector, {@link KafkaBacklogBenchmark}), runs the service in this JVM with its real sinks (each wrapped to time commit-to-applied),
  * runs the baselines on the same data, and prints a table and writes JSON. It prints figures; it
  * asserts nothing.
  */
@@ -65,9 +65,14 @@ public final class Benchmark {
                             new BacklogBenchmark(db, configs, drain, es, PostgresBinaries.find(env), Benchmark::say)
                                     .run(options.scale(), options.tuning(), options.w1Runs(), ratios));
                 }
-                if (options.workloads().stream().anyMatch(w -> !w.equals("w1"))) {
+                if (options.workloads().stream().anyMatch(w -> w.matches("w[234]"))) {
                     figures.addAll(
                             new SteadyBenchmark(db, configs, drain, sampler, Benchmark::say).run(options, ratios));
+                }
+                if (options.workloads().contains("w1kafka")) {
+                    figures.addAll(new KafkaBacklogBenchmark(
+                                    db, configs, drain, backends.elasticsearch().url(), Benchmark::say)
+                            .run(options.scale(), options.tuning(), ratios));
                 }
             }
         } finally {

@@ -20,6 +20,7 @@ import io.cdcfanout.sink.LatestRowReader;
 import io.cdcfanout.sink.Sink;
 import io.cdcfanout.sink.SinkContext;
 import io.cdcfanout.sink.SourceDatabase;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.SQLException;
@@ -83,7 +84,11 @@ public final class CdcService implements AutoCloseable, ServiceView {
         http = new HttpApi(config.http(), this, meters);
         httpPort = http.start();
         LOG.info("HTTP API on http://{}:{}", config.http().host(), httpPort);
-        if (!config.source().fromKafka()) { // in Kafka mode the slot is the connector's, watched where it runs
+        if (engine instanceof KafkaChangeSource topic) { // the slot is the connector's, watched where it runs
+            Gauge.builder("cdc.kafka.lag.records", topic, t -> t.status().lagRecords())
+                    .description("records in the topic not yet applied by every sink; -1 until known")
+                    .register(meters);
+        } else {
             slotLag = new SlotLagMonitor(source, config.source().slot(), meters);
             slotLag.start();
         }
@@ -126,11 +131,15 @@ public final class CdcService implements AutoCloseable, ServiceView {
 
     @Override
     public SourceStatus sourceStatus() {
-        return new SourceStatus(
+        Lsn received = pipeline == null ? null : pipeline.receivedLsn();
+        if (engine instanceof KafkaChangeSource topic) {
+            return SourceStatus.ofTopic(engine.streaming(), received, topic.status());
+        }
+        return SourceStatus.ofSlot(
                 config.source().slot(),
                 config.source().publication(),
                 engine.streaming(),
-                pipeline == null ? null : pipeline.receivedLsn(),
+                received,
                 slotLag == null ? null : slotLag.confirmedFlushLsn(),
                 slotLag == null ? -1 : slotLag.lagBytes());
     }

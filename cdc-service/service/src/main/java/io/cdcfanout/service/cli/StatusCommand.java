@@ -122,17 +122,34 @@ final class StatusCommand implements Callable<Integer> {
                     .append(ready ? "READY" : "NOT READY")
                     .append(source.path("streaming").asBoolean() ? " (streaming)" : " (not streaming)")
                     .append('\n');
-            out.append("source: slot ")
-                    .append(source.path("slot").asText())
-                    .append(", publication ")
-                    .append(source.path("publication").asText())
-                    .append(", received ")
-                    .append(source.path("received_lsn").asText("-"))
-                    .append(", slot confirmed ")
-                    .append(source.path("slot_confirmed_flush_lsn").asText("-"))
-                    .append(", slot lag ")
-                    .append(source.path("slot_lag_bytes").asLong(-1))
-                    .append(" bytes\n\n");
+            JsonNode kafka = source.path("kafka");
+            if (kafka.isObject()) {
+                out.append("source: topic ")
+                        .append(kafka.path("topic").asText())
+                        .append(", instance ")
+                        .append(kafka.path("instance").asText())
+                        .append(", received ")
+                        .append(source.path("received_lsn").asText("-"))
+                        .append(", stored offset ")
+                        .append(kafka.path("stored_offset").asLong(-1))
+                        .append(", end offset ")
+                        .append(kafka.path("end_offset").asLong(-1))
+                        .append(", lag ")
+                        .append(kafka.path("lag_records").asLong(-1))
+                        .append(" records\n\n");
+            } else {
+                out.append("source: slot ")
+                        .append(source.path("slot").asText())
+                        .append(", publication ")
+                        .append(source.path("publication").asText())
+                        .append(", received ")
+                        .append(source.path("received_lsn").asText("-"))
+                        .append(", slot confirmed ")
+                        .append(source.path("slot_confirmed_flush_lsn").asText("-"))
+                        .append(", slot lag ")
+                        .append(source.path("slot_lag_bytes").asLong(-1))
+                        .append(" bytes\n\n");
+            }
             List<List<String>> rows = new ArrayList<>();
             rows.add(HEADER);
             for (Iterator<Map.Entry<String, JsonNode>> it = status.path("sinks").fields(); it.hasNext(); ) {

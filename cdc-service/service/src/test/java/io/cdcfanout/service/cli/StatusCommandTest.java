@@ -25,7 +25,14 @@ class StatusCommandTest {
                       "search":{"type":"elasticsearch","state":"PAUSED","last_applied_lsn":"0/1A0000","last_commit_time":null,
                                 "lag_ms":5000,"applied":40,"rejected":1,"retries":3,"last_error":"connection refused"}}}""";
 
+    private static final String KAFKA_STATUS = """
+            {"source":{"streaming":true,"received_lsn":"0/1A2B3C",
+                       "kafka":{"topic":"cdc_fanout.changes","partition":0,"instance":"app-1","stored_offset":1200,
+                                "next_offset":1250,"end_offset":1300,"lag_records":100}},
+             "sinks":{}}""";
+
     private HttpServer server;
+    private volatile String statusBody = STATUS;
     private volatile int readyCode = 200;
     private volatile String seenAuthorization;
 
@@ -35,7 +42,7 @@ class StatusCommandTest {
         server.createContext("/status", exchange -> {
             seenAuthorization = exchange.getRequestHeaders().getFirst("Authorization");
             boolean authorized = "Bearer t0k".equals(seenAuthorization);
-            byte[] body = (authorized ? STATUS : "{\"error\":\"missing or wrong bearer token\"}")
+            byte[] body = (authorized ? statusBody : "{\"error\":\"missing or wrong bearer token\"}")
                     .getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(authorized ? 200 : 401, body.length);
             exchange.getResponseBody().write(body);
@@ -78,6 +85,17 @@ class StatusCommandTest {
         assertThat(r.out())
                 .containsPattern(
                         "search\\s+elasticsearch\\s+PAUSED\\s+0/1A0000\\s+5000\\s+40\\s+1\\s+3\\s+connection refused");
+    }
+
+    @Test
+    void aKafkaSourceShowsItsTopicPositionInsteadOfASlot() {
+        statusBody = KAFKA_STATUS;
+        Result r = status("--token", "t0k");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out())
+                .contains("source: topic cdc_fanout.changes, instance app-1, received 0/1A2B3C, stored offset 1200,"
+                        + " end offset 1300, lag 100 records")
+                .doesNotContain("slot");
     }
 
     @Test

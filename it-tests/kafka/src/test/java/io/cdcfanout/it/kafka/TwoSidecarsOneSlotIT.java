@@ -2,6 +2,7 @@ package io.cdcfanout.it.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cdcfanout.it.harness.Backends;
 import io.cdcfanout.it.harness.BackendsExtension;
 import io.cdcfanout.it.harness.TestDatabase;
@@ -127,6 +128,27 @@ class TwoSidecarsOneSlotIT {
             assertThat(problems)
                     .as("differences between the tables and the two caches")
                     .isEmpty();
+
+            // /status shows where each replica is in the topic, and no slot of its own
+            long topicEnd = kafka.endOffset(source.topic());
+            for (ServiceProcess replica : List.of(a, b)) {
+                JsonNode status =
+                        RowJson.MAPPER.readTree(replica.get("/status").body()).path("source");
+                assertThat(status.has("slot"))
+                        .as("no slot of its own: %s", status)
+                        .isFalse();
+                JsonNode position = status.path("kafka");
+                assertThat(position.path("topic").asText())
+                        .as(status.toString())
+                        .isEqualTo(source.topic());
+                assertThat(position.path("stored_offset").asLong())
+                        .as("a position stored after the caught-up batches: %s", status)
+                        .isPositive()
+                        .isLessThanOrEqualTo(topicEnd);
+                assertThat(position.path("lag_records").asLong())
+                        .as(status.toString())
+                        .isBetween(0L, topicEnd);
+            }
 
             // read-your-writes through Kafka: the fence each replica writes travels the connector and the topic
             String token = "rw-" + System.nanoTime();

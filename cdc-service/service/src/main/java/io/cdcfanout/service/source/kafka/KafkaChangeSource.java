@@ -3,6 +3,7 @@ package io.cdcfanout.service.source.kafka;
 import io.cdcfanout.service.config.KafkaSourceConfig;
 import io.cdcfanout.service.config.ServiceConfig;
 import io.cdcfanout.service.engine.StartupException;
+import io.cdcfanout.service.http.KafkaSourceStatus;
 import io.cdcfanout.service.pipeline.DecodedBatch;
 import io.cdcfanout.service.pipeline.Pipeline;
 import io.cdcfanout.service.privacy.ColumnPolicy;
@@ -60,6 +61,10 @@ public final class KafkaChangeSource implements ChangeSource {
     private final Thread thread;
     private volatile boolean streaming;
     private volatile boolean stopRequested;
+    // for /status only: written by the source thread (and the acknowledging lane), read by HTTP threads
+    private volatile long storedOffset = -1;
+    private volatile long nextOffset = -1;
+    private volatile long endOffset = -1;
     private PositionStore positions;
     private KafkaConsumer<byte[], byte[]> consumer;
     private Pipeline pipeline;
@@ -139,9 +144,12 @@ public final class KafkaChangeSource implements ChangeSource {
             throw new StartupException("cannot read the offsets of " + partition + ": " + e, e);
         }
         OptionalLong stored = positions.load();
+        storedOffset = stored.orElse(-1);
+        endOffset = end;
         long start = StartPosition.resolve(
                 stored, earliest, end, config.source().snapshot(), kafka.topic(), positions.deleteHint());
         consumer.seek(partition, start);
+        nextOffset = start;
         LOG.info(
                 "{}: {} (the topic holds offsets {} to {})",
                 partition,
@@ -182,6 +190,7 @@ public final class KafkaChangeSource implements ChangeSource {
             while (!stopRequested) {
                 ConsumerRecords<byte[], byte[]> records =
                         consumer.poll(config.source().pollInterval());
+                notePosition();
                 for (ConsumerRecord<byte[], byte[]> consumed : records) {
                     TopicRecord record = read(decoder, consumed);
                     contract.check(record);
@@ -213,6 +222,22 @@ public final class KafkaChangeSource implements ChangeSource {
         }
     }
 
+    /** After a poll: the consumer's position, and the end offset from the lag the last fetch reported. */
+    private void notePosition() {
+        long position = consumer.position(partition);
+        nextOffset = position;
+        OptionalLong lag = consumer.currentLag(partition);
+        if (lag.isPresent()) {
+            endOffset = position + lag.getAsLong();
+        }
+    }
+
+    /** Where this sidecar is in the topic, for {@code /status}; safe from any thread. */
+    public KafkaSourceStatus status() {
+        return KafkaSourceStatus.of(
+                partition.topic(), partition.partition(), kafka.instance(), storedOffset, nextOffset, endOffset);
+    }
+
     private TopicRecord read(TopicRecordDecoder decoder, ConsumerRecord<byte[], byte[]> consumed) {
         try {
             return decoder.decode(consumed);
@@ -233,6 +258,7 @@ public final class KafkaChangeSource implements ChangeSource {
         pipeline.accept(decoded, () -> {
             if (resume >= 0) {
                 positions.save(resume);
+                storedOffset = resume;
             }
         });
     }

@@ -13,9 +13,11 @@ import io.cdcfanout.sink.ApplyResult;
 import io.cdcfanout.sink.ChangeBatch;
 import io.cdcfanout.sink.LatestRow;
 import io.cdcfanout.sink.LatestRowReader;
+import io.cdcfanout.sink.RebuildableSink;
 import io.cdcfanout.sink.RetryableSinkException;
 import io.cdcfanout.sink.Sink;
 import io.cdcfanout.sink.SinkContext;
+import io.cdcfanout.sink.jdbc.ChunkedTableReader.ChunkRow;
 import io.micrometer.core.instrument.Gauge;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -49,17 +51,39 @@ import org.slf4j.LoggerFactory;
  * <p>An update of the primary key arrives as a DELETE of the old key and an INSERT of the new one, whose
  * unchanged TOAST columns are unknown too: the DELETE keeps the row it replaces aside (in
  * {@link MovedRows}, also across batches) and the INSERT is merged onto it.
+ *
+ * <p>A rebuild ({@link RebuildableSink}) fills a shadow generation of one table beside the live one: entries
+ * are keyed by table, generation and key, readers look only at the table's live generation, and the rebuild
+ * ends by making the shadow the live generation with one write, so a read sees the old table or the new one,
+ * never a half-loaded one. While it is built the shadow takes every change the live generation takes, and a
+ * chunk row fills a key only where the shadow holds nothing, or completes an update whose unchanged TOAST
+ * columns were unknown. The shadow counts towards {@code max-entries}: give the cache room for the table twice.
  */
-public final class CaffeineCacheSink implements Sink, LatestRowReader {
+public final class CaffeineCacheSink implements Sink, LatestRowReader, RebuildableSink {
 
     private static final Logger LOG = LoggerFactory.getLogger(CaffeineCacheSink.class);
 
-    private record Key(TableId table, String key) {}
+    private record Key(TableId table, int generation, String key) {}
 
-    /** What the cache holds for a key as of {@code lsn}: its image, or none (deleted, or unknown columns). */
-    private record Entry(LatestRow row, Lsn lsn) {
+    /** One generation of one table's entries: the live one, or the shadow a rebuild fills. */
+    private record Generation(TableId table, int number) {
+        boolean holds(Key key) {
+            return key.table().equals(table) && key.generation() == number;
+        }
+    }
+
+    /**
+     * What the cache holds for a key as of {@code lsn}: its image, or none (deleted, or unknown columns). In a
+     * shadow, an update whose unchanged TOAST columns had no previous image keeps its partial row, for the
+     * rebuild's chunk row of that key to complete.
+     */
+    private record Entry(LatestRow row, Lsn lsn, Row partial) {
+        Entry(LatestRow row, Lsn lsn) {
+            this(row, lsn, null);
+        }
+
         static Entry noImage(Lsn lsn) {
-            return new Entry(null, lsn);
+            return new Entry(null, lsn, null);
         }
     }
 
@@ -68,8 +92,12 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
     private final InitialLoad initialLoad;
     private final Set<TableId> tables;
     private final Cache<Key, Entry> cache;
-    // TRUNCATE LSN per table: older changes of the table are obsolete; only the pipeline's thread writes it
-    private final Map<TableId, Lsn> truncatedBefore = new ConcurrentHashMap<>();
+    // TRUNCATE LSN per generation: older changes of the table are obsolete; only the pipeline's thread writes it
+    private final Map<Generation, Lsn> truncatedBefore = new ConcurrentHashMap<>();
+    // the generation readers see, per table (absent: 0); written by the lane thread, read by HTTP threads
+    private final Map<TableId, Integer> liveGeneration = new ConcurrentHashMap<>();
+    // the shadow generation of each table being rebuilt; only the lane thread uses it
+    private final Map<TableId, Integer> rebuilding = new ConcurrentHashMap<>();
     // written by start(), read by HTTP threads (the API is up while sinks start)
     private final Map<TableId, KeyShape> keyShapes = new ConcurrentHashMap<>();
     private final Object watermarkMonitor = new Object();
@@ -102,6 +130,8 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
     public void start() throws RetryableSinkException {
         cache.invalidateAll();
         moved.clear();
+        truncatedBefore.clear();
+        rebuilding.clear();
         Instant loadedAt = context.clock().instant();
         long[] rows = {0};
         try {
@@ -116,7 +146,7 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
                 public void row(TableId table, RowKey key, Row row) {
                     Row visible = context.rowPolicy().apply(table, row); // the same columns the stream delivers
                     cache.put(
-                            new Key(table, key.asText()),
+                            new Key(table, live(table), key.asText()),
                             new Entry(new LatestRow(visible, Lsn.ZERO, loadedAt), Lsn.ZERO));
                     rows[0]++;
                 }
@@ -142,18 +172,12 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
     @Override
     public ApplyResult apply(ChangeBatch batch) {
         for (ChangeEvent event : batch.events()) {
-            if (alreadyLoaded(event) || olderThanTruncate(event)) {
-                continue;
+            if (!alreadyLoaded(event)) {
+                applyTo(new Generation(event.table(), live(event.table())), event);
             }
-            switch (event.op()) {
-                case SNAPSHOT -> {}
-                case INSERT, UPDATE -> upsert(event);
-                case DELETE -> delete(event);
-                case TRUNCATE -> {
-                    truncatedBefore.merge(event.table(), event.lsn(), Lsn::max);
-                    cache.asMap().keySet().removeIf(k -> k.table().equals(event.table()));
-                    moved.removeIf(k -> k.table().equals(event.table()));
-                }
+            Integer shadow = rebuilding.get(event.table());
+            if (shadow != null) {
+                applyTo(new Generation(event.table(), shadow), event); // the shadow has no start-up load to skip
             }
         }
         synchronized (watermarkMonitor) {
@@ -178,13 +202,33 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
         return false;
     }
 
-    private boolean olderThanTruncate(ChangeEvent event) {
-        Lsn truncate = truncatedBefore.get(event.table());
-        return truncate != null && event.lsn().compareTo(truncate) < 0;
+    private void applyTo(Generation generation, ChangeEvent event) {
+        if (olderThanTruncate(generation, event.lsn())) {
+            return;
+        }
+        switch (event.op()) {
+            case SNAPSHOT -> {}
+            case INSERT, UPDATE -> upsert(generation, event);
+            case DELETE -> delete(generation, event);
+            case TRUNCATE -> {
+                truncatedBefore.merge(generation, event.lsn(), Lsn::max);
+                cache.asMap().keySet().removeIf(generation::holds);
+                moved.removeIf(generation::holds);
+            }
+        }
     }
 
-    private void delete(ChangeEvent event) {
-        Key key = key(event);
+    private boolean olderThanTruncate(Generation generation, Lsn lsn) {
+        Lsn truncate = truncatedBefore.get(generation);
+        return truncate != null && lsn.compareTo(truncate) < 0;
+    }
+
+    private int live(TableId table) {
+        return liveGeneration.getOrDefault(table, 0);
+    }
+
+    private void delete(Generation generation, ChangeEvent event) {
+        Key key = key(generation, event);
         Entry[] replaced = new Entry[1];
         cache.asMap().compute(key, (k, old) -> {
             if (old != null && old.lsn().isAfter(event.lsn())) {
@@ -198,11 +242,13 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
         }
     }
 
-    private void upsert(ChangeEvent event) {
+    private void upsert(Generation generation, ChangeEvent event) {
         LatestRow movedFrom = event.previousKey() == null
                 ? null
-                : moved.take(new Key(event.table(), event.previousKey().asText()));
-        cache.asMap().compute(key(event), (k, old) -> {
+                : moved.take(new Key(
+                        event.table(), generation.number(), event.previousKey().asText()));
+        boolean shadow = Integer.valueOf(generation.number()).equals(rebuilding.get(event.table()));
+        cache.asMap().compute(key(generation, event), (k, old) -> {
             if (old != null && !event.lsn().isAfter(old.lsn())) {
                 return old;
             }
@@ -210,16 +256,81 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
             if (!row.isComplete()) {
                 LatestRow previous = old != null && old.row() != null ? old.row() : movedFrom;
                 row = previous == null ? row : row.mergedOnto(previous.row());
+                if (!row.isComplete() && old != null && old.partial() != null) {
+                    row = row.mergedOnto(old.partial());
+                }
                 if (!row.isComplete()) {
-                    return Entry.noImage(event.lsn());
+                    return shadow ? new Entry(null, event.lsn(), row) : Entry.noImage(event.lsn());
                 }
             }
             return new Entry(new LatestRow(row, event.lsn(), event.position().commitTime()), event.lsn());
         });
     }
 
-    private static Key key(ChangeEvent event) {
-        return new Key(event.table(), event.key().asText());
+    private static Key key(Generation generation, ChangeEvent event) {
+        return new Key(event.table(), generation.number(), event.key().asText());
+    }
+
+    @Override
+    public void beginRebuild(TableId table) {
+        cancelRebuild(table);
+        int shadow = live(table) + 1;
+        rebuilding.put(table, shadow);
+        LOG.info("cache {}: rebuilding {} into generation {}", name, table, shadow);
+    }
+
+    @Override
+    public void backfill(TableId table, List<ChunkRow> rows) {
+        Integer number = rebuilding.get(table);
+        if (number == null) {
+            throw new IllegalStateException("cache " + name + ": backfill of " + table + " without beginRebuild");
+        }
+        Generation shadow = new Generation(table, number);
+        if (olderThanTruncate(shadow, Lsn.ZERO)) {
+            return; // a TRUNCATE reached the shadow after this chunk was read; the stream re-creates its rows
+        }
+        Instant readAt = context.clock().instant();
+        for (ChunkRow chunkRow : rows) {
+            cache.asMap().compute(new Key(table, number, chunkRow.key().asText()), (k, old) -> {
+                if (old == null) {
+                    return new Entry(new LatestRow(chunkRow.row(), Lsn.ZERO, readAt), Lsn.ZERO);
+                }
+                if (old.partial() != null) {
+                    Row completed = old.partial().mergedOnto(chunkRow.row());
+                    return completed.isComplete()
+                            ? new Entry(new LatestRow(completed, old.lsn(), readAt), old.lsn())
+                            : old;
+                }
+                return old; // a streamed change is newer than any chunk row
+            });
+        }
+    }
+
+    @Override
+    public void finishRebuild(TableId table) {
+        Integer shadow = rebuilding.remove(table);
+        if (shadow == null) {
+            throw new IllegalStateException("cache " + name + ": finishRebuild of " + table + " without beginRebuild");
+        }
+        Generation old = new Generation(table, live(table));
+        liveGeneration.put(table, shadow); // readers switch here, in one step
+        drop(old);
+        LOG.info("cache {}: {} rebuilt, generation {} is live", name, table, shadow);
+    }
+
+    @Override
+    public void cancelRebuild(TableId table) {
+        Integer shadow = rebuilding.remove(table);
+        if (shadow != null) {
+            drop(new Generation(table, shadow));
+            LOG.info("cache {}: rebuild of {} cancelled", name, table);
+        }
+    }
+
+    private void drop(Generation generation) {
+        cache.asMap().keySet().removeIf(generation::holds);
+        moved.removeIf(generation::holds);
+        truncatedBefore.remove(generation);
     }
 
     @Override
@@ -241,7 +352,7 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader {
 
     @Override
     public Optional<LatestRow> get(TableId table, String keyText) {
-        Entry entry = cache.getIfPresent(new Key(table, keyText));
+        Entry entry = cache.getIfPresent(new Key(table, live(table), keyText));
         return entry == null ? Optional.empty() : Optional.ofNullable(entry.row());
     }
 

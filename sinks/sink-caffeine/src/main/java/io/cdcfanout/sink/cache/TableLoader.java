@@ -5,13 +5,11 @@ import io.cdcfanout.schema.Row;
 import io.cdcfanout.schema.RowKey;
 import io.cdcfanout.schema.TableId;
 import io.cdcfanout.sink.SourceDatabase;
+import io.cdcfanout.sink.jdbc.TableReads;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -40,42 +38,12 @@ final class TableLoader implements InitialLoad {
                 visibility = SnapshotVisibility.parse(rs.getString(1));
             }
             for (TableId table : tables) {
-                KeyShape key = primaryKey(c, table);
+                KeyShape key = TableReads.primaryKey(c, table);
                 into.keyShape(table, key);
                 load(c, table, key.columns(), (rowKey, row) -> into.row(table, rowKey, row));
             }
             c.commit();
             return visibility;
-        }
-    }
-
-    /**
-     * The table's primary key: its columns in key order and their base types.
-     *
-     * @throws SQLException when the table has no primary key
-     */
-    static KeyShape primaryKey(Connection c, TableId table) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                SELECT a.attname, coalesce(b.typname, t.typname)
-                FROM pg_index i
-                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-                JOIN pg_type t ON t.oid = a.atttypid
-                LEFT JOIN pg_type b ON b.oid = t.typbasetype
-                WHERE i.indrelid = ?::regclass AND i.indisprimary
-                ORDER BY array_position(i.indkey::int2[], a.attnum)""")) {
-            ps.setString(1, table.quoted());
-            List<String> columns = new ArrayList<>();
-            List<String> types = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    columns.add(rs.getString(1));
-                    types.add(rs.getString(2));
-                }
-            }
-            if (columns.isEmpty()) {
-                throw new SQLException("table " + table + " has no primary key");
-            }
-            return new KeyShape(columns, types);
         }
     }
 
@@ -85,22 +53,7 @@ final class TableLoader implements InitialLoad {
         try (Statement s = c.createStatement()) {
             s.setFetchSize(2000);
             try (ResultSet rs = s.executeQuery("SELECT * FROM " + table.quoted())) {
-                ResultSetMetaData meta = rs.getMetaData();
-                int n = meta.getColumnCount();
-                String[] names = new String[n + 1];
-                String[] types = new String[n + 1];
-                for (int i = 1; i <= n; i++) {
-                    names[i] = meta.getColumnName(i);
-                    types[i] = meta.getColumnTypeName(i);
-                }
-                while (rs.next()) {
-                    Row.Builder row = Row.builder();
-                    for (int i = 1; i <= n; i++) {
-                        row.put(names[i], JdbcValues.read(rs, i, types[i]));
-                    }
-                    Row image = row.build();
-                    sink.accept(RowKey.of(keyColumns, image), image);
-                }
+                TableReads.readRows(rs, keyColumns, sink::accept);
             }
         }
     }

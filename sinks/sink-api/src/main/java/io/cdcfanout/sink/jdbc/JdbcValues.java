@@ -1,4 +1,4 @@
-package io.cdcfanout.sink.cache;
+package io.cdcfanout.sink.jdbc;
 
 import io.cdcfanout.schema.CanonicalValues;
 import io.cdcfanout.schema.PostgresArrayText;
@@ -20,11 +20,11 @@ import org.postgresql.PGStatement;
  * Reads a column of a plain query into the value types of {@link io.cdcfanout.schema.Row}, in the same
  * canonical forms the WAL converter produces, so a row loaded by query equals the same row streamed.
  */
-final class JdbcValues {
+public final class JdbcValues {
 
     private JdbcValues() {}
 
-    static Object read(ResultSet rs, int column, String typeName) throws SQLException {
+    public static Object read(ResultSet rs, int column, String typeName) throws SQLException {
         try {
             // Not getObject: the driver's fails on some values (money with group separators or beyond a double).
             if (rs.getString(column) == null) {

@@ -1,0 +1,46 @@
+package io.cdcfanout.sink;
+
+import io.cdcfanout.schema.TableId;
+import io.cdcfanout.sink.jdbc.ChunkedTableReader.ChunkRow;
+import java.util.List;
+
+/**
+ * A sink that can rebuild its view of one table from the table itself while the stream keeps flowing, and
+ * replace the old view in one step, so readers never see a half-built one.
+ *
+ * <p>Lifecycle of one rebuild, driven by the service; every call runs on the sink's lane, between two batches,
+ * so none of them runs at the same time as {@link Sink#apply} or as another of them:
+ * <ol>
+ *   <li>{@link #beginRebuild} creates an empty target beside the live view. From then on every change of the
+ *       table that {@code apply} receives goes to the live view and to the target, with the usual rules
+ *       (versions, deletions, TRUNCATE) applied to the target on its own: nothing the live view remembers,
+ *       such as a TRUNCATE watermark, carries over;</li>
+ *   <li>{@link #backfill} is called with the table's rows, chunk after chunk in key order, each chunk read
+ *       from the source after the previous call returned (so after {@code beginRebuild}). A chunk row is older
+ *       than every change the target has received or will receive: it fills a key only where the target has
+ *       no change of that key, and only supplies columns a change left unknown (unchanged TOAST);</li>
+ *   <li>{@link #finishRebuild} once the whole table is read: the target replaces the live view atomically
+ *       for readers, and the old view is dropped;</li>
+ *   <li>or {@link #cancelRebuild}: the target is dropped and the live view stays as it was.</li>
+ * </ol>
+ *
+ * <p>Why the result equals the table: a key changed after {@code beginRebuild} ends as its last change made it,
+ * since the stream delivers every such change to the target and a chunk row never overrides one. A key not
+ * changed since has the value every later snapshot reads, which is the chunk row's. A chunk row is versioned
+ * below every change rather than at "the snapshot's LSN", because a transaction may write a row below that
+ * LSN and commit after the chunk was read; its change must still win.
+ */
+public interface RebuildableSink {
+
+    /** Step 1; idempotent for a table already being rebuilt (it starts over with an empty target). */
+    void beginRebuild(TableId table) throws RetryableSinkException;
+
+    /** Step 2: one chunk of the table's rows, with the sink's row policy already applied. */
+    void backfill(TableId table, List<ChunkRow> rows) throws RetryableSinkException;
+
+    /** Step 3: the target replaces the live view. */
+    void finishRebuild(TableId table) throws RetryableSinkException;
+
+    /** Drops the target of a rebuild in progress; nothing happens when there is none. Must not throw. */
+    void cancelRebuild(TableId table);
+}

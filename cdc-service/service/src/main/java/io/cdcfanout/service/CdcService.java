@@ -1,6 +1,7 @@
 package io.cdcfanout.service;
 
 import io.cdcfanout.schema.Lsn;
+import io.cdcfanout.schema.TableId;
 import io.cdcfanout.service.config.ServiceConfig;
 import io.cdcfanout.service.engine.EngineLifecycle;
 import io.cdcfanout.service.engine.StartupChecks;
@@ -9,6 +10,9 @@ import io.cdcfanout.service.http.ServiceView;
 import io.cdcfanout.service.http.SourceStatus;
 import io.cdcfanout.service.pipeline.Pipeline;
 import io.cdcfanout.service.pipeline.Pipelines;
+import io.cdcfanout.service.pipeline.RebuildOptions;
+import io.cdcfanout.service.pipeline.RebuildStatus;
+import io.cdcfanout.service.pipeline.Rebuilds;
 import io.cdcfanout.service.pipeline.SinkStatus;
 import io.cdcfanout.service.privacy.ColumnPolicy;
 import io.cdcfanout.service.source.ChangeSource;
@@ -52,6 +56,8 @@ public final class CdcService implements AutoCloseable, ServiceView {
     private final WalFence fence;
     private SlotLagMonitor slotLag;
     private Pipeline pipeline;
+    private Rebuilds rebuilds;
+    private volatile boolean sinksStarted;
     private HttpApi http;
     private int httpPort;
 
@@ -81,6 +87,7 @@ public final class CdcService implements AutoCloseable, ServiceView {
         new StartupChecks(config).run();
         ColumnPolicy columnPolicy = ColumnPolicy.from(config.source());
         pipeline = Pipelines.create(config, columnPolicy, new SinkContext(source, meters, Clock.systemUTC()));
+        rebuilds = new Rebuilds(pipeline, source, columnPolicy, meters, Clock.systemUTC());
         http = new HttpApi(config.http(), this, meters);
         httpPort = http.start();
         LOG.info("HTTP API on http://{}:{}", config.http().host(), httpPort);
@@ -99,6 +106,7 @@ public final class CdcService implements AutoCloseable, ServiceView {
         engine.start(pipeline, columnPolicy);
         engine.awaitSourceStarted();
         Pipelines.startSinks(pipeline);
+        sinksStarted = true;
         engine.startPolling();
     }
 
@@ -185,6 +193,28 @@ public final class CdcService implements AutoCloseable, ServiceView {
     }
 
     @Override
+    public List<RebuildStatus> rebuild(String sink, Optional<TableId> table, RebuildOptions options) {
+        if (!sinksStarted) {
+            throw new IllegalStateException(
+                    "the sinks are still starting; ask for the rebuild once /ready answers 200");
+        }
+        return rebuilds.request(sink, table, options);
+    }
+
+    @Override
+    public List<RebuildStatus> cancelRebuild(String sink, Optional<TableId> table) {
+        if (rebuilds == null) {
+            throw new IllegalStateException("the service is still starting");
+        }
+        return rebuilds.cancel(sink, table);
+    }
+
+    @Override
+    public List<RebuildStatus> rebuildStatuses(String sink) {
+        return rebuilds == null ? List.of() : rebuilds.statuses(sink);
+    }
+
+    @Override
     public String scrapeMetrics() {
         return meters.scrape();
     }
@@ -199,6 +229,9 @@ public final class CdcService implements AutoCloseable, ServiceView {
         engine.close();
         if (slotLag != null) {
             slotLag.close();
+        }
+        if (rebuilds != null) {
+            rebuilds.close();
         }
         if (pipeline != null) {
             pipeline.close();

@@ -15,7 +15,13 @@ import picocli.CommandLine.Command;
             "Start with:  validate --config cdc-fanout.yml   then   run --config cdc-fanout.yml",
             "Check on it: status --url http://127.0.0.1:8080"
         },
-        subcommands = {RunCommand.class, ValidateCommand.class, StatusCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            RunCommand.class,
+            ValidateCommand.class,
+            StatusCommand.class,
+            RebuildCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main {
 
     public static void main(String[] args) {

@@ -6,6 +6,8 @@ import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.RowJson;
 import io.cdcfanout.schema.TableId;
 import io.cdcfanout.service.config.HttpConfig;
+import io.cdcfanout.service.pipeline.RebuildOptions;
+import io.cdcfanout.service.pipeline.RebuildStatus;
 import io.cdcfanout.service.pipeline.SinkState;
 import io.cdcfanout.service.pipeline.SinkStatus;
 import io.cdcfanout.sink.HistoryReader;
@@ -88,6 +90,9 @@ public final class HttpApi implements AutoCloseable {
         app.get("/history/{table}/{key}", ctx -> history(ctx, ctx.pathParam("key")));
         app.post("/sinks/{name}/pause", ctx -> sinkControl(ctx, service.pauseSink(ctx.pathParam("name"))));
         app.post("/sinks/{name}/resume", ctx -> sinkControl(ctx, service.resumeSink(ctx.pathParam("name"))));
+        app.post("/sinks/{name}/rebuild", this::rebuild);
+        app.delete("/sinks/{name}/rebuild", this::cancelRebuild);
+        app.get("/sinks/{name}/rebuild", ctx -> rebuilds(ctx, HttpStatus.OK, service.rebuildStatuses(sinkName(ctx))));
         app.exception(
                 IllegalArgumentException.class,
                 (e, ctx) -> json(ctx, HttpStatus.BAD_REQUEST, obj().put("error", e.getMessage())));
@@ -132,7 +137,7 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private void status(Context ctx) throws Exception {
-        StatusBody body = StatusBody.of(service.sourceStatus(), service.sinkStatuses());
+        StatusBody body = StatusBody.of(service.sourceStatus(), service.sinkStatuses(), service::rebuildStatuses);
         ctx.status(HttpStatus.OK).contentType("application/json").result(RowJson.MAPPER.writeValueAsString(body));
     }
 
@@ -142,6 +147,78 @@ public final class HttpApi implements AutoCloseable {
                 ctx,
                 HttpStatus.OK,
                 obj().put("sink", s.name()).put("state", s.state().name()));
+    }
+
+    /** {@code POST /sinks/{name}/rebuild[?table=][&chunk_size=][&rows_per_second=]}: 202 with the queued rebuilds. */
+    private void rebuild(Context ctx) throws Exception {
+        RebuildOptions options;
+        try {
+            options = new RebuildOptions(
+                    intParam(ctx, "chunk_size", RebuildOptions.DEFAULT_CHUNK_SIZE),
+                    intParam(ctx, "rows_per_second", 0));
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(e.getMessage());
+        }
+        Optional<TableId> table = tableParam(ctx);
+        List<RebuildStatus> queued;
+        try {
+            queued = service.rebuild(sinkName(ctx), table, options);
+        } catch (java.util.NoSuchElementException e) {
+            throw new NotFound(e.getMessage());
+        } catch (UnsupportedOperationException e) {
+            json(ctx, HttpStatus.CONFLICT, obj().put("error", e.getMessage()));
+            return;
+        } catch (IllegalStateException e) {
+            json(ctx, HttpStatus.SERVICE_UNAVAILABLE, obj().put("error", e.getMessage()));
+            return;
+        }
+        rebuilds(ctx, HttpStatus.ACCEPTED, queued);
+    }
+
+    /** {@code DELETE /sinks/{name}/rebuild[?table=]}: 200 with the rebuilds asked to stop. */
+    private void cancelRebuild(Context ctx) throws Exception {
+        Optional<TableId> table = tableParam(ctx);
+        try {
+            rebuilds(ctx, HttpStatus.OK, service.cancelRebuild(sinkName(ctx), table));
+        } catch (java.util.NoSuchElementException e) {
+            throw new NotFound(e.getMessage());
+        } catch (IllegalStateException e) {
+            json(ctx, HttpStatus.SERVICE_UNAVAILABLE, obj().put("error", e.getMessage()));
+        }
+    }
+
+    private static void rebuilds(Context ctx, HttpStatus status, List<RebuildStatus> rebuilds) throws Exception {
+        ctx.status(status)
+                .contentType("application/json")
+                .result(RowJson.MAPPER.writeValueAsString(Map.of("rebuilds", rebuilds)));
+    }
+
+    private static String sinkName(Context ctx) {
+        return ctx.pathParam("name");
+    }
+
+    private static Optional<TableId> tableParam(Context ctx) {
+        String text = ctx.queryParam("table");
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(TableId.parse(text));
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(e.getMessage());
+        }
+    }
+
+    private static int intParam(Context ctx, String name, int fallback) {
+        String text = ctx.queryParam(name);
+        if (text == null || text.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new BadRequest(name + " must be a whole number, got '" + text + "'");
+        }
     }
 
     private void cache(Context ctx, String pathKey) throws Exception {

@@ -1,6 +1,9 @@
 package io.cdcfanout.service.http;
 
 import io.cdcfanout.schema.Lsn;
+import io.cdcfanout.schema.TableId;
+import io.cdcfanout.service.pipeline.RebuildOptions;
+import io.cdcfanout.service.pipeline.RebuildStatus;
 import io.cdcfanout.service.pipeline.SinkStatus;
 import io.cdcfanout.sink.HistoryReader;
 import io.cdcfanout.sink.LatestRowReader;
@@ -39,6 +42,29 @@ public interface ServiceView {
 
     /** Resumes the named sink; empty when there is no such sink. */
     Optional<SinkStatus> resumeSink(String name);
+
+    /**
+     * Queues a rebuild of the named sink's view of {@code table} (every table of the sink when empty); see
+     * {@code Rebuilds#request}.
+     *
+     * @throws java.util.NoSuchElementException        when there is no such sink
+     * @throws UnsupportedOperationException           when the sink cannot rebuild
+     * @throws IllegalArgumentException                when the sink does not hold the table
+     * @throws IllegalStateException                   when the service is not streaming yet
+     */
+    default List<RebuildStatus> rebuild(String sink, Optional<TableId> table, RebuildOptions options) {
+        throw new UnsupportedOperationException("this service cannot rebuild sinks");
+    }
+
+    /** Cancels the named sink's queued and running rebuilds (of {@code table}, when given). */
+    default List<RebuildStatus> cancelRebuild(String sink, Optional<TableId> table) {
+        throw new UnsupportedOperationException("this service cannot rebuild sinks");
+    }
+
+    /** The named sink's recent rebuilds, oldest first; empty when none or no such sink. */
+    default List<RebuildStatus> rebuildStatuses(String sink) {
+        return List.of();
+    }
 
     /** Prometheus text exposition of every metric. */
     String scrapeMetrics();

@@ -1,15 +1,18 @@
 package io.cdcfanout.service.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.cdcfanout.schema.Lsn;
+import io.cdcfanout.service.pipeline.RebuildStatus;
 import io.cdcfanout.service.pipeline.SinkStatus;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** The body of {@code /status}: the source's figures and each sink's, by sink name. */
 @JsonPropertyOrder({"source", "sinks"})
@@ -18,6 +21,10 @@ record StatusBody(
         @JsonProperty("sinks") Map<String, Sink> sinks) {
 
     static StatusBody of(SourceStatus source, List<SinkStatus> sinks) {
+        return of(source, sinks, name -> List.of());
+    }
+
+    static StatusBody of(SourceStatus source, List<SinkStatus> sinks, Function<String, List<RebuildStatus>> rebuilds) {
         Map<String, Sink> byName = new LinkedHashMap<>();
         for (SinkStatus s : sinks) {
             byName.put(
@@ -31,7 +38,8 @@ record StatusBody(
                             s.applied(),
                             s.rejected(),
                             s.retries(),
-                            s.lastError()));
+                            s.lastError(),
+                            rebuilds.apply(s.name())));
         }
         return new StatusBody(source, byName);
     }
@@ -46,7 +54,8 @@ record StatusBody(
         "applied",
         "rejected",
         "retries",
-        "last_error"
+        "last_error",
+        "rebuilds"
     })
     record Sink(
             @JsonProperty("type") String type,
@@ -62,5 +71,8 @@ record StatusBody(
             @JsonProperty("applied") long applied,
             @JsonProperty("rejected") long rejected,
             @JsonProperty("retries") long retries,
-            @JsonProperty("last_error") String lastError) {}
+            @JsonProperty("last_error") String lastError,
+
+            @JsonProperty("rebuilds") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+            List<RebuildStatus> rebuilds) {}
 }

@@ -196,6 +196,10 @@ public final class Pipeline implements AutoCloseable {
         return lanes.stream().filter(l -> l.name().equals(name)).findFirst();
     }
 
+    Optional<SinkLane> laneNamed(String name) {
+        return lane(name);
+    }
+
     List<SinkLane> lanes() {
         return lanes;
     }

@@ -173,6 +173,41 @@ final class SinkLane implements AutoCloseable {
                 thread);
     }
 
+    /** Work a rebuild hands the lane: it runs between two batches, never beside one. */
+    @FunctionalInterface
+    interface LaneStep {
+        void run(Sink sink) throws RetryableSinkException;
+    }
+
+    /**
+     * Runs {@code step} on the lane's thread after the batches handed over before it, retrying transient
+     * failures as a batch is retried; completes when it ran.
+     */
+    CompletableFuture<Void> runBetweenBatches(LaneStep step) {
+        return CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        pauseGate.awaitOpen();
+                        run(() -> {
+                            step.run(sink);
+                            return null;
+                        });
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("sink " + name + " interrupted", e);
+                    }
+                },
+                thread);
+    }
+
+    Set<TableId> tables() {
+        return tables;
+    }
+
+    String type() {
+        return type;
+    }
+
     private ApplyResult applyWithRetry(ChangeBatch batch) {
         ApplyResult result;
         long started;

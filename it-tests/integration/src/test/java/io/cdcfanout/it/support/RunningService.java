@@ -87,6 +87,23 @@ public final class RunningService implements AutoCloseable {
         }
     }
 
+    /** A request without a body ({@code POST}, {@code DELETE}, ...) to the service's HTTP API. */
+    public HttpResponse<String> send(String method, String path) {
+        try {
+            return http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.httpPort() + path))
+                            .timeout(Duration.ofSeconds(30))
+                            .method(method, HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + path + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public JsonNode getJson(String path) {
         try {
             return RowJson.MAPPER.readTree(get(path).body());

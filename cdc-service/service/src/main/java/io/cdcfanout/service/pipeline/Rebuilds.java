@@ -1,0 +1,175 @@
+package io.cdcfanout.service.pipeline;
+
+import io.cdcfanout.schema.TableId;
+import io.cdcfanout.sink.RebuildableSink;
+import io.cdcfanout.sink.RowPolicy;
+import io.cdcfanout.sink.SourceDatabase;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The rebuilds requested of the running sinks. Each sink runs its rebuilds one after the other on a thread
+ * of its own, so several may queue and a sink's rebuild never waits for another sink's; the chunks go
+ * through that sink's lane only, so the other sinks' streams do not wait for them either (beyond the
+ * pipeline handing every lane the same batches).
+ */
+public final class Rebuilds implements AutoCloseable {
+
+    /** Finished rebuilds kept per sink for {@code /status}. */
+    static final int KEPT_FINISHED = 10;
+
+    private final Pipeline pipeline;
+    private final SourceDatabase source;
+    private final RowPolicy rowPolicy;
+    private final MeterRegistry meters;
+    private final Clock clock;
+    private final AtomicLong ids = new AtomicLong();
+    private final Map<String, ExecutorService> runners = new LinkedHashMap<>();
+    private final Map<String, Deque<TableRebuild>> bySink = new LinkedHashMap<>();
+
+    public Rebuilds(Pipeline pipeline, SourceDatabase source, RowPolicy rowPolicy, MeterRegistry meters, Clock clock) {
+        this.pipeline = pipeline;
+        this.source = source;
+        this.rowPolicy = rowPolicy;
+        this.meters = meters;
+        this.clock = clock;
+        meters.gauge("cdc.rebuilds.running", this, r -> r.count(RebuildStatus.Phase.COPYING));
+    }
+
+    /**
+     * Queues a rebuild of {@code table} for the named sink, or of each of its tables when empty. A table
+     * whose rebuild is already queued or running keeps that one.
+     *
+     * @return the rebuilds that now stand for the request
+     * @throws NoSuchElementException        when there is no such sink
+     * @throws UnsupportedOperationException when the sink's type cannot rebuild
+     * @throws IllegalArgumentException      when the sink does not hold {@code table}
+     */
+    public synchronized List<RebuildStatus> request(String sink, Optional<TableId> table, RebuildOptions options) {
+        SinkLane lane =
+                pipeline.laneNamed(sink).orElseThrow(() -> new NoSuchElementException("no sink named '" + sink + "'"));
+        if (!(lane.sink() instanceof RebuildableSink)) {
+            throw new UnsupportedOperationException("sink " + sink + " (type " + lane.type()
+                    + ") cannot be rebuilt yet; types that can: " + rebuildableTypes());
+        }
+        if (table.isPresent() && !lane.tables().contains(table.get())) {
+            throw new IllegalArgumentException("sink " + sink + " does not hold table " + table.get() + "; its tables: "
+                    + lane.tables().stream().map(TableId::toString).sorted().toList());
+        }
+        List<TableId> tables = table.map(List::of)
+                .orElseGet(() -> lane.tables().stream()
+                        .sorted((a, b) -> a.toString().compareTo(b.toString()))
+                        .toList());
+        Deque<TableRebuild> rebuilds = bySink.computeIfAbsent(sink, s -> new ArrayDeque<>());
+        ExecutorService runner = runners.computeIfAbsent(
+                sink,
+                s -> Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "rebuild-" + s);
+                    t.setDaemon(true);
+                    return t;
+                }));
+        List<RebuildStatus> out = new ArrayList<>();
+        for (TableId t : tables) {
+            Optional<TableRebuild> pending = rebuilds.stream()
+                    .filter(r -> r.table().equals(t) && !r.isFinal())
+                    .findFirst();
+            if (pending.isPresent()) {
+                out.add(pending.get().status());
+                continue;
+            }
+            Counter rows = Counter.builder("cdc.rebuild.rows")
+                    .description("rows a rebuild read from the source and handed to the sink")
+                    .tag("sink", sink)
+                    .tag("table", t.toString())
+                    .register(meters);
+            TableRebuild rebuild =
+                    new TableRebuild(ids.incrementAndGet(), lane, t, options, source, rowPolicy, clock, rows);
+            rebuilds.addLast(rebuild);
+            trim(rebuilds);
+            runner.execute(rebuild::run);
+            out.add(rebuild.status());
+        }
+        return out;
+    }
+
+    /**
+     * Cancels the named sink's queued and running rebuilds (of {@code table} only, when given); their new
+     * views are dropped and the live ones stay.
+     *
+     * @return the rebuilds asked to stop
+     * @throws NoSuchElementException when there is no such sink
+     */
+    public synchronized List<RebuildStatus> cancel(String sink, Optional<TableId> table) {
+        if (pipeline.laneNamed(sink).isEmpty()) {
+            throw new NoSuchElementException("no sink named '" + sink + "'");
+        }
+        List<RebuildStatus> out = new ArrayList<>();
+        for (TableRebuild r : bySink.getOrDefault(sink, new ArrayDeque<>())) {
+            if (!r.isFinal() && table.map(r.table()::equals).orElse(true)) {
+                r.cancel();
+                out.add(r.status());
+            }
+        }
+        return out;
+    }
+
+    /** The named sink's recent rebuilds, oldest first. */
+    public synchronized List<RebuildStatus> statuses(String sink) {
+        return bySink.getOrDefault(sink, new ArrayDeque<>()).stream()
+                .map(TableRebuild::status)
+                .toList();
+    }
+
+    private synchronized double count(RebuildStatus.Phase phase) {
+        return bySink.values().stream()
+                .flatMap(Deque::stream)
+                .filter(r -> r.status().phase() == phase)
+                .count();
+    }
+
+    private List<String> rebuildableTypes() {
+        return pipeline.lanes().stream()
+                .filter(l -> l.sink() instanceof RebuildableSink)
+                .map(SinkLane::type)
+                .distinct()
+                .sorted()
+                .toList();
+    }
+
+    private static void trim(Deque<TableRebuild> rebuilds) {
+        long finished = rebuilds.stream().filter(TableRebuild::isFinal).count();
+        var it = rebuilds.iterator();
+        while (finished > KEPT_FINISHED && it.hasNext()) {
+            if (it.next().isFinal()) {
+                it.remove();
+                finished--;
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        bySink.values().forEach(q -> q.forEach(TableRebuild::cancel));
+        for (ExecutorService runner : runners.values()) {
+            runner.shutdownNow();
+            try {
+                runner.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package io.cdcfanout.service.pipeline;
+
+import dev.failsafe.RateLimiter;
+import io.cdcfanout.schema.TableId;
+import io.cdcfanout.sink.RebuildableSink;
+import io.cdcfanout.sink.RowPolicy;
+import io.cdcfanout.sink.SourceDatabase;
+import io.cdcfanout.sink.jdbc.ChunkedTableReader;
+import io.cdcfanout.sink.jdbc.ChunkedTableReader.ChunkRow;
+import io.cdcfanout.sink.jdbc.TableReads;
+import io.micrometer.core.instrument.Counter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One rebuild of one table for one sink (see {@link RebuildableSink} for the steps and why they are safe):
+ * opens the sink's new view on its lane, reads the table chunk by chunk in key order and hands each chunk
+ * to the lane, then has the lane swap the views. A failed chunk read is retried on a new connection from the
+ * last key handed over, so nothing is read twice or skipped.
+ */
+final class TableRebuild {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TableRebuild.class);
+    private static final Duration READ_RETRY_DELAY = Duration.ofSeconds(1);
+    private static final int READ_ATTEMPTS = 10;
+
+    private final long id;
+    private final SinkLane lane;
+    private final TableId table;
+    private final RebuildOptions options;
+    private final SourceDatabase source;
+    private final RowPolicy rowPolicy;
+    private final Clock clock;
+    private final Counter rowsCounter;
+    private final Instant requestedAt;
+
+    private volatile RebuildStatus.Phase phase = RebuildStatus.Phase.QUEUED;
+    private final AtomicLong rowsCopied = new AtomicLong();
+    private volatile long rowsEstimated = -1;
+    private final AtomicLong chunks = new AtomicLong();
+    private volatile Instant finishedAt;
+    private volatile String error;
+    private volatile boolean cancelRequested;
+
+    TableRebuild(
+            long id,
+            SinkLane lane,
+            TableId table,
+            RebuildOptions options,
+            SourceDatabase source,
+            RowPolicy rowPolicy,
+            Clock clock,
+            Counter rowsCounter) {
+        this.id = id;
+        this.lane = lane;
+        this.table = table;
+        this.options = options;
+        this.source = source;
+        this.rowPolicy = rowPolicy;
+        this.clock = clock;
+        this.rowsCounter = rowsCounter;
+        this.requestedAt = clock.instant();
+    }
+
+    TableId table() {
+        return table;
+    }
+
+    boolean isFinal() {
+        return phase.isFinal();
+    }
+
+    /** Asks it to stop: a queued rebuild never starts, a running one stops before its next chunk. */
+    void cancel() {
+        cancelRequested = true;
+        if (phase == RebuildStatus.Phase.QUEUED) {
+            finish(RebuildStatus.Phase.CANCELLED, null);
+        }
+    }
+
+    RebuildStatus status() {
+        return new RebuildStatus(
+                id,
+                lane.name(),
+                table.toString(),
+                phase,
+                rowsCopied.get(),
+                rowsEstimated,
+                chunks.get(),
+                options.chunkSize(),
+                options.rowsPerSecond(),
+                requestedAt,
+                finishedAt,
+                error);
+    }
+
+    /** Runs the whole rebuild on the caller's thread; returns once it is done, cancelled or failed. */
+    void run() {
+        if (phase.isFinal()) {
+            return;
+        }
+        phase = RebuildStatus.Phase.COPYING;
+        LOG.info("sink {}: rebuild #{} of {} started ({})", lane.name(), id, table, options);
+        try {
+            onLane(sink -> rebuildable(sink).beginRebuild(table));
+            copy();
+            phase = RebuildStatus.Phase.SWAPPING;
+            onLane(sink -> rebuildable(sink).finishRebuild(table));
+            finish(RebuildStatus.Phase.DONE, null);
+            LOG.info(
+                    "sink {}: rebuild #{} of {} done: {} rows in {} chunks",
+                    lane.name(),
+                    id,
+                    table,
+                    rowsCopied,
+                    chunks);
+        } catch (CancellationException e) {
+            dropTarget();
+            finish(RebuildStatus.Phase.CANCELLED, null);
+            LOG.info("sink {}: rebuild #{} of {} cancelled after {} rows", lane.name(), id, table, rowsCopied.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            dropTarget();
+            finish(RebuildStatus.Phase.CANCELLED, null);
+        } catch (RuntimeException | SQLException | ExecutionException e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            dropTarget();
+            finish(RebuildStatus.Phase.FAILED, String.valueOf(cause.getMessage()));
+            LOG.error(
+                    "sink {}: rebuild #{} of {} failed; the live view is unchanged: {}", lane.name(), id, table, error);
+        }
+    }
+
+    private void copy() throws SQLException, InterruptedException, ExecutionException {
+        RateLimiter<Object> limiter = options.rowsPerSecond() == 0
+                ? null
+                : RateLimiter.smoothBuilder(options.rowsPerSecond(), Duration.ofSeconds(1))
+                        .build();
+        List<String> position = null;
+        int failures = 0;
+        while (true) {
+            try (Connection c = source.connect("cdc-fanout rebuild " + lane.name())) {
+                c.setAutoCommit(true);
+                c.setReadOnly(true);
+                if (rowsEstimated < 0) {
+                    rowsEstimated = TableReads.estimatedRows(c, table);
+                }
+                ChunkedTableReader reader = new ChunkedTableReader(c, table, options.chunkSize(), position);
+                while (!reader.done()) {
+                    checkCancelled();
+                    List<ChunkRow> rows = visible(reader.next());
+                    failures = 0;
+                    if (rows.isEmpty()) {
+                        break;
+                    }
+                    if (limiter != null) {
+                        limiter.acquirePermits(rows.size());
+                    }
+                    onLane(sink -> rebuildable(sink).backfill(table, rows));
+                    position = reader.position();
+                    rowsCopied.addAndGet(rows.size());
+                    chunks.incrementAndGet();
+                    rowsCounter.increment(rows.size());
+                }
+                return;
+            } catch (SQLException e) {
+                if (++failures >= READ_ATTEMPTS) {
+                    throw e;
+                }
+                LOG.warn(
+                        "sink {}: rebuild #{} of {} could not read a chunk (attempt {} of {}), retrying: {}",
+                        lane.name(),
+                        id,
+                        table,
+                        failures,
+                        READ_ATTEMPTS,
+                        e.getMessage());
+                Thread.sleep(READ_RETRY_DELAY.toMillis());
+            }
+        }
+    }
+
+    private List<ChunkRow> visible(List<ChunkRow> rows) {
+        List<ChunkRow> out = new ArrayList<>(rows.size());
+        for (ChunkRow row : rows) {
+            out.add(new ChunkRow(row.key(), rowPolicy.apply(table, row.row())));
+        }
+        return out;
+    }
+
+    private void checkCancelled() {
+        if (cancelRequested || Thread.currentThread().isInterrupted()) {
+            throw new CancellationException();
+        }
+    }
+
+    private void onLane(SinkLane.LaneStep step) throws InterruptedException, ExecutionException {
+        lane.runBetweenBatches(step).get();
+    }
+
+    private void dropTarget() {
+        try {
+            lane.runBetweenBatches(sink -> rebuildable(sink).cancelRebuild(table))
+                    .get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | RuntimeException e) {
+            LOG.warn("sink {}: dropping the half-built view of {} failed: {}", lane.name(), table, e.toString());
+        }
+    }
+
+    private void finish(RebuildStatus.Phase outcome, String reason) {
+        error = reason;
+        finishedAt = clock.instant();
+        phase = outcome;
+    }
+
+    private static RebuildableSink rebuildable(io.cdcfanout.sink.Sink sink) {
+        return (RebuildableSink) sink;
+    }
+}

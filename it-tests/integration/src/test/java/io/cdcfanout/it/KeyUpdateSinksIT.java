@@ -91,7 +91,7 @@ class KeyUpdateSinksIT {
     void tearDown() {
         sink.close();
         es.deleteIndex(index + "_v1");
-        es.send("DELETE", "/cdc-fanout-meta/_doc/" + index, null);
+        es.send("DELETE", "/cdc-fanout-meta/_doc/" + index + "_v1", null);
     }
 
     @Test

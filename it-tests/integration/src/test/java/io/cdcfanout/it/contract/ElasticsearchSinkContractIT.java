@@ -39,7 +39,7 @@ class ElasticsearchSinkContractIT extends SinkContractTest {
     @AfterEach
     void deleteTheIndex() {
         docs.deleteIndex(index + "_v1");
-        docs.send("DELETE", "/cdc-fanout-meta/_doc/" + index, null);
+        docs.send("DELETE", "/cdc-fanout-meta/_doc/" + index + "_v1", null);
     }
 
     @Override

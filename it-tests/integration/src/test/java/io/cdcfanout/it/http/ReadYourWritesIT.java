@@ -186,7 +186,7 @@ class ReadYourWritesIT {
                     .isEqualTo(401);
         } finally {
             docs.deleteIndex(alias + "_v1");
-            docs.send("DELETE", "/cdc-fanout-meta/_doc/" + alias, null);
+            docs.send("DELETE", "/cdc-fanout-meta/_doc/" + alias + "_v1", null);
         }
     }
 

@@ -104,8 +104,8 @@ class CacheRebuildIT {
             sampler.start();
             ids.addAll(queue(service, "?table=public.products&chunk_size=2&rows_per_second=20"));
             // stock's copy straddles the race's end, so no later write repairs what the rebuild got wrong
-            Thread.sleep(Math.max(0, RACE.toMillis() - 2_000 - (System.nanoTime() - raceStart) / 1_000_000));
-            ids.addAll(queue(service, "?table=public.stock&chunk_size=1&rows_per_second=2"));
+            Thread.sleep(Math.max(0, RACE.toMillis() - 3_000 - (System.nanoTime() - raceStart) / 1_000_000));
+            ids.addAll(queue(service, "?table=public.stock&chunk_size=1&rows_per_second=1"));
 
             for (Thread t : writers) {
                 t.join();

@@ -68,7 +68,7 @@ class ElasticsearchSinkIT {
     void tearDown() {
         sinks.forEach(Sink::close);
         http.deleteIndex(index + "_v1");
-        http.send("DELETE", "/cdc-fanout-meta/_doc/" + index, null);
+        http.send("DELETE", "/cdc-fanout-meta/_doc/" + index + "_v1", null);
     }
 
     @Test

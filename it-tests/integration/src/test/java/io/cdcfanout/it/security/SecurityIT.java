@@ -172,7 +172,7 @@ class SecurityIT {
             }
         } finally {
             send("DELETE", es.url() + "/" + index + "_v1", null);
-            send("DELETE", es.url() + "/cdc-fanout-meta/_doc/" + index, null);
+            send("DELETE", es.url() + "/cdc-fanout-meta/_doc/" + index + "_v1", null);
         }
     }
 

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,6 +48,8 @@ final class BulkWriter implements AutoCloseable {
     private final Refresh refresh;
     private final ElasticsearchSinkMetrics metrics;
     private final ExecutorService executor;
+    // concrete indexes written by name (a rebuild's new generation); every other name must be an alias
+    private final Set<String> concreteTargets = ConcurrentHashMap.newKeySet();
 
     BulkWriter(
             ElasticsearchClient client,
@@ -87,6 +91,15 @@ final class BulkWriter implements AutoCloseable {
      * Starts a write whose documents are {@link Session#add added} one by one: each request goes out as soon as
      * it is full, so Elasticsearch indexes the first while the caller renders the next.
      */
+    /** Lets writes name {@code concrete} directly (it is not an alias) until {@link #forgetConcrete}. */
+    void allowConcrete(String concrete) {
+        concreteTargets.add(concrete);
+    }
+
+    void forgetConcrete(String concrete) {
+        concreteTargets.remove(concrete);
+    }
+
     Session session() {
         return new Session();
     }
@@ -175,7 +188,7 @@ final class BulkWriter implements AutoCloseable {
         String index = chunk.get(0).index();
         ElasticsearchSinkMetrics.Meters meters = metrics.index(index);
         BulkRequest request = BulkRequest.of(b -> {
-            b.index(index).requireAlias(true);
+            b.index(index).requireAlias(!concreteTargets.contains(index));
             if (refresh == Refresh.WAIT_FOR) {
                 b.refresh(co.elastic.clients.elasticsearch._types.Refresh.WaitFor);
             }

@@ -234,11 +234,18 @@ final class DocumentMapper {
     }
 
     /** The sink's fields in every index it creates, so strict user mappings accept them. */
+    /**
+     * In an index a rebuild is filling: the columns an update left unknown (unchanged TOAST) because the index
+     * had no previous document yet; the rebuild's chunk row of that key supplies them and removes the field.
+     */
+    static final String MISSING = "missing";
+
     static ObjectNode metaMapping() {
         ObjectNode properties = RowJson.MAPPER.createObjectNode();
         properties.putObject("deleted").put("type", "boolean");
         properties.putObject("version").put("type", "long");
         properties.putObject("lsn").put("type", "keyword");
+        properties.putObject(MISSING).put("type", "keyword");
         ObjectNode meta = RowJson.MAPPER.createObjectNode();
         meta.set("properties", properties);
         return meta;

@@ -61,6 +61,12 @@ record DocumentWrite(
         return !origins.isEmpty();
     }
 
+    /** The same write into another index (the concrete index a rebuild fills). */
+    DocumentWrite withIndex(String target) {
+        return new DocumentWrite(
+                event, target, id, version, tombstone, source, unknownColumns, origins, copyAllColumns);
+    }
+
     DocumentWrite withSource(byte[] completed) {
         return new DocumentWrite(event, index, id, version, tombstone, completed, Set.of());
     }

@@ -9,11 +9,13 @@ import io.cdcfanout.schema.RowKey;
 import io.cdcfanout.schema.TableId;
 import io.cdcfanout.sink.ApplyResult;
 import io.cdcfanout.sink.ChangeBatch;
+import io.cdcfanout.sink.RebuildableSink;
 import io.cdcfanout.sink.Rejection;
 import io.cdcfanout.sink.RetryableSinkException;
 import io.cdcfanout.sink.Sink;
 import io.cdcfanout.sink.SinkContext;
 import io.cdcfanout.sink.Visibility;
+import io.cdcfanout.sink.jdbc.ChunkedTableReader.ChunkRow;
 import io.cdcfanout.sink.search.BulkWriter.ItemResult;
 import io.cdcfanout.sink.search.DocumentMapper.UnmappableChangeException;
 import io.cdcfanout.sink.search.ElasticsearchSinkConfig.TableOptions;
@@ -24,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,8 +60,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With {@code refresh: none} an applied batch becomes searchable at the index's next refresh;
  * {@link #makeAppliedVisible()} refreshes the sink's indexes at once (for {@code GET /wait}).
+ *
+ * <p>A rebuild ({@link RebuildableSink}) of a table creates the next concrete index {@code <index>_v<n+1>}
+ * with the configured settings and mappings (so a changed mapping takes effect), writes every change of the
+ * table to it as well as through the alias, fills it with the chunk rows at version 0 (below every streamed
+ * change: a chunk row only lands where no change did; an update whose unchanged TOAST columns it had no
+ * document to copy from is written without them, listed in {@code _cdc.missing}, and the chunk row fills them),
+ * then moves the alias to it in one request and deletes the old index. Searches through the alias see the
+ * old index or the new one, never a half-built one. A TRUNCATE watermark belongs to a concrete index, so a
+ * rebuilt index starts without the old one's.
  */
-public final class ElasticsearchSink implements Sink, Visibility {
+public final class ElasticsearchSink implements Sink, Visibility, RebuildableSink {
 
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchSink.class);
 
@@ -66,7 +78,26 @@ public final class ElasticsearchSink implements Sink, Visibility {
     private final ElasticsearchSinkConfig config;
     private final ElasticsearchSinkMetrics metrics;
     private final Map<TableId, DocumentMapper> mappers = new LinkedHashMap<>();
+    // TRUNCATE watermark of each alias's live concrete index
     private final Map<String, Lsn> truncateWatermarks = new ConcurrentHashMap<>();
+    // the concrete index each alias points at
+    private final Map<String, String> liveConcrete = new ConcurrentHashMap<>();
+    // the new concrete index of each table being rebuilt; only the lane thread uses it
+    private final Map<TableId, RebuildTarget> rebuilding = new ConcurrentHashMap<>();
+
+    /** A rebuild's new concrete index, and the TRUNCATE watermark it has of its own. */
+    private static final class RebuildTarget {
+        final TableId table;
+        final String alias;
+        final String concrete;
+        Lsn watermark;
+
+        RebuildTarget(TableId table, String alias, String concrete) {
+            this.table = table;
+            this.alias = alias;
+            this.concrete = concrete;
+        }
+    }
 
     private ElasticsearchClient client;
     private BulkWriter bulkWriter;
@@ -97,11 +128,15 @@ public final class ElasticsearchSink implements Sink, Visibility {
         IndexManager indexes = new IndexManager(client);
         try {
             indexes.ensureMetaIndex();
+            rebuilding.clear();
             for (TableOptions options : config.tables().values()) {
                 indexes.ensureIndex(options.index(), options.indexBody());
+                List<String> concrete = indexes.concreteIndexes(options.index());
+                liveConcrete.put(
+                        options.index(),
+                        concrete.size() == 1 ? concrete.get(0) : IndexNames.concreteIndex(options.index()));
             }
-            truncateWatermarks.putAll(watermarks.load(
-                    config.tables().values().stream().map(TableOptions::index).toList()));
+            loadWatermarks();
         } catch (IOException e) {
             throw new RetryableSinkException(
                     "sink " + name + ": cannot reach Elasticsearch at " + config.url() + ": " + e, e);
@@ -118,6 +153,29 @@ public final class ElasticsearchSink implements Sink, Visibility {
                 truncateWatermarks);
     }
 
+    /**
+     * The watermark of each alias's concrete index. Before watermarks were kept per concrete index they were
+     * kept per alias, which then always pointed at {@code _v1}: such an entry still counts for {@code _v1}.
+     */
+    private void loadWatermarks() throws IOException {
+        List<String> names = new ArrayList<>(liveConcrete.values());
+        names.addAll(liveConcrete.keySet());
+        Map<String, Lsn> stored = watermarks.load(names);
+        truncateWatermarks.clear();
+        liveConcrete.forEach((alias, concrete) -> {
+            Lsn own = stored.get(concrete);
+            Lsn legacy = concrete.equals(IndexNames.concreteIndex(alias)) ? stored.get(alias) : null;
+            Lsn watermark = own == null ? legacy : legacy == null ? own : Lsn.max(own, legacy);
+            if (watermark != null) {
+                truncateWatermarks.put(alias, watermark);
+            }
+        });
+    }
+
+    private String concreteOf(String alias) {
+        return liveConcrete.getOrDefault(alias, IndexNames.concreteIndex(alias));
+    }
+
     @Override
     public ApplyResult apply(ChangeBatch batch) throws RetryableSinkException {
         if (client == null) {
@@ -132,8 +190,12 @@ public final class ElasticsearchSink implements Sink, Visibility {
                 truncate(event, rejections);
             }
         }
-        for (ItemResult result : write(newestRowChanges(batch, rejections), rejections)) {
+        for (ItemResult result :
+                write(newestRowChanges(batch.events(), truncateWatermarks::get, rejections), rejections, null)) {
             count(result, rejections);
+        }
+        for (RebuildTarget target : rebuilding.values()) {
+            applyToRebuild(target, batch, rejections);
         }
         if (!rejections.isEmpty()) {
             LOG.warn(
@@ -152,16 +214,21 @@ public final class ElasticsearchSink implements Sink, Visibility {
      */
     private record RowChanges(List<ChangeEvent> newest, KeyMoveImages keyMoves) {}
 
-    /** The row changes of the batch that still matter: not older than a TRUNCATE, the newest per document. */
-    private RowChanges newestRowChanges(ChangeBatch batch, List<Rejection> rejections) {
+    /**
+     * The row changes that still matter: not older than a TRUNCATE, the newest per document.
+     *
+     * @param watermarkOf the TRUNCATE watermark of the index a table's documents go to, by alias
+     */
+    private RowChanges newestRowChanges(
+            List<ChangeEvent> events, Function<String, Lsn> watermarkOf, List<Rejection> rejections) {
         IdentityHashMap<ChangeEvent, String> ids = new IdentityHashMap<>();
         List<ChangeEvent> rows = new ArrayList<>();
-        for (ChangeEvent event : batch.events()) {
+        for (ChangeEvent event : events) {
             if (event.op() == Operation.TRUNCATE) {
                 continue;
             }
             DocumentMapper mapper = mapper(event.table());
-            Lsn watermark = truncateWatermarks.get(mapper.index());
+            Lsn watermark = watermarkOf.apply(mapper.index());
             if (watermark != null && event.lsn().compareTo(watermark) < 0) {
                 metrics.index(mapper.index()).truncateSkipped().increment();
                 continue;
@@ -196,7 +263,9 @@ public final class ElasticsearchSink implements Sink, Visibility {
      * are done, and the documents completed from those reads are stashed first ({@link KeyMoveStash}), so a
      * replay after a half-written batch does not depend on them.
      */
-    private List<ItemResult> write(RowChanges changes, List<Rejection> rejections) throws RetryableSinkException {
+    /** @param rebuildIndex the concrete index a rebuild fills, to write there instead of through the alias; or null */
+    private List<ItemResult> write(RowChanges changes, List<Rejection> rejections, String rebuildIndex)
+            throws RetryableSinkException {
         BulkWriter.Session bulk = bulkWriter.session();
         KeyMoveImages keyMoves = changes.keyMoves();
         ToastMerger.Result completed = null;
@@ -207,6 +276,9 @@ public final class ElasticsearchSink implements Sink, Visibility {
                 DocumentWrite write;
                 try {
                     write = mapper(event.table()).toWrite(event, keyMoves.of(event, this::documentIdOrNull));
+                    if (rebuildIndex != null) {
+                        write = write.withIndex(rebuildIndex);
+                    }
                 } catch (UnmappableChangeException e) {
                     rejections.add(new Rejection(event, e.getMessage()));
                     continue;
@@ -220,7 +292,7 @@ public final class ElasticsearchSink implements Sink, Visibility {
                 }
             }
             if (!incomplete.isEmpty()) {
-                completed = toastMerger.complete(incomplete);
+                completed = toastMerger.complete(incomplete, rebuildIndex != null);
                 rejections.addAll(completed.rejections());
                 completed
                         .stale()
@@ -249,7 +321,7 @@ public final class ElasticsearchSink implements Sink, Visibility {
         TableId table = truncate.table();
         String alias = mapper(table).index();
         try {
-            watermarks.record(alias, table, truncate.lsn());
+            watermarks.record(concreteOf(alias), table, truncate.lsn());
             truncateWatermarks.merge(alias, truncate.lsn(), Lsn::max);
             int tombstones = 0;
             for (ItemResult result : truncator.truncate(truncate, alias)) {
@@ -271,6 +343,252 @@ public final class ElasticsearchSink implements Sink, Visibility {
         } catch (IOException e) {
             throw new RetryableSinkException(
                     "sink " + name + ": cannot reach Elasticsearch for the TRUNCATE of " + table + ": " + e, e);
+        }
+    }
+
+    /**
+     * The batch's changes of a table being rebuilt, applied to its new index as to the live one, with the new
+     * index's own TRUNCATE watermark. A change the new index refuses is a rejection too, unless the live index
+     * refused it already.
+     */
+    private void applyToRebuild(RebuildTarget target, ChangeBatch batch, List<Rejection> rejections)
+            throws RetryableSinkException {
+        List<ChangeEvent> events = batch.events().stream()
+                .filter(e -> e.table().equals(target.table))
+                .toList();
+        if (events.isEmpty()) {
+            return;
+        }
+        List<Rejection> refused = new ArrayList<>();
+        for (ChangeEvent event : events) {
+            if (event.op() == Operation.TRUNCATE) {
+                truncateRebuild(target, event, refused);
+            }
+        }
+        RowChanges changes = newestRowChanges(events, alias -> target.watermark, refused);
+        for (ItemResult result : write(changes, refused, target.concrete)) {
+            count(result, refused);
+        }
+        java.util.Set<ChangeEvent> already = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        rejections.forEach(r -> already.add(r.event()));
+        for (Rejection r : refused) {
+            if (already.add(r.event())) {
+                rejections.add(new Rejection(r.event(), "rebuilding " + target.concrete + ": " + r.reason()));
+            }
+        }
+    }
+
+    private void truncateRebuild(RebuildTarget target, ChangeEvent truncate, List<Rejection> rejections)
+            throws RetryableSinkException {
+        try {
+            watermarks.record(target.concrete, target.table, truncate.lsn());
+            target.watermark = target.watermark == null ? truncate.lsn() : Lsn.max(target.watermark, truncate.lsn());
+            for (ItemResult result : truncator.truncate(truncate, target.concrete)) {
+                count(result, rejections);
+            }
+        } catch (ElasticsearchException e) {
+            throw new RetryableSinkException(
+                    "sink " + name + ": Elasticsearch refused the TRUNCATE of " + target.table + " in "
+                            + target.concrete + ": " + ElasticsearchErrors.describe(e),
+                    e);
+        } catch (IOException e) {
+            throw new RetryableSinkException(
+                    "sink " + name + ": cannot reach Elasticsearch for the TRUNCATE of " + target.table + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void beginRebuild(TableId table) throws RetryableSinkException {
+        cancelRebuild(table);
+        DocumentMapper mapper = mapper(table);
+        String alias = mapper.index();
+        List<TableId> sharing = config.tables().entrySet().stream()
+                .filter(e -> e.getValue().index().equals(alias) && !e.getKey().equals(table))
+                .map(Map.Entry::getKey)
+                .toList();
+        if (!sharing.isEmpty()) {
+            throw new IllegalStateException(
+                    "sink " + name + ": index " + alias + " also holds " + sharing
+                            + "; rebuild all of them at once, which this version cannot do yet, or give each table its own index");
+        }
+        IndexManager indexes = new IndexManager(client);
+        try {
+            String live = concreteOf(alias);
+            int next = Math.max(indexes.highestGeneration(alias), IndexNames.generationOf(alias, live)) + 1;
+            for (int n = IndexNames.generationOf(alias, live) + 1; n < next; n++) {
+                indexes.delete(IndexNames.generation(alias, n)); // left by a rebuild that did not finish
+            }
+            String concrete = IndexNames.generation(alias, next);
+            indexes.createGeneration(concrete, config.tables().get(table).indexBody());
+            bulkWriter.allowConcrete(concrete);
+            rebuilding.put(table, new RebuildTarget(table, alias, concrete));
+            LOG.info("sink {}: rebuilding {} into {} (alias {} stays on {})", name, table, concrete, alias, live);
+        } catch (IOException e) {
+            throw new RetryableSinkException(
+                    "sink " + name + ": cannot reach Elasticsearch to rebuild " + table + ": " + e, e);
+        } catch (ElasticsearchException e) {
+            throw new RetryableSinkException(
+                    "sink " + name + ": Elasticsearch refused the new index for " + table + ": "
+                            + ElasticsearchErrors.describe(e),
+                    e);
+        }
+    }
+
+    @Override
+    public void backfill(TableId table, List<ChunkRow> rows) throws RetryableSinkException {
+        RebuildTarget target = rebuilding.get(table);
+        if (target == null) {
+            throw new IllegalStateException("sink " + name + ": backfill of " + table + " without beginRebuild");
+        }
+        if (target.watermark != null || rows.isEmpty()) {
+            return; // a TRUNCATE reached the new index after this chunk was read; the stream re-creates its rows
+        }
+        DocumentMapper mapper = mapper(table);
+        java.time.Instant readAt = java.time.Instant.now();
+        List<DocumentWrite> writes = new ArrayList<>(rows.size());
+        long sequence = 0;
+        for (ChunkRow row : rows) {
+            ChangeEvent read = new ChangeEvent(
+                    table,
+                    Operation.SNAPSHOT,
+                    row.key(),
+                    null,
+                    row.row(),
+                    new io.cdcfanout.schema.SourcePosition(Lsn.ZERO, 0, readAt, ++sequence));
+            try {
+                writes.add(mapper.toWrite(read).withIndex(target.concrete));
+            } catch (UnmappableChangeException e) {
+                LOG.warn(
+                        "sink {}: rebuild of {}: row {} cannot be indexed: {}", name, table, row.key(), e.getMessage());
+            }
+        }
+        List<DocumentWrite> landedOnChanges = new ArrayList<>();
+        for (ItemResult result : bulkWriter.write(writes)) {
+            switch (result.outcome()) {
+                case APPLIED -> metrics.index(target.concrete).indexed().increment();
+                case STALE -> landedOnChanges.add(result.write());
+                case REJECTED ->
+                    LOG.warn(
+                            "sink {}: rebuild of {}: Elasticsearch refused document {}: {}",
+                            name,
+                            table,
+                            result.write().id(),
+                            result.reason());
+                case RETRYABLE -> throw new IllegalStateException("BulkWriter returned a retryable item: " + result);
+            }
+        }
+        fillMissingColumns(target, landedOnChanges);
+    }
+
+    /**
+     * Where a chunk row met a streamed change, the change stays; if it is an update that could not know its
+     * unchanged TOAST columns ({@code _cdc.missing}), they are taken from the chunk row, at the change's version.
+     */
+    private void fillMissingColumns(RebuildTarget target, List<DocumentWrite> chunkWrites)
+            throws RetryableSinkException {
+        if (chunkWrites.isEmpty()) {
+            return;
+        }
+        Map<String, DocumentWrite> byId = new LinkedHashMap<>();
+        chunkWrites.forEach(w -> byId.put(w.id(), w));
+        List<DocumentWrite> filled = new ArrayList<>();
+        try {
+            var response = client.mget(
+                    m -> m.index(target.concrete)
+                            .ids(List.copyOf(byId.keySet()))
+                            .realtime(true),
+                    com.fasterxml.jackson.databind.node.ObjectNode.class);
+            for (var item : response.docs()) {
+                if (item.isFailure() || !item.result().found() || item.result().source() == null) {
+                    continue;
+                }
+                var found = item.result().source();
+                var missing = found.path(DocumentMapper.META_FIELD).path(DocumentMapper.MISSING);
+                if (!missing.isArray() || missing.isEmpty()) {
+                    continue;
+                }
+                DocumentWrite chunk = byId.get(item.result().id());
+                var chunkSource = io.cdcfanout.schema.RowJson.MAPPER.readTree(chunk.source());
+                for (var column : missing) {
+                    if (chunkSource.has(column.asText())) {
+                        found.set(column.asText(), chunkSource.get(column.asText()));
+                    }
+                }
+                ((com.fasterxml.jackson.databind.node.ObjectNode) found.get(DocumentMapper.META_FIELD))
+                        .remove(DocumentMapper.MISSING);
+                filled.add(new DocumentWrite(
+                        chunk.event(),
+                        target.concrete,
+                        chunk.id(),
+                        item.result().version(),
+                        false,
+                        io.cdcfanout.schema.RowJson.MAPPER.writeValueAsBytes(found),
+                        java.util.Set.of()));
+            }
+        } catch (IOException e) {
+            throw new RetryableSinkException(
+                    "sink " + name + ": cannot reach Elasticsearch to fill " + target.concrete + ": " + e, e);
+        } catch (ElasticsearchException e) {
+            throw new RetryableSinkException(
+                    "sink " + name + ": Elasticsearch refused to read " + target.concrete + ": "
+                            + ElasticsearchErrors.describe(e),
+                    e);
+        }
+        bulkWriter.write(filled); // a newer change meanwhile wins by its version; nothing else to check
+    }
+
+    @Override
+    public void finishRebuild(TableId table) throws RetryableSinkException {
+        RebuildTarget target = rebuilding.get(table);
+        if (target == null) {
+            throw new IllegalStateException("sink " + name + ": finishRebuild of " + table + " without beginRebuild");
+        }
+        IndexManager indexes = new IndexManager(client);
+        try {
+            client.indices().refresh(r -> r.index(target.concrete));
+            List<String> old = indexes.concreteIndexes(target.alias);
+            if (!old.equals(List.of(target.concrete))) {
+                indexes.swap(
+                        target.alias,
+                        old.stream().filter(o -> !o.equals(target.concrete)).toList(),
+                        target.concrete);
+            }
+            liveConcrete.put(target.alias, target.concrete);
+            if (target.watermark == null) {
+                truncateWatermarks.remove(target.alias);
+            } else {
+                truncateWatermarks.put(target.alias, target.watermark);
+            }
+            rebuilding.remove(table);
+            bulkWriter.forgetConcrete(target.concrete);
+            for (String o : old) {
+                if (!o.equals(target.concrete)) {
+                    indexes.delete(o);
+                }
+            }
+            LOG.info("sink {}: {} rebuilt; alias {} now on {}", name, table, target.alias, target.concrete);
+        } catch (IOException e) {
+            throw new RetryableSinkException(
+                    "sink " + name + ": cannot reach Elasticsearch to swap " + target.alias + ": " + e, e);
+        } catch (ElasticsearchException e) {
+            throw new RetryableSinkException(
+                    "sink " + name + ": Elasticsearch refused to move alias " + target.alias + ": "
+                            + ElasticsearchErrors.describe(e),
+                    e);
+        }
+    }
+
+    @Override
+    public void cancelRebuild(TableId table) {
+        RebuildTarget target = rebuilding.remove(table);
+        if (target == null) {
+            return;
+        }
+        bulkWriter.forgetConcrete(target.concrete);
+        try {
+            new IndexManager(client).delete(target.concrete);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("sink {}: could not delete the half-built {}: {}", name, target.concrete, e.toString());
         }
     }
 

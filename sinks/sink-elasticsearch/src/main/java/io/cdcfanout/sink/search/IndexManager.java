@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcfanout.schema.RowJson;
 import java.io.IOException;
 import java.io.StringReader;
+import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,6 +89,66 @@ final class IndexManager {
                             .filter(f -> f.withJson(
                                     new StringReader(liveDocumentsFilter().toString()))))));
             LOG.info("index {} existed; alias {} ensured", concrete, alias);
+        }
+    }
+
+    /** The concrete indexes the alias points at (one, unless someone changed it by hand); empty without the alias. */
+    List<String> concreteIndexes(String alias) throws IOException {
+        try {
+            return List.copyOf(
+                    client.indices().getAlias(a -> a.name(alias)).aliases().keySet());
+        } catch (ElasticsearchException e) {
+            if (e.status() == 404) {
+                return List.of();
+            }
+            throw e;
+        }
+    }
+
+    /** The highest generation number among the indexes named {@code <alias>_v<n>}, aliased or not; 0 when none. */
+    int highestGeneration(String alias) throws IOException {
+        Set<String> names = client.indices()
+                .get(g -> g.index(alias + "_v*").allowNoIndices(true).ignoreUnavailable(true))
+                .indices()
+                .keySet();
+        return names.stream()
+                .mapToInt(n -> IndexNames.generationOf(alias, n))
+                .max()
+                .orElse(0);
+    }
+
+    /** Creates a concrete index with the user's settings and mappings and the sink's fields, without any alias. */
+    void createGeneration(String concrete, IndexBody user) throws IOException {
+        ObjectNode body = createIndexBody("unused", user);
+        body.remove("aliases");
+        client.indices().create(c -> c.index(concrete).withJson(new StringReader(body.toString())));
+        LOG.info("created index {}", concrete);
+    }
+
+    /** Points {@code alias} from {@code from} to {@code to} in one request: readers see one index or the other. */
+    void swap(String alias, List<String> from, String to) throws IOException {
+        client.indices().updateAliases(u -> {
+            for (String old : from) {
+                u.actions(a -> a.remove(r -> r.index(old).alias(alias)));
+            }
+            return u.actions(a -> a.add(add -> add.index(to)
+                    .alias(alias)
+                    .isWriteIndex(true)
+                    .filter(f ->
+                            f.withJson(new StringReader(liveDocumentsFilter().toString())))));
+        });
+        LOG.info("alias {} moved from {} to {}", alias, from, to);
+    }
+
+    /** Deletes a concrete index; nothing happens when it does not exist. */
+    void delete(String concrete) throws IOException {
+        try {
+            client.indices().delete(d -> d.index(concrete));
+            LOG.info("deleted index {}", concrete);
+        } catch (ElasticsearchException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
         }
     }
 

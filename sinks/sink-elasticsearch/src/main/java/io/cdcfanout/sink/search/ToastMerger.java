@@ -61,6 +61,15 @@ final class ToastMerger {
     }
 
     Result complete(List<DocumentWrite> writes) throws RetryableSinkException {
+        return complete(writes, false);
+    }
+
+    /**
+     * @param partialAllowed for an index a rebuild is filling: a write with nothing to copy its unknown columns
+     *                       from is written without them, listed in {@code _cdc.missing}, instead of rejected; the
+     *                       rebuild's chunk row of that key fills them in
+     */
+    Result complete(List<DocumentWrite> writes, boolean partialAllowed) throws RetryableSinkException {
         List<DocumentWrite> ready = new ArrayList<>(writes.size());
         List<Rejection> rejections = new ArrayList<>();
         List<DocumentWrite> stale = new ArrayList<>();
@@ -84,6 +93,7 @@ final class ToastMerger {
             Map<String, GetResult<ObjectNode>> previous = fetch(e.getKey(), e.getValue());
             for (DocumentWrite write : e.getValue()) {
                 if (write.fromEarlierKeys()) {
+                    int rejected = rejections.size();
                     completeFromEarlierKeys(
                             write,
                             previous,
@@ -92,11 +102,19 @@ final class ToastMerger {
                             rejections,
                             stale,
                             completedMoves);
+                    if (partialAllowed && rejections.size() > rejected) {
+                        rejections.remove(rejections.size() - 1);
+                        ready.add(partial(write, parse(write.source()), write.unknownColumns()));
+                    }
                     continue;
                 }
                 GetResult<ObjectNode> found = previous.get(write.id());
                 String problem = null;
                 if (found == null || !found.found() || found.source() == null) {
+                    if (partialAllowed) {
+                        ready.add(partial(write, parse(write.source()), write.unknownColumns()));
+                        continue;
+                    }
                     problem = "no previous document to copy them from";
                 } else if (found.version() != null && found.version() > write.version()) {
                     stale.add(write);
@@ -121,6 +139,10 @@ final class ToastMerger {
                         ready.add(write.withSource(render(merged)));
                         continue;
                     }
+                    if (partialAllowed) {
+                        ready.add(partial(write, merged, missing));
+                        continue;
+                    }
                     problem = "the previous document lacks " + missing;
                 }
                 rejections.add(new Rejection(
@@ -136,6 +158,16 @@ final class ToastMerger {
                 .toList());
         return new Result(
                 ready, rejections, stale, moved); // also the stale ones: an earlier attempt may have stashed them
+    }
+
+    /** The write without the columns nobody knows yet, which {@code _cdc.missing} lists. */
+    private static DocumentWrite partial(DocumentWrite write, ObjectNode known, java.util.Collection<String> missing) {
+        ObjectNode meta = known.get(DocumentMapper.META_FIELD) instanceof ObjectNode m
+                ? m
+                : known.putObject(DocumentMapper.META_FIELD);
+        var list = meta.putArray(DocumentMapper.MISSING);
+        missing.stream().sorted().forEach(list::add);
+        return write.withSource(render(known));
     }
 
     /** Removes the stashed documents of a result whose writes are all applied. */

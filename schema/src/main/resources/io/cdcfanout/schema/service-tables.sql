@@ -32,3 +32,13 @@ CREATE TABLE IF NOT EXISTS ${schema}.dead_letters (
 -- Added after the first release: tables created before get them here (idempotent).
 ALTER TABLE ${schema}.dead_letters ADD COLUMN IF NOT EXISTS payload_truncated boolean NOT NULL DEFAULT false;
 ALTER TABLE ${schema}.dead_letters ADD COLUMN IF NOT EXISTS payload_size bigint;
+
+-- Which tables each sink of an instance has been fed, so that a table added to a sink later is backfilled for
+-- that sink and a removed one is reported once. An instance without rows here registers everything as it is.
+CREATE TABLE IF NOT EXISTS ${schema}.sink_tables (
+    instance    text        NOT NULL,
+    sink        text        NOT NULL,
+    table_name  text        NOT NULL,
+    since       timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (instance, sink, table_name)
+);

@@ -8,12 +8,14 @@ import io.cdcfanout.service.engine.StartupChecks;
 import io.cdcfanout.service.http.HttpApi;
 import io.cdcfanout.service.http.ServiceView;
 import io.cdcfanout.service.http.SourceStatus;
+import io.cdcfanout.service.pipeline.AddedTablesPlan;
 import io.cdcfanout.service.pipeline.Pipeline;
 import io.cdcfanout.service.pipeline.Pipelines;
 import io.cdcfanout.service.pipeline.RebuildOptions;
 import io.cdcfanout.service.pipeline.RebuildStatus;
 import io.cdcfanout.service.pipeline.Rebuilds;
 import io.cdcfanout.service.pipeline.SinkStatus;
+import io.cdcfanout.service.pipeline.SinkTables;
 import io.cdcfanout.service.privacy.ColumnPolicy;
 import io.cdcfanout.service.source.ChangeSource;
 import io.cdcfanout.service.source.SlotLagMonitor;
@@ -108,6 +110,63 @@ public final class CdcService implements AutoCloseable, ServiceView {
         Pipelines.startSinks(pipeline);
         sinksStarted = true;
         engine.startPolling();
+        backfillAddedTables();
+    }
+
+    /**
+     * Compares the tables each sink is configured for with the ones it was fed before: a table added to a sink
+     * is rebuilt for that sink alone (its existing rows would otherwise never reach it, since the stream only
+     * carries changes), and registered once done; a removed one is reported once.
+     */
+    private void backfillAddedTables() {
+        String instance = config.source().fromKafka()
+                ? config.source().kafka().instance()
+                : config.source().slot();
+        SinkTables registry = new SinkTables(source, config.offsets().schema(), instance);
+        try {
+            AddedTablesPlan plan = AddedTablesPlan.of(registry.load(), rebuilds.configuredSinks());
+            for (var e : plan.register().entrySet()) {
+                registry.register(e.getKey(), e.getValue());
+            }
+            plan.cannotBackfill()
+                    .forEach((sink, tables) -> LOG.warn(
+                            "table(s) {} were added to sink {}, which cannot be backfilled: rows that existed before appear"
+                                    + " there only once they change",
+                            tables,
+                            sink));
+            for (var e : plan.removed().entrySet()) {
+                LOG.warn(
+                        "table(s) {} are no longer fed to sink {}; what it holds of them is left as it is",
+                        e.getValue(),
+                        e.getKey());
+                registry.forget(e.getKey(), e.getValue());
+            }
+            plan.backfill().forEach((sink, tables) -> {
+                for (TableId table : tables) {
+                    LOG.warn(
+                            "table {} was added to sink {}: rebuilding it from the table, so the rows that existed"
+                                    + " before reach it too",
+                            table,
+                            sink);
+                    rebuilds.request(sink, Optional.of(table), RebuildOptions.DEFAULTS, () -> {
+                        try {
+                            registry.register(sink, List.of(table));
+                        } catch (java.sql.SQLException ex) {
+                            LOG.error(
+                                    "sink {}: could not record that {} was backfilled; it will be again: {}",
+                                    sink,
+                                    table,
+                                    ex.getMessage());
+                        }
+                    });
+                }
+            });
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(
+                    "cannot read or write " + config.offsets().schema() + ".sink_tables, which says which tables"
+                            + " each sink must be backfilled with: " + e.getMessage(),
+                    e);
+        }
     }
 
     /** Blocks until the engine stops; throws its error if it failed. */

@@ -43,4 +43,12 @@ public interface RebuildableSink {
 
     /** Drops the target of a rebuild in progress; nothing happens when there is none. Must not throw. */
     void cancelRebuild(TableId table);
+
+    /**
+     * True for a sink that reads its tables itself at every start (an in-memory one): a table added to it needs no
+     * rebuild.
+     */
+    default boolean loadsItsTablesAtStart() {
+        return false;
+    }
 }

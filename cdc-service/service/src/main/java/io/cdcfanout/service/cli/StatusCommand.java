@@ -181,6 +181,16 @@ final class StatusCommand implements Callable<Integer> {
                 }
                 out.append(line.toString().stripTrailing()).append('\n');
             }
+            boolean first = true;
+            for (JsonNode s : status.path("sinks")) {
+                for (JsonNode rebuild : s.path("rebuilds")) {
+                    out.append(first ? "\nrebuilds:\n" : "")
+                            .append("  ")
+                            .append(RebuildCommand.line(rebuild))
+                            .append('\n');
+                    first = false;
+                }
+            }
             return out.toString();
         }
     }

@@ -58,7 +58,13 @@ public final class Rebuilds implements AutoCloseable {
      * @throws UnsupportedOperationException when the sink's type cannot rebuild
      * @throws IllegalArgumentException      when the sink does not hold {@code table}
      */
-    public synchronized List<RebuildStatus> request(String sink, Optional<TableId> table, RebuildOptions options) {
+    public List<RebuildStatus> request(String sink, Optional<TableId> table, RebuildOptions options) {
+        return request(sink, table, options, () -> {});
+    }
+
+    /** As {@link #request(String, Optional, RebuildOptions)}; {@code onDone} runs once each rebuild is done. */
+    public synchronized List<RebuildStatus> request(
+            String sink, Optional<TableId> table, RebuildOptions options, Runnable onDone) {
         SinkLane lane =
                 pipeline.laneNamed(sink).orElseThrow(() -> new NoSuchElementException("no sink named '" + sink + "'"));
         if (!(lane.sink() instanceof RebuildableSink)) {
@@ -96,7 +102,7 @@ public final class Rebuilds implements AutoCloseable {
                     .tag("table", t.toString())
                     .register(meters);
             TableRebuild rebuild =
-                    new TableRebuild(ids.incrementAndGet(), lane, t, options, source, rowPolicy, clock, rows);
+                    new TableRebuild(ids.incrementAndGet(), lane, t, options, source, rowPolicy, clock, rows, onDone);
             rebuilds.addLast(rebuild);
             trim(rebuilds);
             runner.execute(rebuild::run);
@@ -124,6 +130,20 @@ public final class Rebuilds implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** Each configured sink's tables, and how it can be given a table's existing rows. */
+    public Map<String, AddedTablesPlan.SinkTablesNow> configuredSinks() {
+        Map<String, AddedTablesPlan.SinkTablesNow> sinks = new LinkedHashMap<>();
+        for (SinkLane lane : pipeline.lanes()) {
+            AddedTablesPlan.Backfill backfill = lane.sink() instanceof RebuildableSink r
+                    ? (r.loadsItsTablesAtStart()
+                            ? AddedTablesPlan.Backfill.LOADS_AT_START
+                            : AddedTablesPlan.Backfill.REBUILD)
+                    : AddedTablesPlan.Backfill.NONE;
+            sinks.put(lane.name(), new AddedTablesPlan.SinkTablesNow(lane.tables(), backfill));
+        }
+        return sinks;
     }
 
     /** The named sink's recent rebuilds, oldest first. */

@@ -43,6 +43,7 @@ final class TableRebuild {
     private final Clock clock;
     private final Counter rowsCounter;
     private final Instant requestedAt;
+    private final Runnable onDone;
 
     private volatile RebuildStatus.Phase phase = RebuildStatus.Phase.QUEUED;
     private final AtomicLong rowsCopied = new AtomicLong();
@@ -60,7 +61,8 @@ final class TableRebuild {
             SourceDatabase source,
             RowPolicy rowPolicy,
             Clock clock,
-            Counter rowsCounter) {
+            Counter rowsCounter,
+            Runnable onDone) {
         this.id = id;
         this.lane = lane;
         this.table = table;
@@ -70,6 +72,7 @@ final class TableRebuild {
         this.clock = clock;
         this.rowsCounter = rowsCounter;
         this.requestedAt = clock.instant();
+        this.onDone = onDone;
     }
 
     TableId table() {
@@ -117,6 +120,7 @@ final class TableRebuild {
             phase = RebuildStatus.Phase.SWAPPING;
             onLane(sink -> rebuildable(sink).finishRebuild(table));
             finish(RebuildStatus.Phase.DONE, null);
+            onDone.run();
             LOG.info(
                     "sink {}: rebuild #{} of {} done: {} rows in {} chunks",
                     lane.name(),

@@ -31,6 +31,15 @@ class StatusCommandTest {
                                 "next_offset":1250,"end_offset":1300,"lag_records":100}},
              "sinks":{}}""";
 
+    private static final String REBUILDING_STATUS = """
+            {"source":{"slot":"s","publication":"p","streaming":true,"received_lsn":"0/1","slot_confirmed_flush_lsn":"0/1",
+                       "slot_lag_bytes":0},
+             "sinks":{"search":{"type":"elasticsearch","state":"READY","last_applied_lsn":"0/1","lag_ms":0,"applied":1,
+                                "rejected":0,"retries":0,"last_error":null,
+                                "rebuilds":[{"id":3,"sink":"search","table":"public.products","phase":"COPYING",
+                                             "rows_copied":2000,"rows_estimated":10000,"chunks":2,"chunk_size":1000,
+                                             "rows_per_second":0,"requested_at":"2026-12-03T07:00:00Z"}]}}}""";
+
     private HttpServer server;
     private volatile String statusBody = STATUS;
     private volatile int readyCode = 200;
@@ -85,6 +94,13 @@ class StatusCommandTest {
         assertThat(r.out())
                 .containsPattern(
                         "search\\s+elasticsearch\\s+PAUSED\\s+0/1A0000\\s+5000\\s+40\\s+1\\s+3\\s+connection refused");
+    }
+
+    @Test
+    void aRunningRebuildIsListedWithItsProgress() {
+        statusBody = REBUILDING_STATUS;
+        Result r = status("--token", "t0k");
+        assertThat(r.out()).contains("rebuilds:\n  #3 search public.products: COPYING, 2000 of ~10000 rows");
     }
 
     @Test

@@ -272,6 +272,11 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader, Rebuildab
     }
 
     @Override
+    public boolean loadsItsTablesAtStart() {
+        return true;
+    }
+
+    @Override
     public void beginRebuild(TableId table) {
         cancelRebuild(table);
         int shadow = live(table) + 1;

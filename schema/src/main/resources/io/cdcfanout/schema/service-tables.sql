@@ -42,3 +42,18 @@ CREATE TABLE IF NOT EXISTS ${schema}.sink_tables (
     since       timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (instance, sink, table_name)
 );
+
+-- Rebuilds in progress, saved after each chunk a sink took, so a restart (also after kill -9) resumes a rebuild
+-- from its last chunk into the same new view instead of starting over. Deleted when the rebuild ends.
+CREATE TABLE IF NOT EXISTS ${schema}.rebuilds (
+    instance      text        NOT NULL,
+    sink          text        NOT NULL,
+    table_name    text        NOT NULL,
+    target        text        NOT NULL,
+    last_key      text[],
+    rows_copied   bigint      NOT NULL,
+    chunk_size    int         NOT NULL,
+    rows_per_sec  int         NOT NULL,
+    updated_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (instance, sink, table_name)
+);

@@ -12,6 +12,7 @@ import io.cdcfanout.service.pipeline.AddedTablesPlan;
 import io.cdcfanout.service.pipeline.Pipeline;
 import io.cdcfanout.service.pipeline.Pipelines;
 import io.cdcfanout.service.pipeline.RebuildOptions;
+import io.cdcfanout.service.pipeline.RebuildProgress;
 import io.cdcfanout.service.pipeline.RebuildStatus;
 import io.cdcfanout.service.pipeline.Rebuilds;
 import io.cdcfanout.service.pipeline.SinkStatus;
@@ -108,6 +109,12 @@ public final class CdcService implements AutoCloseable, ServiceView {
         engine.start(pipeline, columnPolicy);
         engine.awaitSourceStarted();
         Pipelines.startSinks(pipeline);
+        try { // before the first batch: a resumed rebuild's new view must miss no change
+            rebuilds.resumeFrom(new RebuildProgress(source, config.offsets().schema(), instance()));
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(
+                    "cannot read " + config.offsets().schema() + ".rebuilds: " + e.getMessage(), e);
+        }
         sinksStarted = true;
         engine.startPolling();
         backfillAddedTables();
@@ -167,6 +174,13 @@ public final class CdcService implements AutoCloseable, ServiceView {
                             + " each sink must be backfilled with: " + e.getMessage(),
                     e);
         }
+    }
+
+    /** The name this instance keeps its state under: its slot, or with {@code source.kafka} its instance. */
+    private String instance() {
+        return config.source().fromKafka()
+                ? config.source().kafka().instance()
+                : config.source().slot();
     }
 
     /** Blocks until the engine stops; throws its error if it failed. */
@@ -253,6 +267,15 @@ public final class CdcService implements AutoCloseable, ServiceView {
 
     @Override
     public List<RebuildStatus> rebuild(String sink, Optional<TableId> table, RebuildOptions options) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!sinksStarted && System.nanoTime() < deadline) { // /ready may answer a moment before
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         if (!sinksStarted) {
             throw new IllegalStateException(
                     "the sinks are still starting; ask for the rebuild once /ready answers 200");

@@ -45,6 +45,25 @@ public interface RebuildableSink {
     void cancelRebuild(TableId table);
 
     /**
+     * The sink's name for the new view of a rebuild in progress (Elasticsearch: the concrete index), saved by the
+     * service so a restart can {@link #resumeRebuild resume} into it; null when the view cannot outlive the process.
+     */
+    default String rebuildTarget(TableId table) {
+        return null;
+    }
+
+    /**
+     * After a restart, instead of step 1: carry on filling the view a rebuild was filling before, {@code target}
+     * as {@link #rebuildTarget} named it. Called on the lane before the first batch after the start, so the view
+     * misses no change (changes applied before the restart are in it; the ones after come again or are new).
+     *
+     * @return false when that view is gone or cannot be resumed; the service then begins the rebuild anew
+     */
+    default boolean resumeRebuild(TableId table, String target) throws RetryableSinkException {
+        return false;
+    }
+
+    /**
      * True for a sink that reads its tables itself at every start (an in-memory one): a table added to it needs no
      * rebuild.
      */

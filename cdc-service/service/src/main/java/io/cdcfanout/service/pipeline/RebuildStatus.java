@@ -14,6 +14,7 @@ import java.time.Instant;
  * @param id            unique within the process, in request order
  * @param rowsCopied    chunk rows handed to the sink so far
  * @param rowsEstimated the planner's estimate of the table's rows when the copy began; -1 when unknown
+ * @param resumedFromRows for a rebuild a restart resumed, the rows copied before it (not read again); else null
  * @param error         why it failed; null unless {@link Phase#FAILED}
  */
 @JsonPropertyOrder({
@@ -28,6 +29,7 @@ import java.time.Instant;
     "rows_per_second",
     "requested_at",
     "finished_at",
+    "resumed_from_rows",
     "error"
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -48,6 +50,7 @@ public record RebuildStatus(
         @JsonProperty("finished_at") @JsonSerialize(using = ToStringSerializer.class)
         Instant finishedAt,
 
+        @JsonProperty("resumed_from_rows") Long resumedFromRows,
         @JsonProperty("error") String error) {
 
     /** The steps of a rebuild, in order; the last three are final. */

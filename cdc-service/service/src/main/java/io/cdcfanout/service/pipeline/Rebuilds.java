@@ -39,6 +39,7 @@ public final class Rebuilds implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final Map<String, ExecutorService> runners = new LinkedHashMap<>();
     private final Map<String, Deque<TableRebuild>> bySink = new LinkedHashMap<>();
+    private volatile RebuildProgress progress;
 
     public Rebuilds(Pipeline pipeline, SourceDatabase source, RowPolicy rowPolicy, MeterRegistry meters, Clock clock) {
         this.pipeline = pipeline;
@@ -75,6 +76,64 @@ public final class Rebuilds implements AutoCloseable {
             throw new IllegalArgumentException("sink " + sink + " does not hold table " + table.get() + "; its tables: "
                     + lane.tables().stream().map(TableId::toString).sorted().toList());
         }
+        return queue(lane, table, options, onDone, null);
+    }
+
+    /**
+     * Saves rebuild progress in {@code store} from now on, and resumes the rebuilds it holds from an earlier run:
+     * each sink reopens its half-built view on its lane now, before the first batch (so the view misses no
+     * change), and the copy goes on from the last chunk saved. A rebuild whose view is gone starts over.
+     * Call after the sinks started and before the stream is polled.
+     */
+    public void resumeFrom(RebuildProgress store) throws java.sql.SQLException, InterruptedException {
+        this.progress = store;
+        for (RebuildProgress.Saved saved : store.load()) {
+            Optional<SinkLane> lane = pipeline.laneNamed(saved.sink());
+            if (lane.isEmpty()
+                    || !(lane.get().sink() instanceof RebuildableSink)
+                    || !lane.get().tables().contains(saved.table())) {
+                store.delete(saved.sink(), saved.table());
+                continue;
+            }
+            boolean[] reopened = {false};
+            try {
+                lane.get()
+                        .runBetweenBatches(
+                                s -> reopened[0] = ((RebuildableSink) s).resumeRebuild(saved.table(), saved.target()))
+                        .get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                reopened[0] = false;
+            }
+            synchronized (this) {
+                if (reopened[0]) {
+                    org.slf4j.LoggerFactory.getLogger(Rebuilds.class)
+                            .warn(
+                                    "sink {}: resuming the rebuild of {} into {} after {} rows",
+                                    saved.sink(),
+                                    saved.table(),
+                                    saved.target(),
+                                    saved.rowsCopied());
+                    queue(lane.get(), Optional.of(saved.table()), saved.options(), () -> {}, saved);
+                } else {
+                    org.slf4j.LoggerFactory.getLogger(Rebuilds.class)
+                            .warn(
+                                    "sink {}: the rebuild of {} cannot resume ({} is gone); starting it over",
+                                    saved.sink(),
+                                    saved.table(),
+                                    saved.target());
+                    queue(lane.get(), Optional.of(saved.table()), saved.options(), () -> {}, null);
+                }
+            }
+        }
+    }
+
+    private List<RebuildStatus> queue(
+            SinkLane lane,
+            Optional<TableId> table,
+            RebuildOptions options,
+            Runnable onDone,
+            RebuildProgress.Saved resume) {
+        String sink = lane.name();
         List<TableId> tables = table.map(List::of)
                 .orElseGet(() -> lane.tables().stream()
                         .sorted((a, b) -> a.toString().compareTo(b.toString()))
@@ -101,8 +160,8 @@ public final class Rebuilds implements AutoCloseable {
                     .tag("sink", sink)
                     .tag("table", t.toString())
                     .register(meters);
-            TableRebuild rebuild =
-                    new TableRebuild(ids.incrementAndGet(), lane, t, options, source, rowPolicy, clock, rows, onDone);
+            TableRebuild rebuild = new TableRebuild(
+                    ids.incrementAndGet(), lane, t, options, source, rowPolicy, clock, rows, onDone, progress, resume);
             rebuilds.addLast(rebuild);
             trim(rebuilds);
             runner.execute(rebuild::run);

@@ -44,6 +44,9 @@ final class TableRebuild {
     private final Counter rowsCounter;
     private final Instant requestedAt;
     private final Runnable onDone;
+    private final RebuildProgress progress;
+    private final RebuildProgress.Saved resumeFrom;
+    private String target;
 
     private volatile RebuildStatus.Phase phase = RebuildStatus.Phase.QUEUED;
     private final AtomicLong rowsCopied = new AtomicLong();
@@ -62,7 +65,9 @@ final class TableRebuild {
             RowPolicy rowPolicy,
             Clock clock,
             Counter rowsCounter,
-            Runnable onDone) {
+            Runnable onDone,
+            RebuildProgress progress,
+            RebuildProgress.Saved resumeFrom) {
         this.id = id;
         this.lane = lane;
         this.table = table;
@@ -73,6 +78,12 @@ final class TableRebuild {
         this.rowsCounter = rowsCounter;
         this.requestedAt = clock.instant();
         this.onDone = onDone;
+        this.progress = progress;
+        this.resumeFrom = resumeFrom;
+        if (resumeFrom != null) {
+            rowsCopied.set(resumeFrom.rowsCopied());
+            target = resumeFrom.target();
+        }
     }
 
     TableId table() {
@@ -104,6 +115,7 @@ final class TableRebuild {
                 options.rowsPerSecond(),
                 requestedAt,
                 finishedAt,
+                resumeFrom == null ? null : resumeFrom.rowsCopied(),
                 error);
     }
 
@@ -115,12 +127,19 @@ final class TableRebuild {
         phase = RebuildStatus.Phase.COPYING;
         LOG.info("sink {}: rebuild #{} of {} started ({})", lane.name(), id, table, options);
         try {
-            onLane(sink -> rebuildable(sink).beginRebuild(table));
+            if (resumeFrom == null) {
+                onLane(sink -> {
+                    rebuildable(sink).beginRebuild(table);
+                    target = rebuildable(sink).rebuildTarget(table);
+                });
+                save(null);
+            }
             copy();
             phase = RebuildStatus.Phase.SWAPPING;
             onLane(sink -> rebuildable(sink).finishRebuild(table));
             finish(RebuildStatus.Phase.DONE, null);
             onDone.run();
+            forget();
             LOG.info(
                     "sink {}: rebuild #{} of {} done: {} rows in {} chunks",
                     lane.name(),
@@ -131,6 +150,7 @@ final class TableRebuild {
         } catch (CancellationException e) {
             dropTarget();
             finish(RebuildStatus.Phase.CANCELLED, null);
+            forget();
             LOG.info("sink {}: rebuild #{} of {} cancelled after {} rows", lane.name(), id, table, rowsCopied.get());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -140,6 +160,7 @@ final class TableRebuild {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
             dropTarget();
             finish(RebuildStatus.Phase.FAILED, String.valueOf(cause.getMessage()));
+            forget();
             LOG.error(
                     "sink {}: rebuild #{} of {} failed; the live view is unchanged: {}", lane.name(), id, table, error);
         }
@@ -150,7 +171,7 @@ final class TableRebuild {
                 ? null
                 : RateLimiter.smoothBuilder(options.rowsPerSecond(), Duration.ofSeconds(1))
                         .build();
-        List<String> position = null;
+        List<String> position = resumeFrom == null ? null : resumeFrom.lastKey();
         int failures = 0;
         while (true) {
             try (Connection c = source.connect("cdc-fanout rebuild " + lane.name())) {
@@ -175,6 +196,7 @@ final class TableRebuild {
                     rowsCopied.addAndGet(rows.size());
                     chunks.incrementAndGet();
                     rowsCounter.increment(rows.size());
+                    save(position);
                 }
                 return;
             } catch (SQLException e) {
@@ -191,6 +213,39 @@ final class TableRebuild {
                         e.getMessage());
                 Thread.sleep(READ_RETRY_DELAY.toMillis());
             }
+        }
+    }
+
+    /** Saves how far the copy got, for a view that outlives the process; a failure only costs a later resume. */
+    private void save(List<String> lastKey) {
+        if (progress == null || target == null) {
+            return;
+        }
+        try {
+            progress.save(new RebuildProgress.Saved(lane.name(), table, target, lastKey, rowsCopied.get(), options));
+        } catch (SQLException e) {
+            LOG.warn(
+                    "sink {}: rebuild #{} of {} could not save its progress: {}",
+                    lane.name(),
+                    id,
+                    table,
+                    e.getMessage());
+        }
+    }
+
+    private void forget() {
+        if (progress == null) {
+            return;
+        }
+        try {
+            progress.delete(lane.name(), table);
+        } catch (SQLException e) {
+            LOG.warn(
+                    "sink {}: rebuild #{} of {} could not clear its progress: {}",
+                    lane.name(),
+                    id,
+                    table,
+                    e.getMessage());
         }
     }
 

@@ -96,6 +96,23 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** A request without a body ({@code POST}, {@code DELETE}, ...). */
+    public HttpResponse<String> send(String method, String path) {
+        try {
+            return http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                            .timeout(Duration.ofSeconds(30))
+                            .method(method, HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + path + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public void awaitReady() {
         Awaitility.await(name + " ready")
                 .atMost(Duration.ofSeconds(120))

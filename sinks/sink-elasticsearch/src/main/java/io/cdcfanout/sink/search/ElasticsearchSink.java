@@ -435,6 +435,40 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
     }
 
     @Override
+    public String rebuildTarget(TableId table) {
+        RebuildTarget target = rebuilding.get(table);
+        return target == null ? null : target.concrete;
+    }
+
+    /** Reopens the concrete index a rebuild was filling before a restart, with its own TRUNCATE watermark. */
+    @Override
+    public boolean resumeRebuild(TableId table, String concrete) throws RetryableSinkException {
+        String alias = mapper(table).index();
+        if (IndexNames.generationOf(alias, concrete) < 0 || concrete.equals(concreteOf(alias))) {
+            return false;
+        }
+        try {
+            if (!client.indices().exists(e -> e.index(concrete)).value()) {
+                return false;
+            }
+            RebuildTarget target = new RebuildTarget(table, alias, concrete);
+            target.watermark = watermarks.load(List.of(concrete)).get(concrete);
+            bulkWriter.allowConcrete(concrete);
+            rebuilding.put(table, target);
+            LOG.info("sink {}: resuming the rebuild of {} into {}", name, table, concrete);
+            return true;
+        } catch (IOException e) {
+            throw new RetryableSinkException(
+                    "sink " + name + ": cannot reach Elasticsearch to resume " + concrete + ": " + e, e);
+        } catch (ElasticsearchException e) {
+            throw new RetryableSinkException(
+                    "sink " + name + ": Elasticsearch refused to look at " + concrete + ": "
+                            + ElasticsearchErrors.describe(e),
+                    e);
+        }
+    }
+
+    @Override
     public void backfill(TableId table, List<ChunkRow> rows) throws RetryableSinkException {
         RebuildTarget target = rebuilding.get(table);
         if (target == null) {

@@ -202,7 +202,7 @@ public final class CdcService implements AutoCloseable, ServiceView {
 
     @Override
     public boolean streaming() {
-        return engine.streaming();
+        return sinksStarted && engine.streaming(); // /ready waits for the whole start-up, resumed rebuilds included
     }
 
     @Override

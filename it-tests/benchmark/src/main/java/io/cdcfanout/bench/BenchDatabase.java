@@ -21,7 +21,8 @@ final class BenchDatabase {
             "public.w2_items",
             "public.w3_items",
             "public.w4_docs",
-            "public.w1k_items");
+            "public.w1k_items",
+            "public.w5_items");
 
     private static final String SCHEMA = """
             CREATE TABLE w1_items (id bigint PRIMARY KEY, sku text NOT NULL, name text NOT NULL, category text NOT NULL,
@@ -32,9 +33,10 @@ final class BenchDatabase {
             CREATE TABLE w3_items (LIKE w1_items INCLUDING ALL);
             CREATE TABLE w1k_items (LIKE w1_items INCLUDING ALL);
             CREATE TABLE w1k_warmup (LIKE w1_items INCLUDING ALL);
+            CREATE TABLE w5_items (LIKE w1_items INCLUDING ALL);
             CREATE TABLE w4_docs  (id bigint PRIMARY KEY, title text NOT NULL, version int NOT NULL, body text NOT NULL);
             ALTER TABLE w4_docs ALTER COLUMN body SET STORAGE EXTERNAL;
-            CREATE PUBLICATION bench FOR TABLE warmup_items, w1_items, w2_items, w3_items, w4_docs, w1k_items;
+            CREATE PUBLICATION bench FOR TABLE warmup_items, w1_items, w2_items, w3_items, w4_docs, w1k_items, w5_items;
             """;
 
     private final LocalPostgres pg;

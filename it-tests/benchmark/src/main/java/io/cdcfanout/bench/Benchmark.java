@@ -69,6 +69,22 @@ public final class Benchmark {
                     figures.addAll(
                             new SteadyBenchmark(db, configs, drain, sampler, Benchmark::say).run(options, ratios));
                 }
+                if (options.workloads().contains("w5")) {
+                    figures.addAll(new RebuildBenchmark(
+                                    db,
+                                    configs,
+                                    new SteadyBenchmark(
+                                            db,
+                                            configs,
+                                            drain,
+                                            sampler,
+                                            Benchmark::say,
+                                            RebuildBenchmark.RUN,
+                                            List.of("search")),
+                                    es,
+                                    Benchmark::say)
+                            .run(options, ratios));
+                }
                 if (options.workloads().contains("w1kafka")) {
                     figures.addAll(new KafkaBacklogBenchmark(
                                     db, configs, drain, backends.elasticsearch().url(), Benchmark::say)

@@ -22,14 +22,30 @@ final class SteadyBenchmark {
     private final Drain drain;
     private final ResourceSampler sampler;
     private final Consumer<String> log;
+    private final String slot;
+    private final List<String> sinks;
 
     SteadyBenchmark(
             BenchDatabase db, ServiceConfigs configs, Drain drain, ResourceSampler sampler, Consumer<String> log) {
+        this(db, configs, drain, sampler, log, SLOT, SINKS);
+    }
+
+    /** For another workload's service: its open-loop levels on slot {@code slot}, waiting for {@code sinks}. */
+    SteadyBenchmark(
+            BenchDatabase db,
+            ServiceConfigs configs,
+            Drain drain,
+            ResourceSampler sampler,
+            Consumer<String> log,
+            String slot,
+            List<String> sinks) {
         this.db = db;
         this.configs = configs;
         this.drain = drain;
         this.sampler = sampler;
         this.log = log;
+        this.slot = slot;
+        this.sinks = sinks;
     }
 
     List<Figure> run(BenchOptions options, List<String> ratios) throws Exception {
@@ -117,8 +133,7 @@ final class SteadyBenchmark {
         return committed && fast;
     }
 
-    private Figure openLoopLevel(CdcService service, OpenLoopWorkload w2, int rate, Duration duration)
-            throws Exception {
+    Figure openLoopLevel(CdcService service, OpenLoopWorkload w2, int rate, Duration duration) throws Exception {
         log.accept("W2: " + rate + " tx/s for " + duration.toSeconds() + " s...");
         long[] writerCpu = new long[1];
         OpenLoopWorkload.Run[] run = new OpenLoopWorkload.Run[1];
@@ -155,11 +170,11 @@ final class SteadyBenchmark {
 
     private Figure measure(CdcService service, String workload, String variant, Writer writer) throws Exception {
         LatencyRecorder.GLOBAL.reset();
-        sampler.openWindow(List.of(SLOT));
+        sampler.openWindow(List.of(slot));
         long changes = writer.write();
         Drain.Measured m = drain.awaitApplied(
                 service,
-                SINKS,
+                sinks,
                 changes,
                 System.nanoTime() + Duration.ofMinutes(20).toNanos());
         Figure f = Figure.of(workload, variant, m, "");

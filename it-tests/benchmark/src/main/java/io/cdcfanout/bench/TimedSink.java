@@ -2,18 +2,22 @@ package io.cdcfanout.bench;
 
 import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.Operation;
+import io.cdcfanout.schema.TableId;
 import io.cdcfanout.sink.ApplyResult;
 import io.cdcfanout.sink.ChangeBatch;
+import io.cdcfanout.sink.RebuildableSink;
 import io.cdcfanout.sink.RetryableSinkException;
 import io.cdcfanout.sink.Sink;
+import io.cdcfanout.sink.jdbc.ChunkedTableReader.ChunkRow;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Wraps a real sink and records, when its {@code apply} has returned (the backend acknowledged the
  * batch), each change's latency from its source commit time into {@link LatencyRecorder#GLOBAL}.
  */
-final class TimedSink implements Sink {
+class TimedSink implements Sink {
 
     private final String name;
     private final Sink delegate;
@@ -51,5 +55,50 @@ final class TimedSink implements Sink {
     @Override
     public void close() {
         delegate.close();
+    }
+
+    /** A timed sink whose real sink can rebuild: the rebuild steps go straight to it. */
+    static final class Rebuildable extends TimedSink implements RebuildableSink {
+        private final RebuildableSink rebuildable;
+
+        Rebuildable(String name, Sink delegate, RebuildableSink rebuildable, Clock clock) {
+            super(name, delegate, clock);
+            this.rebuildable = rebuildable;
+        }
+
+        @Override
+        public void beginRebuild(TableId table) throws RetryableSinkException {
+            rebuildable.beginRebuild(table);
+        }
+
+        @Override
+        public void backfill(TableId table, List<ChunkRow> rows) throws RetryableSinkException {
+            rebuildable.backfill(table, rows);
+        }
+
+        @Override
+        public void finishRebuild(TableId table) throws RetryableSinkException {
+            rebuildable.finishRebuild(table);
+        }
+
+        @Override
+        public void cancelRebuild(TableId table) {
+            rebuildable.cancelRebuild(table);
+        }
+
+        @Override
+        public String rebuildTarget(TableId table) {
+            return rebuildable.rebuildTarget(table);
+        }
+
+        @Override
+        public boolean resumeRebuild(TableId table, String target) throws RetryableSinkException {
+            return rebuildable.resumeRebuild(table, target);
+        }
+
+        @Override
+        public boolean loadsItsTablesAtStart() {
+            return rebuildable.loadsItsTablesAtStart();
+        }
     }
 }

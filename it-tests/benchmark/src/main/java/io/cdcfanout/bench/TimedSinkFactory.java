@@ -1,5 +1,6 @@
 package io.cdcfanout.bench;
 
+import io.cdcfanout.sink.RebuildableSink;
 import io.cdcfanout.sink.Sink;
 import io.cdcfanout.sink.SinkConfig;
 import io.cdcfanout.sink.SinkContext;
@@ -38,7 +39,10 @@ abstract class TimedSinkFactory<D extends SinkConfig, C extends TimedSinkConfig<
 
     @Override
     public Sink create(String name, C config, SinkContext context) {
-        return new TimedSink(name, delegate.create(name, config.delegate(), context), context.clock());
+        Sink sink = delegate.create(name, config.delegate(), context);
+        return sink instanceof RebuildableSink rebuildable
+                ? new TimedSink.Rebuildable(name, sink, rebuildable, context.clock())
+                : new TimedSink(name, sink, context.clock());
     }
 
     public static final class Elasticsearch

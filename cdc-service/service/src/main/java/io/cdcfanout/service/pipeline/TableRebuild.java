@@ -166,12 +166,20 @@ final class TableRebuild {
         }
     }
 
+    /** A chunk handed to the lane and not yet known to be applied. */
+    private record InFlight(java.util.concurrent.CompletableFuture<Void> applied, List<String> lastKey, int rows) {}
+
+    /**
+     * Reads the table chunk by chunk; the next chunk is read while the lane applies the last one, and handed
+     * over once the last one is applied (at most one chunk waits on the lane, so memory stays two chunks).
+     */
     private void copy() throws SQLException, InterruptedException, ExecutionException {
         RateLimiter<Object> limiter = options.rowsPerSecond() == 0
                 ? null
                 : RateLimiter.smoothBuilder(options.rowsPerSecond(), Duration.ofSeconds(1))
                         .build();
         List<String> position = resumeFrom == null ? null : resumeFrom.lastKey();
+        InFlight inFlight = null;
         int failures = 0;
         while (true) {
             try (Connection c = source.connect("cdc-fanout rebuild " + lane.name())) {
@@ -188,15 +196,21 @@ final class TableRebuild {
                     if (rows.isEmpty()) {
                         break;
                     }
+                    position = reader.position();
+                    if (inFlight != null) {
+                        applied(inFlight);
+                        inFlight = null;
+                    }
                     if (limiter != null) {
                         limiter.acquirePermits(rows.size());
                     }
-                    onLane(sink -> rebuildable(sink).backfill(table, rows));
-                    position = reader.position();
-                    rowsCopied.addAndGet(rows.size());
-                    chunks.incrementAndGet();
-                    rowsCounter.increment(rows.size());
-                    save(position);
+                    inFlight = new InFlight(
+                            lane.runBetweenBatches(sink -> rebuildable(sink).backfill(table, rows)),
+                            position,
+                            rows.size());
+                }
+                if (inFlight != null) {
+                    applied(inFlight);
                 }
                 return;
             } catch (SQLException e) {
@@ -214,6 +228,14 @@ final class TableRebuild {
                 Thread.sleep(READ_RETRY_DELAY.toMillis());
             }
         }
+    }
+
+    private void applied(InFlight chunk) throws InterruptedException, ExecutionException {
+        chunk.applied().get();
+        rowsCopied.addAndGet(chunk.rows());
+        chunks.incrementAndGet();
+        rowsCounter.increment(chunk.rows());
+        save(chunk.lastKey());
     }
 
     /** Saves how far the copy got, for a view that outlives the process; a failure only costs a later resume. */

@@ -107,7 +107,7 @@ final class RebuildBenchmark {
                     0,
                     0,
                     LoadAverage.now(),
-                    "rows, not changes; chunks of " + RebuildOptions.DEFAULT_CHUNK_SIZE));
+                    "rows, not changes; chunks of " + RebuildOptions.DEFAULTS.chunkSize()));
             double perSecond = done.rowsCopied() / seconds;
             ratios.add(String.format(
                     "W5 rebuild rows/s / bulk-load ceiling of the same documents = %.0f / %.0f = %.2f  [target >= 0.80]",

@@ -4,17 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cdcfanout.schema.RowJson;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -57,34 +54,20 @@ final class RebuildCommand implements Callable<Integer> {
     @Option(names = "--wait", description = "wait until the rebuilds finish, printing their progress")
     boolean await;
 
-    @Option(
-            names = "--url",
-            defaultValue = "http://127.0.0.1:8080",
-            paramLabel = "URL",
-            description = "base URL of the sidecar's HTTP API (default: ${DEFAULT-VALUE})")
-    URI url;
-
-    @Option(
-            names = "--token",
-            defaultValue = "${env:CDC_HTTP_TOKEN}",
-            paramLabel = "TOKEN",
-            description = "bearer token (http.token); default: the environment variable CDC_HTTP_TOKEN")
-    String token;
+    @Mixin
+    SidecarHttp sidecar;
 
     @Spec
     CommandSpec spec;
-
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            HttpResponse<String> response = send(cancel ? "DELETE" : "POST", path() + query());
+            HttpResponse<String> response = sidecar.send(cancel ? "DELETE" : "POST", path() + query());
             if (response.statusCode() == 401) {
-                err.println(url + " wants a bearer token: pass --token or set CDC_HTTP_TOKEN");
+                err.println(sidecar.url + " wants a bearer token: pass --token or set CDC_HTTP_TOKEN");
                 return UNREACHABLE;
             }
             if (response.statusCode() / 100 != 2) {
@@ -104,7 +87,7 @@ final class RebuildCommand implements Callable<Integer> {
             out.flush();
             return await && !cancel ? awaitFinal(ids, out) : OK;
         } catch (IOException e) {
-            err.println("cannot reach " + url + ": " + e);
+            err.println("cannot reach " + sidecar.url + ": " + e);
             err.flush();
             return UNREACHABLE;
         } catch (InterruptedException e) {
@@ -116,7 +99,7 @@ final class RebuildCommand implements Callable<Integer> {
     private int awaitFinal(Set<Long> ids, PrintWriter out) throws IOException, InterruptedException {
         while (true) {
             Thread.sleep(1000);
-            HttpResponse<String> response = send("GET", path());
+            HttpResponse<String> response = sidecar.send("GET", path());
             boolean allFinal = true;
             boolean allDone = true;
             for (JsonNode r : RowJson.MAPPER.readTree(response.body()).path("rebuilds")) {
@@ -193,15 +176,5 @@ final class RebuildCommand implements Callable<Integer> {
             // not JSON: show it as it is
         }
         return "HTTP " + response.statusCode() + ": " + response.body();
-    }
-
-    private HttpResponse<String> send(String method, String pathAndQuery) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(url.resolve(pathAndQuery))
-                .timeout(Duration.ofSeconds(10))
-                .method(method, HttpRequest.BodyPublishers.noBody());
-        if (token != null && !token.isEmpty()) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -5,16 +5,14 @@ import io.cdcfanout.schema.RowJson;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,29 +30,14 @@ final class StatusCommand implements Callable<Integer> {
     static final int NOT_READY = 1;
     static final int UNREACHABLE = 3;
 
-    @Option(
-            names = "--url",
-            defaultValue = "http://127.0.0.1:8080",
-            paramLabel = "URL",
-            description = "base URL of the sidecar's HTTP API (default: ${DEFAULT-VALUE})")
-    URI url;
-
-    @Option(
-            names = "--token",
-            defaultValue = "${env:CDC_HTTP_TOKEN}",
-            paramLabel = "TOKEN",
-            description =
-                    "bearer token (http.token); default: the environment variable CDC_HTTP_TOKEN, which keeps it out of the process list")
-    String token;
+    @Mixin
+    SidecarHttp sidecar;
 
     @Option(names = "--json", description = "print /status as the service returns it (JSON)")
     boolean json;
 
     @Spec
     CommandSpec spec;
-
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Override
     public Integer call() {
@@ -63,21 +46,21 @@ final class StatusCommand implements Callable<Integer> {
         HttpResponse<String> status;
         HttpResponse<String> ready;
         try {
-            status = get("/status");
-            ready = get("/ready");
+            status = sidecar.send("GET", "/status");
+            ready = sidecar.send("GET", "/ready");
         } catch (IOException e) {
-            err.println("cannot reach " + url + ": " + e);
+            err.println("cannot reach " + sidecar.url + ": " + e);
             return UNREACHABLE;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return UNREACHABLE;
         }
         if (status.statusCode() == 401) {
-            err.println(url + " wants a bearer token: pass --token or set CDC_HTTP_TOKEN");
+            err.println(sidecar.url + " wants a bearer token: pass --token or set CDC_HTTP_TOKEN");
             return UNREACHABLE;
         }
         if (status.statusCode() != 200) {
-            err.println(url + "/status answered " + status.statusCode() + ": " + status.body());
+            err.println(sidecar.url + "/status answered " + status.statusCode() + ": " + status.body());
             return UNREACHABLE;
         }
         boolean isReady = ready.statusCode() == 200;
@@ -85,24 +68,14 @@ final class StatusCommand implements Callable<Integer> {
             out.println(status.body());
         } else {
             try {
-                out.print(StatusTable.render(url, isReady, RowJson.MAPPER.readTree(status.body())));
+                out.print(StatusTable.render(sidecar.url, isReady, RowJson.MAPPER.readTree(status.body())));
             } catch (IOException e) {
-                err.println(url + "/status did not answer JSON: " + e.getMessage());
+                err.println(sidecar.url + "/status did not answer JSON: " + e.getMessage());
                 return UNREACHABLE;
             }
         }
         out.flush();
         return isReady ? READY : NOT_READY;
-    }
-
-    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(url.resolve(path))
-                .timeout(Duration.ofSeconds(10))
-                .GET();
-        if (token != null && !token.isEmpty()) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** {@code /status} as aligned text columns. */

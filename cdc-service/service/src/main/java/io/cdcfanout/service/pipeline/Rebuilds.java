@@ -152,6 +152,7 @@ public final class Rebuilds implements AutoCloseable {
                     .filter(r -> r.table().equals(t) && !r.isFinal())
                     .findFirst();
             if (pending.isPresent()) {
+                pending.get().alsoWhenDone(onDone);
                 out.add(pending.get().status());
                 continue;
             }

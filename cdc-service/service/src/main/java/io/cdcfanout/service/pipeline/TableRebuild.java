@@ -43,7 +43,7 @@ final class TableRebuild {
     private final Clock clock;
     private final Counter rowsCounter;
     private final Instant requestedAt;
-    private final Runnable onDone;
+    private final List<Runnable> whenDone = new ArrayList<>(); // guarded by this
     private final RebuildProgress progress;
     private final RebuildProgress.Saved resumeFrom;
     private String target;
@@ -77,7 +77,7 @@ final class TableRebuild {
         this.clock = clock;
         this.rowsCounter = rowsCounter;
         this.requestedAt = clock.instant();
-        this.onDone = onDone;
+        this.whenDone.add(onDone);
         this.progress = progress;
         this.resumeFrom = resumeFrom;
         if (resumeFrom != null) {
@@ -92,6 +92,23 @@ final class TableRebuild {
 
     boolean isFinal() {
         return phase.isFinal();
+    }
+
+    /**
+     * Runs {@code action} once this rebuild is done (at once if it is): a second request for a table whose
+     * rebuild is already queued or running shares that rebuild, and its follow-up too.
+     */
+    synchronized void alsoWhenDone(Runnable action) {
+        if (phase == RebuildStatus.Phase.DONE) {
+            action.run();
+        } else {
+            whenDone.add(action);
+        }
+    }
+
+    private synchronized void runWhenDone() {
+        whenDone.forEach(Runnable::run);
+        whenDone.clear();
     }
 
     /** Asks it to stop: a queued rebuild never starts, a running one stops before its next chunk. */
@@ -138,7 +155,7 @@ final class TableRebuild {
             phase = RebuildStatus.Phase.SWAPPING;
             onLane(sink -> rebuildable(sink).finishRebuild(table));
             finish(RebuildStatus.Phase.DONE, null);
-            onDone.run();
+            runWhenDone();
             forget();
             LOG.info(
                     "sink {}: rebuild #{} of {} done: {} rows in {} chunks",

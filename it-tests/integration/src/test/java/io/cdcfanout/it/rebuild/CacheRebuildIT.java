@@ -7,6 +7,7 @@ import io.cdcfanout.it.harness.Backends;
 import io.cdcfanout.it.harness.BackendsExtension;
 import io.cdcfanout.it.harness.TestDatabase;
 import io.cdcfanout.it.support.Equalities;
+import io.cdcfanout.it.support.RebuildCalls;
 import io.cdcfanout.it.support.Rows;
 import io.cdcfanout.it.support.RunningService;
 import io.cdcfanout.it.support.Workload;
@@ -65,6 +66,7 @@ class CacheRebuildIT {
         try (RunningService service =
                 RunningService.start(db, slot, "public.products, public.stock, public.rebuild_static", sinks)) {
             service.awaitReady();
+            RebuildCalls calls = new RebuildCalls(service, "cache");
 
             assertThat(service.send("POST", "/sinks/nope/rebuild").statusCode()).isEqualTo(404);
             HttpResponse<String> history = service.send("POST", "/sinks/history/rebuild");
@@ -80,7 +82,7 @@ class CacheRebuildIT {
             List<Thread> writers = race.start(THREADS, RACE);
             Thread.sleep(ThreadLocalRandom.current().nextLong(2_000, 6_000)); // a random moment of the race
             List<Long> ids = new ArrayList<>();
-            ids.addAll(queue(service, "?table=public.rebuild_static&chunk_size=4&rows_per_second=40"));
+            ids.addAll(calls.queue("?table=public.rebuild_static&chunk_size=4&rows_per_second=40"));
             // every 100 ms, 40 keys of a table nobody writes: a half-loaded table would miss some
             AtomicBoolean rebuilding = new AtomicBoolean(true);
             AtomicLong samples = new AtomicLong();
@@ -102,16 +104,16 @@ class CacheRebuildIT {
                 }
             });
             sampler.start();
-            ids.addAll(queue(service, "?table=public.products&chunk_size=2&rows_per_second=20"));
+            ids.addAll(calls.queue("?table=public.products&chunk_size=2&rows_per_second=20"));
             // stock's copy straddles the race's end, so no later write repairs what the rebuild got wrong
             Thread.sleep(Math.max(0, RACE.toMillis() - 3_000 - (System.nanoTime() - raceStart) / 1_000_000));
-            ids.addAll(queue(service, "?table=public.stock&chunk_size=1&rows_per_second=1"));
+            ids.addAll(calls.queue("?table=public.stock&chunk_size=1&rows_per_second=1"));
 
             for (Thread t : writers) {
                 t.join();
             }
             java.time.Instant raceEnd = java.time.Instant.now();
-            JsonNode finished = awaitFinal(service, "cache", ids);
+            JsonNode finished = calls.awaitFinal(ids);
             rebuilding.set(false);
             sampler.join();
             race.throwIfFailed();
@@ -168,6 +170,7 @@ class CacheRebuildIT {
         try (RunningService service = RunningService.start(db, slot, "public.docs", sinks);
                 Connection writer = db.connect()) {
             service.awaitReady();
+            RebuildCalls calls = new RebuildCalls(service, "cache");
             writer.setAutoCommit(false);
             try (Statement s = writer.createStatement()) {
                 s.executeUpdate( // the whole row, so the shadow holds a complete image of it before the chunk row comes
@@ -193,11 +196,10 @@ class CacheRebuildIT {
             Awaitility.await("rows 1 to 6 handed over")
                     .atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(10))
-                    .until(() ->
-                            rebuild(service, "cache", id).path("rows_copied").asLong() >= 6);
+                    .until(() -> calls.rebuild(id).path("rows_copied").asLong() >= 6);
             Thread.sleep(500);
             writer.commit();
-            JsonNode done = awaitFinal(service, "cache", List.of(id)).get(0);
+            JsonNode done = calls.awaitFinal(List.of(id)).get(0);
             assertThat(done.path("phase").asText()).as(done.toString()).isEqualTo("DONE");
             service.awaitCaughtUp(db);
 
@@ -229,18 +231,6 @@ class CacheRebuildIT {
         }
     }
 
-    private static List<Long> queue(RunningService service, String query) throws Exception {
-        HttpResponse<String> queued = service.send("POST", "/sinks/cache/rebuild" + query);
-        assertThat(queued.statusCode()).as(queued.body()).isEqualTo(202);
-        List<Long> ids = new ArrayList<>();
-        RowJson.MAPPER
-                .readTree(queued.body())
-                .path("rebuilds")
-                .forEach(r -> ids.add(r.path("id").asLong()));
-        assertThat(ids).hasSize(1);
-        return ids;
-    }
-
     private static List<String> cacheProblems(RunningService service, TestDatabase db, String table, String key) {
         Map<String, Map<String, String>> rows = Rows.read(db, table, key);
         TreeSet<String> keys = new TreeSet<>(rows.keySet());
@@ -254,35 +244,6 @@ class CacheRebuildIT {
             }
         }
         return Equalities.cacheProblems(service::get, "public." + table, keys, rows);
-    }
-
-    private static JsonNode rebuild(RunningService service, String sink, long id) {
-        for (JsonNode r : service.getJson("/sinks/" + sink + "/rebuild").path("rebuilds")) {
-            if (r.path("id").asLong() == id) {
-                return r;
-            }
-        }
-        throw new AssertionError("no rebuild #" + id + " in " + service.getJson("/sinks/" + sink + "/rebuild"));
-    }
-
-    private static JsonNode awaitFinal(RunningService service, String sink, List<Long> ids) {
-        com.fasterxml.jackson.databind.node.ArrayNode out = RowJson.MAPPER.createArrayNode();
-        Awaitility.await("rebuilds " + ids + " finished")
-                .atMost(Duration.ofSeconds(120))
-                .pollInterval(Duration.ofMillis(200))
-                .until(() -> {
-                    out.removeAll();
-                    for (long id : ids) {
-                        JsonNode r = rebuild(service, sink, id);
-                        if (!List.of("DONE", "FAILED", "CANCELLED")
-                                .contains(r.path("phase").asText())) {
-                            return false;
-                        }
-                        out.add(r);
-                    }
-                    return true;
-                });
-        return out;
     }
 
     private static long total(JsonNode rebuilds, String field) {

@@ -9,6 +9,7 @@ import io.cdcfanout.it.harness.ElasticsearchBackend;
 import io.cdcfanout.it.harness.TestDatabase;
 import io.cdcfanout.it.support.Equalities;
 import io.cdcfanout.it.support.EsDocs;
+import io.cdcfanout.it.support.RebuildCalls;
 import io.cdcfanout.it.support.Rows;
 import io.cdcfanout.it.support.RunningService;
 import io.cdcfanout.it.support.Workload;
@@ -61,12 +62,13 @@ class ElasticsearchRebuildIT {
         try (RunningService service =
                 RunningService.start(db, prefix, "public.products, public.stock, public.rebuild_static", sinks)) {
             service.awaitReady();
+            RebuildCalls calls = new RebuildCalls(service, "search");
 
             long raceStart = System.nanoTime();
             List<Thread> writers = race.start(THREADS, RACE);
             Thread.sleep(ThreadLocalRandom.current().nextLong(2_000, 6_000)); // a random moment of the race
             List<Long> ids = new ArrayList<>();
-            ids.addAll(queue(service, "?table=public.rebuild_static&chunk_size=20&rows_per_second=100"));
+            ids.addAll(calls.queue("?table=public.rebuild_static&chunk_size=20&rows_per_second=100"));
             // every 100 ms, a count through the alias of a table nobody writes: a half-built index would show less
             AtomicBoolean rebuilding = new AtomicBoolean(true);
             AtomicLong samples = new AtomicLong();
@@ -86,15 +88,15 @@ class ElasticsearchRebuildIT {
                 }
             });
             sampler.start();
-            ids.addAll(queue(service, "?table=public.products&chunk_size=2&rows_per_second=20"));
+            ids.addAll(calls.queue("?table=public.products&chunk_size=2&rows_per_second=20"));
             // stock's copy straddles the race's end, so no later write repairs what the rebuild got wrong
             Thread.sleep(Math.max(0, RACE.toMillis() - 3_000 - (System.nanoTime() - raceStart) / 1_000_000));
-            ids.addAll(queue(service, "?table=public.stock&chunk_size=1&rows_per_second=1"));
+            ids.addAll(calls.queue("?table=public.stock&chunk_size=1&rows_per_second=1"));
             for (Thread t : writers) {
                 t.join();
             }
             Instant raceEnd = Instant.now();
-            JsonNode finished = awaitFinal(service, ids);
+            JsonNode finished = calls.awaitFinal(ids);
             rebuilding.set(false);
             sampler.join();
             race.throwIfFailed();
@@ -168,6 +170,7 @@ class ElasticsearchRebuildIT {
         try (RunningService service = RunningService.start(db, prefix, "public.docs", sinks);
                 Connection writer = db.connect()) {
             service.awaitReady();
+            RebuildCalls calls = new RebuildCalls(service, "search");
             writer.setAutoCommit(false);
             try (Statement s = writer.createStatement()) {
                 s.executeUpdate( // its change's LSN is below everything the rebuild reads after it
@@ -189,10 +192,10 @@ class ElasticsearchRebuildIT {
             Awaitility.await("rows 1 to 6 handed over")
                     .atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(10))
-                    .until(() -> rebuild(service, id).path("rows_copied").asLong() >= 6);
+                    .until(() -> calls.rebuild(id).path("rows_copied").asLong() >= 6);
             Thread.sleep(500);
             writer.commit();
-            JsonNode done = awaitFinal(service, List.of(id)).get(0);
+            JsonNode done = calls.awaitFinal(List.of(id)).get(0);
             assertThat(done.path("phase").asText()).as(done.toString()).isEqualTo("DONE");
             service.awaitCaughtUp(db);
 
@@ -227,7 +230,7 @@ class ElasticsearchRebuildIT {
                     .get(0)
                     .path("id")
                     .asLong();
-            assertThat(awaitFinal(service, List.of(second)).get(0).path("phase").asText())
+            assertThat(calls.awaitFinal(List.of(second)).get(0).path("phase").asText())
                     .isEqualTo("DONE");
             service.awaitCaughtUp(db);
             assertThat(es.send("GET", "/_alias/" + index, null).has(index + "_v3"))
@@ -243,46 +246,5 @@ class ElasticsearchRebuildIT {
                 es.deleteIndex(index + "_v" + n);
             }
         }
-    }
-
-    private static List<Long> queue(RunningService service, String query) throws Exception {
-        HttpResponse<String> queued = service.send("POST", "/sinks/search/rebuild" + query);
-        assertThat(queued.statusCode()).as(queued.body()).isEqualTo(202);
-        List<Long> ids = new ArrayList<>();
-        RowJson.MAPPER
-                .readTree(queued.body())
-                .path("rebuilds")
-                .forEach(r -> ids.add(r.path("id").asLong()));
-        assertThat(ids).hasSize(1);
-        return ids;
-    }
-
-    private static JsonNode rebuild(RunningService service, long id) {
-        for (JsonNode r : service.getJson("/sinks/search/rebuild").path("rebuilds")) {
-            if (r.path("id").asLong() == id) {
-                return r;
-            }
-        }
-        throw new AssertionError("no rebuild #" + id + " in " + service.getJson("/sinks/search/rebuild"));
-    }
-
-    private static JsonNode awaitFinal(RunningService service, List<Long> ids) {
-        com.fasterxml.jackson.databind.node.ArrayNode out = RowJson.MAPPER.createArrayNode();
-        Awaitility.await("rebuilds " + ids + " finished")
-                .atMost(Duration.ofSeconds(120))
-                .pollInterval(Duration.ofMillis(200))
-                .until(() -> {
-                    out.removeAll();
-                    for (long id : ids) {
-                        JsonNode r = rebuild(service, id);
-                        if (!List.of("DONE", "FAILED", "CANCELLED")
-                                .contains(r.path("phase").asText())) {
-                            return false;
-                        }
-                        out.add(r);
-                    }
-                    return true;
-                });
-        return out;
     }
 }

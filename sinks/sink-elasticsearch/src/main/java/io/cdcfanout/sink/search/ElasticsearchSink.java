@@ -77,6 +77,7 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
     private final String name;
     private final ElasticsearchSinkConfig config;
     private final ElasticsearchSinkMetrics metrics;
+    private final java.time.Clock clock;
     private final Map<TableId, DocumentMapper> mappers = new LinkedHashMap<>();
     // TRUNCATE watermark of each alias's live concrete index
     private final Map<String, Lsn> truncateWatermarks = new ConcurrentHashMap<>();
@@ -109,6 +110,7 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
         this.name = name;
         this.config = config;
         this.metrics = new ElasticsearchSinkMetrics(context.meters(), name);
+        this.clock = context.clock();
         config.tables().forEach((table, options) -> mappers.put(table, new DocumentMapper(options)));
     }
 
@@ -386,15 +388,17 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
             for (ItemResult result : truncator.truncate(truncate, target.concrete)) {
                 count(result, rejections);
             }
-        } catch (ElasticsearchException e) {
-            throw new RetryableSinkException(
-                    "sink " + name + ": Elasticsearch refused the TRUNCATE of " + target.table + " in "
-                            + target.concrete + ": " + ElasticsearchErrors.describe(e),
-                    e);
-        } catch (IOException e) {
-            throw new RetryableSinkException(
-                    "sink " + name + ": cannot reach Elasticsearch for the TRUNCATE of " + target.table + ": " + e, e);
+        } catch (IOException | ElasticsearchException e) {
+            throw failed("apply the TRUNCATE of " + target.table + " to " + target.concrete, e);
         }
+    }
+
+    /** A failure to {@code what} that a retry may clear: Elasticsearch unreachable, or refusing for now. */
+    private RetryableSinkException failed(String what, Exception e) {
+        String why = e instanceof ElasticsearchException refused
+                ? "Elasticsearch refused: " + ElasticsearchErrors.describe(refused)
+                : "cannot reach Elasticsearch: " + e;
+        return new RetryableSinkException("sink " + name + ": cannot " + what + ": " + why, e);
     }
 
     @Override
@@ -423,14 +427,8 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
             bulkWriter.allowConcrete(concrete);
             rebuilding.put(table, new RebuildTarget(table, alias, concrete));
             LOG.info("sink {}: rebuilding {} into {} (alias {} stays on {})", name, table, concrete, alias, live);
-        } catch (IOException e) {
-            throw new RetryableSinkException(
-                    "sink " + name + ": cannot reach Elasticsearch to rebuild " + table + ": " + e, e);
-        } catch (ElasticsearchException e) {
-            throw new RetryableSinkException(
-                    "sink " + name + ": Elasticsearch refused the new index for " + table + ": "
-                            + ElasticsearchErrors.describe(e),
-                    e);
+        } catch (IOException | ElasticsearchException e) {
+            throw failed("create the new index for " + table, e);
         }
     }
 
@@ -457,14 +455,8 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
             rebuilding.put(table, target);
             LOG.info("sink {}: resuming the rebuild of {} into {}", name, table, concrete);
             return true;
-        } catch (IOException e) {
-            throw new RetryableSinkException(
-                    "sink " + name + ": cannot reach Elasticsearch to resume " + concrete + ": " + e, e);
-        } catch (ElasticsearchException e) {
-            throw new RetryableSinkException(
-                    "sink " + name + ": Elasticsearch refused to look at " + concrete + ": "
-                            + ElasticsearchErrors.describe(e),
-                    e);
+        } catch (IOException | ElasticsearchException e) {
+            throw failed("resume the rebuild into " + concrete, e);
         }
     }
 
@@ -478,7 +470,7 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
             return; // a TRUNCATE reached the new index after this chunk was read; the stream re-creates its rows
         }
         DocumentMapper mapper = mapper(table);
-        java.time.Instant readAt = java.time.Instant.now();
+        java.time.Instant readAt = clock.instant();
         List<DocumentWrite> writes = new ArrayList<>(rows.size());
         long sequence = 0;
         for (ChunkRow row : rows) {
@@ -559,14 +551,8 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
                         io.cdcfanout.schema.RowJson.MAPPER.writeValueAsBytes(found),
                         java.util.Set.of()));
             }
-        } catch (IOException e) {
-            throw new RetryableSinkException(
-                    "sink " + name + ": cannot reach Elasticsearch to fill " + target.concrete + ": " + e, e);
-        } catch (ElasticsearchException e) {
-            throw new RetryableSinkException(
-                    "sink " + name + ": Elasticsearch refused to read " + target.concrete + ": "
-                            + ElasticsearchErrors.describe(e),
-                    e);
+        } catch (IOException | ElasticsearchException e) {
+            throw failed("read " + target.concrete + " to fill unknown columns", e);
         }
         bulkWriter.write(filled); // a newer change meanwhile wins by its version; nothing else to check
     }
@@ -601,14 +587,8 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
                 }
             }
             LOG.info("sink {}: {} rebuilt; alias {} now on {}", name, table, target.alias, target.concrete);
-        } catch (IOException e) {
-            throw new RetryableSinkException(
-                    "sink " + name + ": cannot reach Elasticsearch to swap " + target.alias + ": " + e, e);
-        } catch (ElasticsearchException e) {
-            throw new RetryableSinkException(
-                    "sink " + name + ": Elasticsearch refused to move alias " + target.alias + ": "
-                            + ElasticsearchErrors.describe(e),
-                    e);
+        } catch (IOException | ElasticsearchException e) {
+            throw failed("move alias " + target.alias + " to " + target.concrete, e);
         }
     }
 

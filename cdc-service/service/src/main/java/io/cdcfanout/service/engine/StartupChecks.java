@@ -176,15 +176,26 @@ public final class StartupChecks {
         }
     }
 
+    /**
+     * Runs the DDL in one transaction under an advisory lock: sidecars that start together would otherwise race
+     * on {@code CREATE SCHEMA IF NOT EXISTS}, and the loser fails with a unique violation on the catalog.
+     */
     private void createServiceTables(Connection c) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
         try (Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("SELECT pg_advisory_xact_lock(hashtext('cdc-fanout service tables'))");
             s.execute(ServiceTables.ddl(config.offsets().schema()));
+            c.commit();
         } catch (SQLException e) {
+            c.rollback();
             throw new StartupException(
                     "cannot create the service's schema '" + config.offsets().schema() + "': " + e.getMessage()
                             + " (grant CREATE on the database to "
                             + config.source().postgres().user() + ", or create the schema for it)",
                     e);
+        } finally {
+            c.setAutoCommit(autoCommit);
         }
     }
 

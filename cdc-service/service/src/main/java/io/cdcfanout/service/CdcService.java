@@ -55,7 +55,8 @@ public final class CdcService implements AutoCloseable, ServiceView {
     private final ServiceConfig config;
     private final SourceDatabase source;
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final ChangeSource engine;
+    private final boolean resnapshotAsked;
+    private volatile ChangeSource engine;
     private final WalFence fence;
     private SlotLagMonitor slotLag;
     private Pipeline pipeline;
@@ -64,10 +65,10 @@ public final class CdcService implements AutoCloseable, ServiceView {
     private HttpApi http;
     private int httpPort;
 
-    private CdcService(ServiceConfig config) {
+    private CdcService(ServiceConfig config, boolean resnapshotAsked) {
         this.config = config;
+        this.resnapshotAsked = resnapshotAsked;
         this.source = config.source().postgres().asSourceDatabase();
-        this.engine = config.source().fromKafka() ? new KafkaChangeSource(config) : new EngineLifecycle(config);
         this.fence = new WalFence(source);
     }
 
@@ -76,7 +77,15 @@ public final class CdcService implements AutoCloseable, ServiceView {
      * Sinks whose backend is down are waited for.
      */
     public static CdcService start(ServiceConfig config) throws InterruptedException {
-        CdcService service = new CdcService(config);
+        return start(config, false);
+    }
+
+    /**
+     * As {@link #start(ServiceConfig)}; with {@code resnapshot} (the CLI's {@code run --resnapshot}) the slot and the
+     * offsets are dropped first, and every sink is rebuilt from the tables while a fresh slot streams.
+     */
+    public static CdcService start(ServiceConfig config, boolean resnapshot) throws InterruptedException {
+        CdcService service = new CdcService(config, resnapshot);
         try {
             service.startAll();
             return service;
@@ -87,7 +96,14 @@ public final class CdcService implements AutoCloseable, ServiceView {
     }
 
     private void startAll() throws InterruptedException {
-        new StartupChecks(config).run();
+        boolean resnapshot = new StartupChecks(config, resnapshotAsked).run();
+        // A re-snapshot streams from the fresh slot without Debezium's snapshot (its rows would be versioned below
+        // everything the sinks hold, and lose): the sinks are rebuilt instead.
+        ServiceConfig engineConfig = resnapshot
+                ? new ServiceConfig(
+                        config.source().withoutInitialSnapshot(), config.offsets(), config.http(), config.sinks())
+                : config;
+        engine = config.source().fromKafka() ? new KafkaChangeSource(config) : new EngineLifecycle(engineConfig);
         ColumnPolicy columnPolicy = ColumnPolicy.from(config.source());
         pipeline = Pipelines.create(config, columnPolicy, new SinkContext(source, meters, Clock.systemUTC()));
         rebuilds = new Rebuilds(pipeline, source, columnPolicy, meters, Clock.systemUTC());
@@ -118,6 +134,22 @@ public final class CdcService implements AutoCloseable, ServiceView {
         sinksStarted = true;
         engine.startPolling();
         backfillAddedTables();
+        if (resnapshot) {
+            rebuildEverySink();
+        }
+    }
+
+    /** After a re-snapshot: every table of every sink that keeps state beyond the process is rebuilt. */
+    private void rebuildEverySink() {
+        rebuilds.configuredSinks().forEach((sink, now) -> {
+            if (now.backfill() == AddedTablesPlan.Backfill.REBUILD) {
+                LOG.warn(
+                        "re-snapshot: rebuilding sink {} ({} table(s))",
+                        sink,
+                        now.tables().size());
+                rebuilds.request(sink, Optional.empty(), RebuildOptions.DEFAULTS);
+            }
+        });
     }
 
     /**
@@ -202,7 +234,9 @@ public final class CdcService implements AutoCloseable, ServiceView {
 
     @Override
     public boolean streaming() {
-        return sinksStarted && engine.streaming(); // /ready waits for the whole start-up, resumed rebuilds included
+        return sinksStarted
+                && engine != null
+                && engine.streaming(); // /ready waits for the whole start-up, resumed rebuilds included
     }
 
     @Override
@@ -308,7 +342,9 @@ public final class CdcService implements AutoCloseable, ServiceView {
      */
     @Override
     public synchronized void close() {
-        engine.close();
+        if (engine != null) {
+            engine.close();
+        }
         if (slotLag != null) {
             slotLag.close();
         }

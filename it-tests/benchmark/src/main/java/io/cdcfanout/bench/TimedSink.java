@@ -72,8 +72,8 @@ class TimedSink implements Sink {
         }
 
         @Override
-        public void backfill(TableId table, List<ChunkRow> rows) throws RetryableSinkException {
-            rebuildable.backfill(table, rows);
+        public void backfill(TableId table, List<ChunkRow> rows, boolean endOfTable) throws RetryableSinkException {
+            rebuildable.backfill(table, rows, endOfTable);
         }
 
         @Override
@@ -94,6 +94,11 @@ class TimedSink implements Sink {
         @Override
         public boolean resumeRebuild(TableId table, String target) throws RetryableSinkException {
             return rebuildable.resumeRebuild(table, target);
+        }
+
+        @Override
+        public boolean wantsChunksAfterTheStream() {
+            return rebuildable.wantsChunksAfterTheStream();
         }
 
         @Override

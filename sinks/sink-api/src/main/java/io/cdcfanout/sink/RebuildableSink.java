@@ -5,8 +5,9 @@ import io.cdcfanout.sink.jdbc.ChunkedTableReader.ChunkRow;
 import java.util.List;
 
 /**
- * A sink that can rebuild its view of one table from the table itself while the stream keeps flowing, and
- * replace the old view in one step, so readers never see a half-built one.
+ * A sink that can rebuild its view of one table from the table itself while the stream keeps flowing: either by
+ * replacing the old view in one step, so readers never see a half-built one (Elasticsearch, the cache), or by
+ * reconciling the view in place with what the table holds (history, which is never replaced).
  *
  * <p>Lifecycle of one rebuild, driven by the service; every call runs on the sink's lane, between two batches,
  * so none of them runs at the same time as {@link Sink#apply} or as another of them:
@@ -35,8 +36,13 @@ public interface RebuildableSink {
     /** Step 1; idempotent for a table already being rebuilt (it starts over with an empty target). */
     void beginRebuild(TableId table) throws RetryableSinkException;
 
-    /** Step 2: one chunk of the table's rows, with the sink's row policy already applied. */
-    void backfill(TableId table, List<ChunkRow> rows) throws RetryableSinkException;
+    /**
+     * Step 2: one chunk of the table's rows, with the sink's row policy already applied.
+     *
+     * @param endOfTable true for the last chunk, which holds every row after the previous chunk's last key as the
+     *                   table had them when it was read (it may be empty)
+     */
+    void backfill(TableId table, List<ChunkRow> rows, boolean endOfTable) throws RetryableSinkException;
 
     /** Step 3: the target replaces the live view. */
     void finishRebuild(TableId table) throws RetryableSinkException;
@@ -60,6 +66,17 @@ public interface RebuildableSink {
      * @return false when that view is gone or cannot be resumed; the service then begins the rebuild anew
      */
     default boolean resumeRebuild(TableId table, String target) throws RetryableSinkException {
+        return false;
+    }
+
+    /**
+     * True for a sink that merges chunk rows with its view by comparing them with what the stream wrote there
+     * (history): the service then hands a chunk over only once the stream has handed the sink every transaction
+     * that committed before the chunk was read, so no change older than the chunk is still on its way. A sink
+     * that writes the stream's changes into a view of their own (Elasticsearch's new index, the cache's shadow)
+     * needs no such wait: every change since {@link #beginRebuild} reaches that view and wins over a chunk row.
+     */
+    default boolean wantsChunksAfterTheStream() {
         return false;
     }
 

@@ -40,6 +40,16 @@ final class RunCommand implements Callable<Integer> {
                     "text or json (one JSON object per line); default: the environment variable CDC_LOG_FORMAT, else text")
     LogFormat logFormat;
 
+    @Option(
+            names = "--resnapshot",
+            description = {
+                "Recover from changes lost to the sidecar (a dropped or invalidated slot, lost offsets): drop the slot"
+                        + " and the offsets, stream from a fresh slot, and rebuild every sink from the tables while the"
+                        + " stream flows (search: new indexes swapped in when complete; history: reconciled; cache:"
+                        + " reloaded). Once; later starts resume normally."
+            })
+    boolean resnapshot;
+
     @Override
     public Integer call() {
         logFormat.activate();
@@ -53,7 +63,7 @@ final class RunCommand implements Callable<Integer> {
         LOG.info("cdc-fanout {} starting: {}", VersionProvider.version(), ConfigSummary.of(parsed));
         CdcService service;
         try {
-            service = CdcService.start(parsed);
+            service = CdcService.start(parsed, resnapshot);
         } catch (StartupException e) {
             LOG.error("{}", e.getMessage());
             return 3;

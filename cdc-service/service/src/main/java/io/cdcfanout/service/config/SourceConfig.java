@@ -33,6 +33,10 @@ import java.util.Map;
  * @param heartbeatInterval how often the slot position is confirmed while captured tables are idle
  * @param columns          per captured table, columns to drop or mask before any sink sees them
  * @param maskKey          HMAC key for masked columns; required when any column is masked
+ * @param onLostSlot       what a start does when changes were lost to the sidecar (the slot is gone or
+ *                         invalidated): "refuse" (the default: say so and stop, so nothing is skipped silently) or
+ *                         "resnapshot" (what the CLI's --resnapshot does, automatically, with a warning): a fresh
+ *                         slot, and every sink rebuilt from the tables
  */
 public record SourceConfig(
         PostgresConfig postgres,
@@ -46,7 +50,8 @@ public record SourceConfig(
         Integer maxQueueSize,
         Duration heartbeatInterval,
         Map<TableId, ColumnRules> columns,
-        Secret maskKey) {
+        Secret maskKey,
+        String onLostSlot) {
 
     /** Shortest {@code mask-key} accepted: a short key would let anyone hash guesses (e.g. e-mail addresses) and compare. */
     public static final int MIN_MASK_KEY_LENGTH = 16;
@@ -91,6 +96,37 @@ public record SourceConfig(
         columns = columns == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(columns));
         maskKey = maskKey == null ? Secret.NONE : maskKey;
         checkColumnRules(tables, columns, maskKey);
+        if (kafka != null) {
+            refuseInKafkaMode(onLostSlot, "on-lost-slot", "snapshot.mode");
+        }
+        onLostSlot = onLostSlot == null ? "refuse" : onLostSlot;
+        if (!onLostSlot.equals("refuse") && !onLostSlot.equals("resnapshot")) {
+            throw new IllegalArgumentException(
+                    "'source.on-lost-slot' must be 'refuse' or 'resnapshot', not '" + onLostSlot + "'");
+        }
+    }
+
+    /** True when a start that finds changes lost re-snapshots instead of refusing ({@code on-lost-slot}). */
+    public boolean resnapshotsWhenLost() {
+        return onLostSlot.equals("resnapshot");
+    }
+
+    /** This source without Debezium's initial snapshot: a re-snapshot rebuilds the sinks instead. */
+    public SourceConfig withoutInitialSnapshot() {
+        return new SourceConfig(
+                postgres,
+                kafka,
+                slot,
+                publication,
+                tables,
+                "never",
+                pollInterval,
+                maxBatchSize,
+                maxQueueSize,
+                heartbeatInterval,
+                columns,
+                maskKey,
+                onLostSlot);
     }
 
     /** True when changes come from Kafka ({@code source.kafka}), not from a slot. */

@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * Checks the source before streaming starts and prepares what the service owns there: its schema, and
  * a publication for exactly the configured tables. Every failure is a {@link StartupException} saying
  * what to do.
+ *
+ * <p>Changes lost to the sidecar (its slot gone or invalidated) are refused, unless this start re-snapshots ({@code run --resnapshot}, or {@code source.on-lost-slot:
+ * resnapshot}): then the slot and the offsets are dropped, the engine creates a fresh slot and streams from it
+ * without Debezium's own snapshot, and the service rebuilds every sink from the tables.
  */
 public final class StartupChecks {
 
@@ -29,10 +33,17 @@ public final class StartupChecks {
 
     private final ServiceConfig config;
     private final SourceDatabase database;
+    private final boolean resnapshotAsked;
 
     public StartupChecks(ServiceConfig config) {
+        this(config, false);
+    }
+
+    /** @param resnapshotAsked re-snapshot whether or not changes were lost ({@code run --resnapshot}) */
+    public StartupChecks(ServiceConfig config, boolean resnapshotAsked) {
         this.config = config;
         this.database = config.source().postgres().asSourceDatabase();
+        this.resnapshotAsked = resnapshotAsked;
     }
 
     /**
@@ -40,21 +51,37 @@ public final class StartupChecks {
      * ({@code source.kafka}) the connector owns slot and publication and this sidecar needs no REPLICATION: only
      * the tables, the column rules and the service's schema are checked.
      */
-    public void run() {
+    public boolean run() {
         try (Connection c = connect()) {
             if (config.source().fromKafka()) {
+                if (resnapshotAsked) {
+                    throw new StartupException("--resnapshot does not apply with source.kafka: the connector owns the"
+                            + " slot; re-snapshot through the connector (e.g. an incremental snapshot signal)");
+                }
                 checkTables(c);
                 checkColumnRules(c);
                 createServiceTables(c);
-                return;
+                return false;
             }
             checkWalLevel(c);
             checkReplicationPrivilege(c);
             checkTables(c);
             checkColumnRules(c);
             createServiceTables(c);
-            checkSlot(c);
+            String lost = lostChanges(c);
+            boolean resnapshot =
+                    resnapshotAsked || (lost != null && config.source().resnapshotsWhenLost());
+            if (resnapshot) {
+                resetPosition(c, lost);
+            } else if (lost != null) {
+                throw new StartupException(lost + ". To recover, start once with --resnapshot (run --config F"
+                        + " --resnapshot), or set source.on-lost-slot: resnapshot to do it automatically: the slot and"
+                        + " the offsets are dropped, a fresh slot is created and every sink is rebuilt from the tables,"
+                        + " so rows changed or deleted meanwhile end right (history gets one version per changed row,"
+                        + " and a deletion version per deleted one)");
+            }
             ensurePublication(c);
+            return resnapshot;
         } catch (SQLException e) {
             throw new StartupException("source check failed: " + e.getMessage(), e);
         }
@@ -200,11 +227,12 @@ public final class StartupChecks {
     }
 
     /**
-     * A lost slot, or offsets without a slot, means changes were missed: say so rather than skip them. Checked
-     * for every offsets store: without it Debezium would create a new slot at the current position and resume
-     * from the stored offsets, skipping everything in between.
+     * Why changes were lost to the sidecar, or null: an invalidated slot, or offsets without a slot (Debezium would
+     * create a new slot at the current position and resume from the stored offsets, skipping everything in between).
+     * Checked for every offsets store. Offsets lost while the slot remains cannot be told from a first start that
+     * stopped before its first commit; {@code --resnapshot} is the recovery for them too.
      */
-    private void checkSlot(Connection c) throws SQLException {
+    private String lostChanges(Connection c) throws SQLException {
         SourceConfig source = config.source();
         boolean hasOffsets = hasStoredOffsets(c);
         try (PreparedStatement ps = c.prepareStatement(
@@ -213,14 +241,12 @@ public final class StartupChecks {
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     if (hasOffsets) {
-                        throw new StartupException("replication slot '" + source.slot()
-                                + "' does not exist, but offsets for it are stored in "
-                                + offsetsLocation() + ": changes made since the slot went away are lost to cdc-fanout. "
-                                + "To rebuild the derived systems from a fresh snapshot: " + offsetsReset()
-                                + "; then start again");
+                        return "replication slot '" + source.slot() + "' does not exist, but offsets for it are stored"
+                                + " in " + offsetsLocation() + ": changes made since the slot went away are lost to"
+                                + " cdc-fanout";
                     }
                     LOG.info("replication slot {} does not exist yet; it will be created", source.slot());
-                    return;
+                    return null;
                 }
                 if (!"pgoutput".equals(rs.getString(1))
                         || !source.postgres().database().equals(rs.getString(2))) {
@@ -228,19 +254,56 @@ public final class StartupChecks {
                             + rs.getString(1) + " on database " + rs.getString(2)
                             + ": choose another source.slot (each instance needs its own)");
                 }
-                if ("lost".equals(rs.getString(3))) {
-                    throw new StartupException(
-                            "replication slot '" + source.slot() + "' was invalidated by Postgres (wal_status=lost): "
-                                    + "WAL it still needed was removed (max_slot_wal_keep_size), so changes were missed. To rebuild from a fresh "
-                                    + "snapshot: SELECT pg_drop_replication_slot('" + source.slot() + "'); "
-                                    + offsetsReset() + "; then start again");
-                }
                 int activePid = rs.getInt(4);
                 if (!rs.wasNull()) {
                     throw new StartupException(
                             "replication slot '" + source.slot() + "' is in use by another connection (pid " + activePid
                                     + "): is another cdc-fanout instance running with the same source.slot? Each instance needs its own slot");
                 }
+                if ("lost".equals(rs.getString(3))) {
+                    return "replication slot '" + source.slot() + "' was invalidated by Postgres (wal_status=lost):"
+                            + " WAL it still needed was removed (max_slot_wal_keep_size), so changes were missed";
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Drops the slot, the stored offsets and the progress of unfinished rebuilds (every sink is rebuilt anew), so the
+     * engine starts at a fresh slot's consistent point.
+     */
+    private void resetPosition(Connection c, String lost) throws SQLException {
+        String slot = config.source().slot();
+        LOG.warn(
+                "RE-SNAPSHOT ({}): dropping replication slot {} and the stored offsets; a fresh slot is created and every"
+                        + " sink is rebuilt from the tables while the stream flows (search: into new indexes, swapped"
+                        + " when complete; history: reconciled, one version per row that differs; cache: reloaded)",
+                lost == null ? "asked for with --resnapshot" : lost,
+                slot);
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            ps.execute();
+        }
+        String schema = config.offsets().schema();
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + schema + ".rebuilds WHERE instance = ?")) {
+            ps.setString(1, slot);
+            ps.executeUpdate();
+        }
+        if (config.offsets().inPostgres()) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + schema + ".offsets WHERE instance = ?")) {
+                ps.setString(1, slot);
+                ps.executeUpdate();
+            }
+        } else {
+            try {
+                java.nio.file.Files.deleteIfExists(config.offsets().path());
+            } catch (java.io.IOException e) {
+                throw new StartupException(
+                        "cannot delete the offsets file "
+                                + config.offsets().path().toAbsolutePath() + " to" + " re-snapshot: " + e.getMessage(),
+                        e);
             }
         }
     }
@@ -266,14 +329,6 @@ public final class StartupChecks {
         return config.offsets().inPostgres()
                 ? config.offsets().schema() + ".offsets"
                 : "the file " + config.offsets().path().toAbsolutePath() + " (offsets.path)";
-    }
-
-    /** What removes this instance's stored offsets, so the next start snapshots afresh. */
-    private String offsetsReset() {
-        return config.offsets().inPostgres()
-                ? "DELETE FROM " + config.offsets().schema() + ".offsets WHERE instance = '"
-                        + config.source().slot() + "'"
-                : "delete the file " + config.offsets().path().toAbsolutePath();
     }
 
     private void ensurePublication(Connection c) throws SQLException {

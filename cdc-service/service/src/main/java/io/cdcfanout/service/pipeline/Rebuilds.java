@@ -40,6 +40,7 @@ public final class Rebuilds implements AutoCloseable {
     private final Map<String, ExecutorService> runners = new LinkedHashMap<>();
     private final Map<String, Deque<TableRebuild>> bySink = new LinkedHashMap<>();
     private volatile RebuildProgress progress;
+    private final StreamBarrier barrier;
 
     public Rebuilds(Pipeline pipeline, SourceDatabase source, RowPolicy rowPolicy, MeterRegistry meters, Clock clock) {
         this.pipeline = pipeline;
@@ -47,6 +48,7 @@ public final class Rebuilds implements AutoCloseable {
         this.rowPolicy = rowPolicy;
         this.meters = meters;
         this.clock = clock;
+        this.barrier = new StreamBarrier(new io.cdcfanout.service.source.WalFence(source), pipeline::receivedLsn);
         meters.gauge("cdc.rebuilds.running", this, r -> r.count(RebuildStatus.Phase.COPYING));
     }
 
@@ -162,7 +164,18 @@ public final class Rebuilds implements AutoCloseable {
                     .tag("table", t.toString())
                     .register(meters);
             TableRebuild rebuild = new TableRebuild(
-                    ids.incrementAndGet(), lane, t, options, source, rowPolicy, clock, rows, onDone, progress, resume);
+                    ids.incrementAndGet(),
+                    lane,
+                    t,
+                    options,
+                    source,
+                    rowPolicy,
+                    clock,
+                    rows,
+                    onDone,
+                    progress,
+                    resume,
+                    barrier);
             rebuilds.addLast(rebuild);
             trim(rebuilds);
             runner.execute(rebuild::run);
@@ -251,5 +264,6 @@ public final class Rebuilds implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        barrier.close();
     }
 }

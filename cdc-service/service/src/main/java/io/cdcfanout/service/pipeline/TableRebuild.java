@@ -46,6 +46,7 @@ final class TableRebuild {
     private final List<Runnable> whenDone = new ArrayList<>(); // guarded by this
     private final RebuildProgress progress;
     private final RebuildProgress.Saved resumeFrom;
+    private final StreamBarrier barrier;
     private String target;
 
     private volatile RebuildStatus.Phase phase = RebuildStatus.Phase.QUEUED;
@@ -67,7 +68,8 @@ final class TableRebuild {
             Counter rowsCounter,
             Runnable onDone,
             RebuildProgress progress,
-            RebuildProgress.Saved resumeFrom) {
+            RebuildProgress.Saved resumeFrom,
+            StreamBarrier barrier) {
         this.id = id;
         this.lane = lane;
         this.table = table;
@@ -80,6 +82,7 @@ final class TableRebuild {
         this.whenDone.add(onDone);
         this.progress = progress;
         this.resumeFrom = resumeFrom;
+        this.barrier = barrier;
         if (resumeFrom != null) {
             rowsCopied.set(resumeFrom.rowsCopied());
             target = resumeFrom.target();
@@ -196,6 +199,7 @@ final class TableRebuild {
                 : RateLimiter.smoothBuilder(options.rowsPerSecond(), Duration.ofSeconds(1))
                         .build();
         List<String> position = resumeFrom == null ? null : resumeFrom.lastKey();
+        boolean afterTheStream = rebuildable(lane.sink()).wantsChunksAfterTheStream();
         InFlight inFlight = null;
         int failures = 0;
         while (true) {
@@ -209,20 +213,21 @@ final class TableRebuild {
                 while (!reader.done()) {
                     checkCancelled();
                     List<ChunkRow> rows = visible(reader.next());
+                    boolean endOfTable = reader.done();
                     failures = 0;
-                    if (rows.isEmpty()) {
-                        break;
+                    if (afterTheStream) {
+                        barrier.awaitStreamPastNow(this::checkCancelled);
                     }
                     position = reader.position();
                     if (inFlight != null) {
                         applied(inFlight);
                         inFlight = null;
                     }
-                    if (limiter != null) {
+                    if (limiter != null && !rows.isEmpty()) {
                         limiter.acquirePermits(rows.size());
                     }
                     inFlight = new InFlight(
-                            lane.runBetweenBatches(sink -> rebuildable(sink).backfill(table, rows)),
+                            lane.runBetweenBatches(sink -> rebuildable(sink).backfill(table, rows, endOfTable)),
                             position,
                             rows.size());
                 }
@@ -250,7 +255,9 @@ final class TableRebuild {
     private void applied(InFlight chunk) throws InterruptedException, ExecutionException {
         chunk.applied().get();
         rowsCopied.addAndGet(chunk.rows());
-        chunks.incrementAndGet();
+        if (chunk.rows() > 0) {
+            chunks.incrementAndGet();
+        }
         rowsCounter.increment(chunk.rows());
         save(chunk.lastKey());
     }

@@ -50,4 +50,9 @@ public record TestDatabase(PostgresBackend server, String name) {
         }
         return rows;
     }
+
+    /** The single number a query returns (a count, say). */
+    public long queryLong(String sql) {
+        return Long.parseLong(rows(sql).get(0).get(0));
+    }
 }

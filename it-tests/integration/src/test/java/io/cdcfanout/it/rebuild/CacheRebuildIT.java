@@ -7,6 +7,7 @@ import io.cdcfanout.it.harness.Backends;
 import io.cdcfanout.it.harness.BackendsExtension;
 import io.cdcfanout.it.harness.TestDatabase;
 import io.cdcfanout.it.support.Equalities;
+import io.cdcfanout.it.support.HistoryCheck;
 import io.cdcfanout.it.support.RebuildCalls;
 import io.cdcfanout.it.support.Rows;
 import io.cdcfanout.it.support.RunningService;
@@ -61,6 +62,7 @@ class CacheRebuildIT {
                     type: scd2
                     tables:
                       public.products: { history-table: history.products }
+                      public.stock: { history-table: history.stock }
                 """;
         String slot = Backends.uniqueName("rebuild");
         try (RunningService service =
@@ -69,9 +71,7 @@ class CacheRebuildIT {
             RebuildCalls calls = new RebuildCalls(service, "cache");
 
             assertThat(service.send("POST", "/sinks/nope/rebuild").statusCode()).isEqualTo(404);
-            HttpResponse<String> history = service.send("POST", "/sinks/history/rebuild");
-            assertThat(history.statusCode()).isEqualTo(409);
-            assertThat(history.body()).contains("cannot be rebuilt yet").contains("caffeine");
+            RebuildCalls historyCalls = new RebuildCalls(service, "history");
             HttpResponse<String> notHeld = service.send("POST", "/sinks/cache/rebuild?table=public.orders");
             assertThat(notHeld.statusCode()).isEqualTo(400);
             assertThat(notHeld.body()).contains("public.rebuild_static");
@@ -105,6 +105,8 @@ class CacheRebuildIT {
             });
             sampler.start();
             ids.addAll(calls.queue("?table=public.products&chunk_size=2&rows_per_second=20"));
+            // history is reconciled in place while the same writers run: with no gap, it must add nothing
+            List<Long> historyIds = historyCalls.queue("?chunk_size=2&rows_per_second=20");
             // stock's copy straddles the race's end, so no later write repairs what the rebuild got wrong
             Thread.sleep(Math.max(0, RACE.toMillis() - 3_000 - (System.nanoTime() - raceStart) / 1_000_000));
             ids.addAll(calls.queue("?table=public.stock&chunk_size=1&rows_per_second=1"));
@@ -114,6 +116,7 @@ class CacheRebuildIT {
             }
             java.time.Instant raceEnd = java.time.Instant.now();
             JsonNode finished = calls.awaitFinal(ids);
+            JsonNode historyFinished = historyCalls.awaitFinal(historyIds);
             rebuilding.set(false);
             sampler.join();
             race.throwIfFailed();
@@ -123,15 +126,32 @@ class CacheRebuildIT {
             problems.addAll(cacheProblems(service, db, "products", "id"));
             problems.addAll(cacheProblems(service, db, "stock", "sku"));
             problems.addAll(cacheProblems(service, db, "rebuild_static", "id"));
+            var productHistory = HistoryCheck.read(db, "history.products", "id");
+            var stockHistory = HistoryCheck.read(db, "history.stock", "sku");
+            problems.addAll(HistoryCheck.problems(productHistory, Rows.read(db, "products", "id")));
+            problems.addAll(HistoryCheck.problems(stockHistory, Rows.read(db, "stock", "sku")));
+            problems.addAll(HistoryCheck.againstWorkload(productHistory, "products", race));
+            problems.addAll(HistoryCheck.againstWorkload(stockHistory, "stock", race));
+            long reconciled = db.queryLong("SELECT (SELECT count(*) FROM history.products WHERE tx_id = 0)"
+                    + " + (SELECT count(*) FROM history.stock WHERE tx_id = 0)");
             System.out.printf(
                     "CACHE REBUILD under the race: %d changes committed (%d rolled back transactions), rebuilds %s,"
-                            + " %d reads sampled during the rebuild, %d missed, %d problems after%n",
+                            + " %d reads sampled during the rebuild, %d missed; history rebuilds %s, %d versions"
+                            + " reconciled; %d problems after%n",
                     race.committedChanges(),
                     race.rolledBackTransactions(),
                     finished,
                     samples.get(),
                     misses.get(),
+                    historyFinished,
+                    reconciled,
                     problems.size());
+            for (JsonNode r : historyFinished) {
+                assertThat(r.path("phase").asText()).as(r.toString()).isEqualTo("DONE");
+            }
+            assertThat(reconciled)
+                    .as("versions a rebuild added to a history the stream kept complete")
+                    .isZero();
             for (JsonNode r : finished) {
                 assertThat(r.path("phase").asText()).as(r.toString()).isEqualTo("DONE");
             }
@@ -146,7 +166,7 @@ class CacheRebuildIT {
                     .as("reads of existing rows that missed during the rebuild")
                     .isZero();
             assertThat(problems)
-                    .as("differences between the tables and the rebuilt cache")
+                    .as("differences between the tables and the rebuilt cache and history")
                     .isEmpty();
             JsonNode status =
                     service.getJson("/status").path("sinks").path("cache").path("rebuilds");

@@ -48,6 +48,11 @@ public final class RunningService implements AutoCloseable {
         return new RunningService(CdcService.start(parse(yaml)));
     }
 
+    /** Starts it as {@code run --resnapshot} does. */
+    public static RunningService startResnapshot(String yaml) throws InterruptedException {
+        return new RunningService(CdcService.start(parse(yaml), true));
+    }
+
     public static ServiceConfig parse(String yaml) {
         return new ConfigLoader(SinkRegistry.load(), Map.of()).parse(yaml, "test.yml");
     }

@@ -285,7 +285,7 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader, Rebuildab
     }
 
     @Override
-    public void backfill(TableId table, List<ChunkRow> rows) {
+    public void backfill(TableId table, List<ChunkRow> rows, boolean endOfTable) {
         Integer number = rebuilding.get(table);
         if (number == null) {
             throw new IllegalStateException("cache " + name + ": backfill of " + table + " without beginRebuild");

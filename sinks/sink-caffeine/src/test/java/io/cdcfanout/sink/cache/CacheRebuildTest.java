@@ -33,7 +33,7 @@ class CacheRebuildTest {
     void readsSeeTheOldTableUntilTheSwapAndTheRebuiltOneAfter() {
         apply(CHANGES.insert(1).set("name", "stale").at(100));
         cache.beginRebuild(ITEMS);
-        cache.backfill(ITEMS, List.of(chunkRow(1, "fresh"), chunkRow(2, "missing before")));
+        cache.backfill(ITEMS, List.of(chunkRow(1, "fresh"), chunkRow(2, "missing before")), false);
 
         assertThat(name(1)).contains("stale");
         assertThat(name(2)).isEmpty();
@@ -47,7 +47,7 @@ class CacheRebuildTest {
     void aChangeCommittedAfterTheChunkWasReadWinsWhateverItsLsn() {
         cache.beginRebuild(ITEMS);
         // the transaction wrote the row (low LSN) before the chunk read it, and committed after
-        cache.backfill(ITEMS, List.of(chunkRow(1, "as the chunk read it")));
+        cache.backfill(ITEMS, List.of(chunkRow(1, "as the chunk read it")), false);
         apply(CHANGES.update(1).set("name", "committed later").at(5));
         cache.finishRebuild(ITEMS);
 
@@ -58,7 +58,7 @@ class CacheRebuildTest {
     void aChunkRowNeverOverwritesAStreamedChange() {
         cache.beginRebuild(ITEMS);
         apply(CHANGES.update(1).set("name", "streamed").at(200));
-        cache.backfill(ITEMS, List.of(chunkRow(1, "older chunk")));
+        cache.backfill(ITEMS, List.of(chunkRow(1, "older chunk")), false);
         cache.finishRebuild(ITEMS);
 
         assertThat(name(1)).contains("streamed");
@@ -69,7 +69,7 @@ class CacheRebuildTest {
         apply(CHANGES.insert(1).set("name", "a").at(100));
         cache.beginRebuild(ITEMS);
         apply(CHANGES.delete(1).at(200));
-        cache.backfill(ITEMS, List.of(chunkRow(1, "read before the delete committed")));
+        cache.backfill(ITEMS, List.of(chunkRow(1, "read before the delete committed")), false);
         cache.finishRebuild(ITEMS);
 
         assertThat(name(1)).isEmpty();
@@ -82,7 +82,8 @@ class CacheRebuildTest {
         cache.backfill(
                 ITEMS,
                 List.of(new ChunkRow(
-                        CHANGES.key(1L), Row.of(Map.of("id", 1L, "name", "old name", "body", "long body")))));
+                        CHANGES.key(1L), Row.of(Map.of("id", 1L, "name", "old name", "body", "long body")))),
+                false);
         cache.finishRebuild(ITEMS);
 
         Row row = cache.get(ITEMS, "1").orElseThrow().row();
@@ -95,7 +96,7 @@ class CacheRebuildTest {
         apply(CHANGES.insert(1).set("name", "gone").at(100), CHANGES.truncate(150));
         apply(CHANGES.insert(2).set("name", "after the truncate").at(160));
         cache.beginRebuild(ITEMS);
-        cache.backfill(ITEMS, List.of(chunkRow(2, "after the truncate"), chunkRow(3, "also after")));
+        cache.backfill(ITEMS, List.of(chunkRow(2, "after the truncate"), chunkRow(3, "also after")), false);
         cache.finishRebuild(ITEMS);
 
         assertThat(name(3)).contains("also after");
@@ -105,7 +106,7 @@ class CacheRebuildTest {
     void aTruncateDuringTheRebuildDropsChunksReadBeforeIt() {
         cache.beginRebuild(ITEMS);
         apply(CHANGES.truncate(400));
-        cache.backfill(ITEMS, List.of(chunkRow(1, "read before the truncate")));
+        cache.backfill(ITEMS, List.of(chunkRow(1, "read before the truncate")), false);
         apply(CHANGES.insert(2).set("name", "after").at(410));
         cache.finishRebuild(ITEMS);
 
@@ -117,7 +118,7 @@ class CacheRebuildTest {
     void aCancelledRebuildLeavesTheLiveTableAsItWas() {
         apply(CHANGES.insert(1).set("name", "live").at(100));
         cache.beginRebuild(ITEMS);
-        cache.backfill(ITEMS, List.of(chunkRow(1, "shadow")));
+        cache.backfill(ITEMS, List.of(chunkRow(1, "shadow")), false);
         cache.cancelRebuild(ITEMS);
         apply(CHANGES.update(1).set("name", "still streamed").at(200));
 

@@ -461,7 +461,7 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
     }
 
     @Override
-    public void backfill(TableId table, List<ChunkRow> rows) throws RetryableSinkException {
+    public void backfill(TableId table, List<ChunkRow> rows, boolean endOfTable) throws RetryableSinkException {
         RebuildTarget target = rebuilding.get(table);
         if (target == null) {
             throw new IllegalStateException("sink " + name + ": backfill of " + table + " without beginRebuild");

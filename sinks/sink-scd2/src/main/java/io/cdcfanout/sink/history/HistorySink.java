@@ -8,11 +8,13 @@ import io.cdcfanout.sink.ApplyResult;
 import io.cdcfanout.sink.ChangeBatch;
 import io.cdcfanout.sink.HistoryReader;
 import io.cdcfanout.sink.HistoryVersion;
+import io.cdcfanout.sink.RebuildableSink;
 import io.cdcfanout.sink.Rejection;
 import io.cdcfanout.sink.RetryableSinkException;
 import io.cdcfanout.sink.Sink;
 import io.cdcfanout.sink.SinkContext;
 import io.cdcfanout.sink.SourceDatabase;
+import io.cdcfanout.sink.jdbc.ChunkedTableReader.ChunkRow;
 import io.cdcfanout.sink.jdbc.ReconnectingConnection;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -23,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,10 +41,14 @@ import org.slf4j.LoggerFactory;
  * A permanent failure outside any key (a TRUNCATE's sweep) cannot be isolated and is thrown as
  * retryable too: skipping it would corrupt history, so the sink stays not-ready until someone fixes it.
  *
+ * <p>A rebuild ({@link RebuildableSink}) reconciles instead of replacing: history is never deleted, a row that
+ * differs from its key's current version opens a version, a live key whose row is gone gets a deletion version
+ * ({@link ReconcilePlanner}, {@link HistoryReconciliation}).
+ *
  * <p>Not thread-safe for {@code apply} (the pipeline calls it from one thread); the reader methods may be
  * called from any thread once the sink has started.
  */
-public final class HistorySink implements Sink, HistoryReader {
+public final class HistorySink implements Sink, HistoryReader, RebuildableSink {
 
     private static final Logger LOG = LoggerFactory.getLogger(HistorySink.class);
 
@@ -54,6 +61,10 @@ public final class HistorySink implements Sink, HistoryReader {
     private volatile Map<TableId, HistoryWriter> writers;
     private volatile HistoryTableReader reader;
     private final ReconnectingConnection connection;
+    /** For a rebuild's look-ups of rows it did not read; auto-commit, so each sees the newest state. */
+    private final ReconnectingConnection sourceConnection;
+
+    private final Map<TableId, HistoryReconciliation> reconciling = new ConcurrentHashMap<>();
 
     HistorySink(String name, Scd2SinkConfig config, SinkContext context) {
         this.name = name;
@@ -65,6 +76,7 @@ public final class HistorySink implements Sink, HistoryReader {
         this.metrics = new HistoryMetrics(context.meters(), name);
         this.applicationName = "cdc-fanout-" + name;
         this.connection = new ReconnectingConnection(historyDatabase, applicationName, false);
+        this.sourceConnection = new ReconnectingConnection(context.source(), applicationName + "-rebuild", true);
     }
 
     @Override
@@ -106,6 +118,7 @@ public final class HistorySink implements Sink, HistoryReader {
         Map<TableId, HistoryWriter> created = new LinkedHashMap<>();
         tables.forEach((table, history) -> created.put(table, new HistoryWriter(history)));
         writers = created;
+        reconciling.clear();
         HistoryTableReader previous = reader;
         reader = new HistoryTableReader(historyDatabase, applicationName + "-reader", tables);
         if (previous != null) {
@@ -130,6 +143,12 @@ public final class HistorySink implements Sink, HistoryReader {
         }
         List<Rejection> rejections = new ArrayList<>();
         Map<TableId, List<ChangeEvent>> byTable = acceptedByTable(batch, writers, rejections);
+        reconciling.forEach((table, reconciliation) -> {
+            List<ChangeEvent> events = byTable.get(table);
+            if (events != null) {
+                reconciliation.streamed(events);
+            }
+        });
         long started = System.nanoTime();
         try {
             Map<TableId, HistoryWriter.Counts> counts = write(byTable, writers, rejections);
@@ -251,6 +270,98 @@ public final class HistorySink implements Sink, HistoryReader {
     }
 
     @Override
+    public void beginRebuild(TableId table) {
+        reconciling.put(table, new HistoryReconciliation(writer(table)));
+        LOG.info(
+                "history sink {}: reconciling {} with {}",
+                name,
+                writer(table).table().name(),
+                table);
+    }
+
+    @Override
+    public String rebuildTarget(TableId table) {
+        return reconciling.containsKey(table) ? writer(table).table().name().toString() : null;
+    }
+
+    /** History is reconciled in place, so a reconciliation resumes wherever it was: the stream's keys start anew. */
+    @Override
+    public boolean resumeRebuild(TableId table, String target) {
+        if (!writer(table).table().name().toString().equals(target)) {
+            return false;
+        }
+        reconciling.put(table, new HistoryReconciliation(writer(table)));
+        LOG.info("history sink {}: resuming the reconciliation of {}", name, target);
+        return true;
+    }
+
+    @Override
+    public boolean wantsChunksAfterTheStream() {
+        return true;
+    }
+
+    @Override
+    public void backfill(TableId table, List<ChunkRow> rows, boolean endOfTable) throws RetryableSinkException {
+        HistoryReconciliation reconciliation = reconciliation(table);
+        try {
+            Connection c = connection();
+            try {
+                HistoryWriter.Counts counts = reconciliation.backfill(
+                        c,
+                        sourceConnection.get(),
+                        rows,
+                        endOfTable,
+                        context.clock().instant());
+                c.commit();
+                metrics.recorded(table, counts);
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            rollbackAndDrop();
+            sourceConnection.drop();
+            throw retryableOrFail("reconcile " + table + " with its rows", e);
+        }
+    }
+
+    @Override
+    public void finishRebuild(TableId table) {
+        HistoryReconciliation reconciliation = reconciling.remove(table);
+        if (reconciliation != null) {
+            LOG.info(
+                    "history sink {}: reconciled {}: {} version(s) for rows that differed, {} deletion version(s)",
+                    name,
+                    table,
+                    reconciliation.versionsOpened(),
+                    reconciliation.deletionsOpened());
+        }
+    }
+
+    @Override
+    public void cancelRebuild(TableId table) {
+        reconciling.remove(table);
+    }
+
+    private HistoryReconciliation reconciliation(TableId table) {
+        HistoryReconciliation reconciliation = reconciling.get(table);
+        if (reconciliation == null) {
+            throw new IllegalStateException(
+                    "history sink " + name + ": backfill of " + table + " without beginRebuild");
+        }
+        return reconciliation;
+    }
+
+    private HistoryWriter writer(TableId table) {
+        Map<TableId, HistoryWriter> current = writers;
+        HistoryWriter writer = current == null ? null : current.get(table);
+        if (writer == null) {
+            throw new IllegalArgumentException("history sink " + name + " keeps no history for " + table);
+        }
+        return writer;
+    }
+
+    @Override
     public boolean serves(TableId table) {
         return config.sourceTables().contains(table);
     }
@@ -281,6 +392,7 @@ public final class HistorySink implements Sink, HistoryReader {
     @Override
     public void close() {
         rollbackAndDrop();
+        sourceConnection.close();
         HistoryTableReader current = reader;
         if (current != null) {
             current.close();

@@ -166,7 +166,8 @@ final class HistoryWriter {
         return currents;
     }
 
-    private Counts writeKeys(Connection c, List<KeyPlan> plans) throws SQLException {
+    /** Writes planned versions (remove, close, insert), inside the caller's transaction. */
+    Counts writeKeys(Connection c, List<KeyPlan> plans) throws SQLException {
         List<KeyPlan> removes =
                 plans.stream().filter(p -> p.removeLsn() != null).toList();
         List<KeyPlan> closes = plans.stream().filter(p -> p.closeLsn() != null).toList();

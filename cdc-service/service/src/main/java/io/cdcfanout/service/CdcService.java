@@ -9,6 +9,7 @@ import io.cdcfanout.service.http.HttpApi;
 import io.cdcfanout.service.http.ServiceView;
 import io.cdcfanout.service.http.SourceStatus;
 import io.cdcfanout.service.pipeline.AddedTablesPlan;
+import io.cdcfanout.service.pipeline.LagWatch;
 import io.cdcfanout.service.pipeline.Pipeline;
 import io.cdcfanout.service.pipeline.Pipelines;
 import io.cdcfanout.service.pipeline.RebuildOptions;
@@ -61,6 +62,7 @@ public final class CdcService implements AutoCloseable, ServiceView {
     private SlotLagMonitor slotLag;
     private Pipeline pipeline;
     private Rebuilds rebuilds;
+    private LagWatch lagWatch;
     private volatile boolean sinksStarted;
     private HttpApi http;
     private int httpPort;
@@ -99,10 +101,8 @@ public final class CdcService implements AutoCloseable, ServiceView {
         boolean resnapshot = new StartupChecks(config, resnapshotAsked).run();
         // A re-snapshot streams from the fresh slot without Debezium's snapshot (its rows would be versioned below
         // everything the sinks hold, and lose): the sinks are rebuilt instead.
-        ServiceConfig engineConfig = resnapshot
-                ? new ServiceConfig(
-                        config.source().withoutInitialSnapshot(), config.offsets(), config.http(), config.sinks())
-                : config;
+        ServiceConfig engineConfig =
+                resnapshot ? config.withSource(config.source().withoutInitialSnapshot()) : config;
         engine = config.source().fromKafka() ? new KafkaChangeSource(config) : new EngineLifecycle(engineConfig);
         ColumnPolicy columnPolicy = ColumnPolicy.from(config.source());
         pipeline = Pipelines.create(config, columnPolicy, new SinkContext(source, meters, Clock.systemUTC()));
@@ -133,6 +133,8 @@ public final class CdcService implements AutoCloseable, ServiceView {
         }
         sinksStarted = true;
         engine.startPolling();
+        lagWatch = new LagWatch(pipeline, () -> slotLag == null ? null : slotLag.currentWalLsn(), rebuilds);
+        lagWatch.start();
         backfillAddedTables();
         if (resnapshot) {
             rebuildEverySink();
@@ -342,6 +344,9 @@ public final class CdcService implements AutoCloseable, ServiceView {
      */
     @Override
     public synchronized void close() {
+        if (lagWatch != null) {
+            lagWatch.close();
+        }
         if (engine != null) {
             engine.close();
         }

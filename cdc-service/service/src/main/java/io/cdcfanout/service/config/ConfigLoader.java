@@ -94,6 +94,7 @@ public final class ConfigLoader {
         ErrorFormatter errors = new ErrorFormatter(fileName, locations);
         substituteEnvironment(tree, new ArrayList<>(), errors);
         Map<String, SinkFactory<?>> factories = sinkFactories(tree, errors);
+        Map<String, LagPolicy> lag = lagPolicies(tree, factories, errors);
         ConfigFile file;
         try {
             file = mapper.treeToValue(tree, ConfigFile.class);
@@ -105,7 +106,7 @@ public final class ConfigLoader {
             throw new ConfigException(fileName + ": " + e.getMessage(), e);
         }
         try {
-            return new ServiceConfig(file.source(), file.offsets(), file.http(), bind(file.sinks(), factories));
+            return new ServiceConfig(file.source(), file.offsets(), file.http(), bind(file.sinks(), factories), lag);
         } catch (IllegalArgumentException e) {
             throw errors.at(List.of(), e.getMessage()); // as binding reports a check of the whole file
         }
@@ -200,6 +201,72 @@ public final class ConfigLoader {
         return factories;
     }
 
+    /** Keys every sink has besides its type's own: the pipeline reads them, not the sink. */
+    static final List<String> PIPELINE_SINK_KEYS = List.of("max-lag", "on-lag");
+
+    /**
+     * Takes {@code on-lag} and {@code max-lag} out of each sink's mapping (its type's record does not know them) and
+     * turns them into the sink's {@link LagPolicy}, the type's default where absent.
+     */
+    private static Map<String, LagPolicy> lagPolicies(
+            JsonNode tree, Map<String, SinkFactory<?>> factories, ErrorFormatter errors) {
+        Map<String, LagPolicy> policies = new LinkedHashMap<>();
+        factories.forEach((name, factory) -> {
+            ObjectNode sink = (ObjectNode) tree.get("sinks").get(name);
+            JsonNode onLag = sink.remove("on-lag");
+            JsonNode maxLag = sink.remove("max-lag");
+            List<Object> at = List.of("sinks", name, "on-lag");
+            LagPolicy.OnLag mode;
+            if (onLag == null) {
+                mode = LagPolicy.defaultFor(factory.type()).onLag();
+            } else if (onLag.isTextual()
+                    && (onLag.textValue().equals("wait") || onLag.textValue().equals("detach"))) {
+                mode = onLag.textValue().equals("wait") ? LagPolicy.OnLag.WAIT : LagPolicy.OnLag.DETACH;
+            } else {
+                throw errors.at(at, "expected wait or detach, not '" + onLag.asText() + "'");
+            }
+            if (mode == LagPolicy.OnLag.WAIT) {
+                if (maxLag != null) {
+                    throw errors.at(
+                            List.of("sinks", name, "max-lag"),
+                            "applies to on-lag: detach only (a waiting sink holds the stream however far behind)");
+                }
+                policies.put(name, LagPolicy.WAIT);
+                return;
+            }
+            if (maxLag == null) {
+                policies.put(name, LagPolicy.detachByDefault());
+                return;
+            }
+            List<Object> budget = List.of("sinks", name, "max-lag");
+            if (!maxLag.isObject()) {
+                throw errors.at(budget, "expected a mapping with wal (a size, e.g. 1GiB) and/or time (e.g. 15m)");
+            }
+            long bytes = 0;
+            java.time.Duration time = null;
+            for (Iterator<Map.Entry<String, JsonNode>> it = maxLag.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                List<Object> key = List.of("sinks", name, "max-lag", e.getKey());
+                try {
+                    switch (e.getKey()) {
+                        case "wal" -> bytes = ByteSizes.parse(e.getValue().asText());
+                        case "time" -> time = Durations.parse(e.getValue().asText());
+                        default ->
+                            throw errors.at(key, "unknown key '" + e.getKey() + "'; supported keys here: time, wal");
+                    }
+                } catch (IllegalArgumentException ex) {
+                    throw errors.at(key, ex.getMessage());
+                }
+            }
+            try {
+                policies.put(name, new LagPolicy(mode, bytes, time));
+            } catch (IllegalArgumentException ex) {
+                throw errors.at(budget, ex.getMessage());
+            }
+        });
+        return policies;
+    }
+
     private static ObjectMapper newMapper(SinkRegistry sinks) {
         SimpleModule module = new SimpleModule("cdc-fanout-config");
         module.addDeserializer(Duration.class, new JsonDeserializer<>() {
@@ -249,13 +316,15 @@ public final class ConfigLoader {
                     .collect(Collectors.toCollection(ArrayList::new));
             String message;
             if (e instanceof UnrecognizedPropertyException u) {
-                String known = u.getKnownPropertyIds() == null
-                        ? ""
-                        : u.getKnownPropertyIds().stream()
-                                .map(Object::toString)
-                                .filter(k -> !k.equals("type"))
-                                .sorted()
-                                .collect(Collectors.joining(", "));
+                java.util.TreeSet<String> keys = new java.util.TreeSet<>();
+                if (u.getKnownPropertyIds() != null) {
+                    u.getKnownPropertyIds().forEach(k -> keys.add(k.toString()));
+                    keys.remove("type");
+                    if (path.size() == 3 && "sinks".equals(path.get(0))) {
+                        keys.addAll(PIPELINE_SINK_KEYS);
+                    }
+                }
+                String known = String.join(", ", keys);
                 message = "unknown key '" + u.getPropertyName() + "'"
                         + (known.isEmpty() ? "" : "; supported keys here: " + known);
             } else if (e instanceof ValueInstantiationException v) {

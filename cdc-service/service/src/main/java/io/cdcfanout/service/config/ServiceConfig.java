@@ -12,9 +12,14 @@ import java.util.Map;
  * its own values when constructed, so a {@code ServiceConfig} that exists is usable.
  *
  * @param sinks each configured sink by name, in file order, already paired with the factory of its type
+ * @param lag   each sink's {@code on-lag} / {@code max-lag}, by sink name; absent ones get their type's default
  */
 public record ServiceConfig(
-        SourceConfig source, OffsetsConfig offsets, HttpConfig http, Map<String, BoundSink<?>> sinks) {
+        SourceConfig source,
+        OffsetsConfig offsets,
+        HttpConfig http,
+        Map<String, BoundSink<?>> sinks,
+        Map<String, LagPolicy> lag) {
 
     public ServiceConfig {
         Validation.require(source, "source");
@@ -36,5 +41,22 @@ public record ServiceConfig(
             }
         });
         sinks = Collections.unmodifiableMap(new LinkedHashMap<>(sinks));
+        Map<String, LagPolicy> policies = new LinkedHashMap<>();
+        for (var sink : sinks.entrySet()) {
+            LagPolicy given = lag == null ? null : lag.get(sink.getKey());
+            policies.put(
+                    sink.getKey(),
+                    given != null ? given : LagPolicy.defaultFor(sink.getValue().type()));
+        }
+        lag = Collections.unmodifiableMap(policies);
+    }
+
+    public ServiceConfig(SourceConfig source, OffsetsConfig offsets, HttpConfig http, Map<String, BoundSink<?>> sinks) {
+        this(source, offsets, http, sinks, null);
+    }
+
+    /** This configuration with another source. */
+    public ServiceConfig withSource(SourceConfig other) {
+        return new ServiceConfig(other, offsets, http, sinks, lag);
     }
 }

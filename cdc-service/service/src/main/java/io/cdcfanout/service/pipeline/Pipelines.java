@@ -27,7 +27,8 @@ public final class Pipelines {
                     sink.create(context),
                     sink.config().sourceTables(),
                     context.clock(),
-                    context.meters()));
+                    context.meters(),
+                    config.lag().get(sink.name())));
         }
         DeadLetterStore deadLetters =
                 new DeadLetterStore(context.source(), config.offsets().schema());

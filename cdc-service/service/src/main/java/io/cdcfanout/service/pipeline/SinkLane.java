@@ -7,6 +7,7 @@ import io.cdcfanout.schema.ChangeEvent;
 import io.cdcfanout.schema.Lsn;
 import io.cdcfanout.schema.Operation;
 import io.cdcfanout.schema.TableId;
+import io.cdcfanout.service.config.LagPolicy;
 import io.cdcfanout.sink.ApplyResult;
 import io.cdcfanout.sink.ChangeBatch;
 import io.cdcfanout.sink.RetryableSinkException;
@@ -52,6 +53,11 @@ final class SinkLane implements AutoCloseable {
     private final ExecutorService thread;
     private final RetryPolicy<Object> retry;
     private final PauseGate pauseGate = new PauseGate();
+    private final LagPolicy lagPolicy;
+    private final RetryPolicy<Object> probeRetry;
+    private final Counter detachments;
+    private volatile boolean detached;
+    private volatile java.util.function.Consumer<SinkLane> onReattached = lane -> {};
 
     private volatile SinkState state = SinkState.STARTING;
     private volatile Lsn lastAppliedLsn = Lsn.ZERO;
@@ -71,6 +77,18 @@ final class SinkLane implements AutoCloseable {
     private final Map<TableId, Map<Operation, Counter>> appliedCounters = new HashMap<>();
 
     SinkLane(String name, String type, Sink sink, Set<TableId> tables, Clock clock, MeterRegistry meters) {
+        this(name, type, sink, tables, clock, meters, LagPolicy.WAIT);
+    }
+
+    SinkLane(
+            String name,
+            String type,
+            Sink sink,
+            Set<TableId> tables,
+            Clock clock,
+            MeterRegistry meters,
+            LagPolicy lagPolicy) {
+        this.lagPolicy = lagPolicy;
         this.name = name;
         this.type = type;
         this.sink = sink;
@@ -85,6 +103,13 @@ final class SinkLane implements AutoCloseable {
         this.retry = RetryPolicies.forever(RetryableSinkException.class)
                 .onRetry(e -> onRetry(e.getLastException(), e.getAttemptCount()))
                 .build();
+        this.probeRetry = RetryPolicies.forever(RetryableSinkException.class)
+                .onRetry(e -> lastError = String.valueOf(e.getLastException().getMessage()))
+                .build();
+        this.detachments = Counter.builder("cdc.sink.detachments")
+                .description("times the sink was set aside past its on-lag budget")
+                .tag("sink", name)
+                .register(meters);
         this.retryCounter = Counter.builder("cdc.sink.retries")
                 .description("transient sink failures retried")
                 .tag("sink", name)
@@ -128,6 +153,73 @@ final class SinkLane implements AutoCloseable {
         return pauseGate.isPaused() && state != SinkState.CLOSED ? SinkState.PAUSED : state;
     }
 
+    LagPolicy lagPolicy() {
+        return lagPolicy;
+    }
+
+    boolean isDetached() {
+        return detached;
+    }
+
+    /** True while the backend fails and the lane retries: the one case a lane may be detached in. */
+    boolean isRetrying() {
+        return state == SinkState.RETRYING;
+    }
+
+    Lsn lastAppliedLsn() {
+        return lastAppliedLsn;
+    }
+
+    /** Called on the lane's thread once a detached sink is back, before the next batch reaches it. */
+    void onReattached(java.util.function.Consumer<SinkLane> action) {
+        this.onReattached = action;
+    }
+
+    /**
+     * Sets the sink aside ({@code on-lag: detach}): the batch it retries is given up and later batches pass it by,
+     * so the pipeline and the slot move on; then the lane probes the backend ({@link Sink#start()}, with the usual
+     * backoff) and, once it answers, re-attaches the sink and runs {@link #onReattached} (which rebuilds it).
+     */
+    void detach(String why) {
+        synchronized (this) {
+            if (detached || state == SinkState.CLOSED) {
+                return;
+            }
+            detached = true;
+            state = SinkState.DETACHED;
+            lastError = why;
+        }
+        pendingCommitTimes.clear();
+        detachments.increment();
+        LOG.warn(
+                "sink {} DETACHED: {}; the other sinks and the slot move on without it, and it is rebuilt from the"
+                        + " tables once its backend answers",
+                name,
+                why);
+        thread.execute(this::probeUntilBack);
+    }
+
+    private void probeUntilBack() {
+        try {
+            Failsafe.with(probeRetry).run(sink::start);
+        } catch (FailsafeException e) {
+            if (!(e.getCause() instanceof InterruptedException)) {
+                LOG.error("sink {}: probing its backend failed for good: {}", name, String.valueOf(e.getCause()));
+            }
+            return;
+        }
+        synchronized (this) {
+            if (state == SinkState.CLOSED) {
+                return;
+            }
+            detached = false;
+            state = SinkState.READY;
+            lastError = null;
+        }
+        LOG.warn("sink {} is back: re-attached, rebuilding it from the tables", name);
+        onReattached.accept(this);
+    }
+
     /** Holds every batch not yet started until {@link #resume()}; a batch being applied finishes first. */
     void pause() {
         pauseGate.pause();
@@ -152,6 +244,9 @@ final class SinkLane implements AutoCloseable {
 
     /** Applies the part of {@code events} that belongs to this sink; completes when applied. */
     CompletableFuture<ApplyResult> submit(List<ChangeEvent> events, Lsn endLsn) {
+        if (detached) {
+            return CompletableFuture.completedFuture(ApplyResult.allApplied());
+        }
         List<ChangeEvent> mine =
                 events.stream().filter(e -> tables.contains(e.table())).toList();
         ChangeBatch batch = new ChangeBatch(mine, endLsn);
@@ -218,10 +313,11 @@ final class SinkLane implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("sink " + name + " interrupted", e);
+        } catch (DetachedException e) {
+            return ApplyResult.allApplied(); // given up: the rebuild after re-attaching covers it
         }
         applyTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        state = SinkState.READY;
-        lastError = null;
+        markReady();
         record(batch, result);
         return result;
     }
@@ -264,9 +360,21 @@ final class SinkLane implements AutoCloseable {
                         o.name().toLowerCase(Locale.ROOT)));
     }
 
+    /** Thrown into the retry loop of a detached lane, so the work in hand is given up. */
+    static final class DetachedException extends RuntimeException {
+        DetachedException(String sink) {
+            super("sink " + sink + " is detached");
+        }
+    }
+
     private <T> T run(dev.failsafe.function.CheckedSupplier<T> action) throws InterruptedException {
         try {
-            return Failsafe.with(retry).get(action);
+            return Failsafe.with(retry).get(() -> {
+                if (detached) {
+                    throw new DetachedException(name);
+                }
+                return action.get();
+            });
         } catch (FailsafeException e) {
             if (e.getCause() instanceof InterruptedException ie) {
                 throw ie;
@@ -275,9 +383,22 @@ final class SinkLane implements AutoCloseable {
         }
     }
 
+    /** READY after a success, unless the lane was detached meanwhile. */
+    private synchronized void markReady() {
+        if (!detached) {
+            state = SinkState.READY;
+            lastError = null;
+        }
+    }
+
     private void onRetry(Throwable error, int attempt) {
-        state = SinkState.RETRYING;
-        lastError = String.valueOf(error.getMessage());
+        synchronized (this) {
+            if (detached) {
+                return;
+            }
+            state = SinkState.RETRYING;
+            lastError = String.valueOf(error.getMessage());
+        }
         retries.incrementAndGet();
         retryCounter.increment();
         if (attempt == 1 || attempt % 10 == 0) {

@@ -10,6 +10,11 @@ public enum SinkState {
     RETRYING,
     /** An operator paused the sink ({@code POST /sinks/{name}/pause}); the pipeline waits for it. */
     PAUSED,
+    /**
+     * Set aside past its {@code on-lag: detach} budget: the other sinks and the slot move on without it; rebuilt and
+     * re-attached once its backend answers.
+     */
+    DETACHED,
     /** Stopped. */
     CLOSED
 }

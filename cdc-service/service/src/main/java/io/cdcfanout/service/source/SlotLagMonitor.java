@@ -30,6 +30,7 @@ public final class SlotLagMonitor implements AutoCloseable {
     private final String slot;
     private final AtomicLong lagBytes = new AtomicLong(-1);
     private volatile Lsn confirmedFlushLsn;
+    private volatile Lsn currentWalLsn;
     private ScheduledFuture<?> polling;
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "slot-lag");
@@ -55,6 +56,11 @@ public final class SlotLagMonitor implements AutoCloseable {
         return lagBytes.get();
     }
 
+    /** The source's current WAL position at the last poll; null until the first successful poll. */
+    public Lsn currentWalLsn() {
+        return currentWalLsn;
+    }
+
     /** The slot's {@code confirmed_flush_lsn}; null until the first successful poll. */
     public Lsn confirmedFlushLsn() {
         return confirmedFlushLsn;
@@ -64,13 +70,15 @@ public final class SlotLagMonitor implements AutoCloseable {
         try (PreparedStatement ps = connection
                 .get()
                 .prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint, "
-                        + "confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
+                        + "confirmed_flush_lsn::text, pg_current_wal_lsn()::text FROM pg_replication_slots"
+                        + " WHERE slot_name = ?")) {
             ps.setString(1, slot);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     lagBytes.set(rs.getLong(1));
                     String flushed = rs.getString(2);
                     confirmedFlushLsn = flushed == null ? null : Lsn.parse(flushed);
+                    currentWalLsn = Lsn.parse(rs.getString(3));
                 }
             }
         } catch (SQLException e) {

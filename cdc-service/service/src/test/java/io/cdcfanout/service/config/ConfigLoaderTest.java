@@ -175,4 +175,49 @@ class ConfigLoaderTest {
         assertThat(List.copyOf(loader.load(file).sinks().get("cache").config().sourceTables()))
                 .containsExactly(TableId.parse("public.products"));
     }
+
+    @Test
+    void lagPoliciesDefaultPerSinkTypeAndBindFromEachSinksBlock() {
+        ServiceConfig defaults = loader.parse(VALID, "cdc.yml");
+        assertThat(defaults.lag().get("cache")).isEqualTo(LagPolicy.WAIT);
+
+        ServiceConfig detaching = loader.parse(
+                VALID.replace(
+                        "    type: caffeine\n",
+                        "    type: caffeine\n    on-lag: detach\n    max-lag: { wal: 256MiB, time: 90s }\n"),
+                "cdc.yml");
+        LagPolicy policy = detaching.lag().get("cache");
+        assertThat(policy.detaches()).isTrue();
+        assertThat(policy.maxLagBytes()).isEqualTo(256L << 20);
+        assertThat(policy.maxLagTime()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(LagPolicy.defaultFor("elasticsearch")).isEqualTo(LagPolicy.detachByDefault());
+        assertThat(LagPolicy.defaultFor("scd2")).isEqualTo(LagPolicy.WAIT);
+    }
+
+    @Test
+    void badLagKeysNameTheLineAndKey() {
+        assertThatThrownBy(() -> loader.parse(
+                        VALID.replace("    type: caffeine\n", "    type: caffeine\n    on-lag: drop\n"), "cdc.yml"))
+                .hasMessageContaining("cdc.yml:11: sinks.cache.on-lag: expected wait or detach, not 'drop'");
+        assertThatThrownBy(() -> loader.parse(
+                        VALID.replace("    type: caffeine\n", "    type: caffeine\n    max-lag: { time: 5m }\n"),
+                        "cdc.yml"))
+                .hasMessageContaining("sinks.cache.max-lag: applies to on-lag: detach only");
+        assertThatThrownBy(() -> loader.parse(
+                        VALID.replace(
+                                "    type: caffeine\n",
+                                "    type: caffeine\n    on-lag: detach\n    max-lag: { bytes: 5 }\n"),
+                        "cdc.yml"))
+                .hasMessageContaining(
+                        "cdc.yml:12: sinks.cache.max-lag.bytes: unknown key 'bytes'; supported keys here: time, wal");
+        assertThatThrownBy(() -> loader.parse(
+                        VALID.replace(
+                                "    type: caffeine\n",
+                                "    type: caffeine\n    on-lag: detach\n    max-lag: { wal: lots }\n"),
+                        "cdc.yml"))
+                .hasMessageContaining("sinks.cache.max-lag.wal: not a size: 'lots'");
+        assertThatThrownBy(
+                        () -> loader.parse(VALID.replace("    max-entries: 100000\n", "    max-entry: 1\n"), "cdc.yml"))
+                .hasMessageContaining("supported keys here: expire-after-write, max-entries, max-lag, on-lag, tables");
+    }
 }

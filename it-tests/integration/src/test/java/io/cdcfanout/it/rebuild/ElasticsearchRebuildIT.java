@@ -30,8 +30,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Rebuilding an Elasticsearch index into its next generation behind the alias while the stream keeps flowing:
- * under the hot-key race with searches through the alias sampled every 100 ms, with the dangerous
- * interleaving built on purpose, and after a TRUNCATE.
+ * under the hot-key race (with the cache rebuilt too, and index, cache and history checked as RaceIT checks
+ * them) with searches through the alias sampled every 100 ms, with the dangerous interleaving built on purpose,
+ * and after a TRUNCATE.
  */
 @ExtendWith(BackendsExtension.class)
 class ElasticsearchRebuildIT {
@@ -58,10 +59,25 @@ class ElasticsearchRebuildIT {
                       public.products: { index: %s_products }
                       public.stock: { index: %s_stock }
                       public.rebuild_static: { index: %s_static }
+                  cache:
+                    type: caffeine
+                    tables: [public.products, public.stock, public.rebuild_static]
+                  history:
+                    type: scd2
+                    tables:
+                      public.products: { history-table: history.products }
+                      public.stock: { history-table: history.stock }
                 """.formatted(elasticsearch.url(), prefix, prefix, prefix);
         try (RunningService service =
                 RunningService.start(db, prefix, "public.products, public.stock, public.rebuild_static", sinks)) {
             service.awaitReady();
+            // the initial snapshot searchable (refreshed) before anything is measured
+            Awaitility.await("static rows searchable")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> es.send("GET", "/" + prefix + "_static/_count", null)
+                                    .path("count")
+                                    .asLong()
+                            == STATIC_ROWS);
             RebuildCalls calls = new RebuildCalls(service, "search");
 
             long raceStart = System.nanoTime();
@@ -89,6 +105,9 @@ class ElasticsearchRebuildIT {
             });
             sampler.start();
             ids.addAll(calls.queue("?table=public.products&chunk_size=2&rows_per_second=20"));
+            // the cache is rebuilt during the same race, history is left to the stream: all three must end equal
+            RebuildCalls cacheCalls = new RebuildCalls(service, "cache");
+            List<Long> cacheIds = cacheCalls.queue("?chunk_size=2&rows_per_second=20");
             // stock's copy straddles the race's end, so no later write repairs what the rebuild got wrong
             Thread.sleep(Math.max(0, RACE.toMillis() - 3_000 - (System.nanoTime() - raceStart) / 1_000_000));
             ids.addAll(calls.queue("?table=public.stock&chunk_size=1&rows_per_second=1"));
@@ -97,26 +116,32 @@ class ElasticsearchRebuildIT {
             }
             Instant raceEnd = Instant.now();
             JsonNode finished = calls.awaitFinal(ids);
+            JsonNode cacheFinished = cacheCalls.awaitFinal(cacheIds);
             rebuilding.set(false);
             sampler.join();
             race.throwIfFailed();
             service.awaitCaughtUp(db, Duration.ofSeconds(180));
 
-            List<String> problems = new ArrayList<>();
-            problems.addAll(Equalities.esProblems(es, prefix + "_products", Rows.read(db, "products", "id")));
-            problems.addAll(Equalities.esProblems(es, prefix + "_stock", Rows.read(db, "stock", "sku")));
+            // the same equality as RaceIT: index, cache and history against the tables and the committed versions
+            List<String> problems = new ArrayList<>(
+                    Equalities.allSinks(db, es, prefix, service::get, race).all());
             problems.addAll(Equalities.esProblems(es, prefix + "_static", Rows.read(db, "rebuild_static", "id")));
             System.out.printf(
                     "ES REBUILD under the race: %d changes committed (%d rolled back transactions), rebuilds %s,"
-                            + " %d counts sampled through the alias during the rebuild, lowest %d of %d, %d problems after%n",
+                            + " cache rebuilds %s, %d counts sampled through the alias during the rebuild, lowest %d of"
+                            + " %d, %d problems after (index, cache, history)%n",
                     race.committedChanges(),
                     race.rolledBackTransactions(),
                     finished,
+                    cacheFinished,
                     samples.get(),
                     lowest.get(),
                     STATIC_ROWS,
                     problems.size());
             for (JsonNode r : finished) {
+                assertThat(r.path("phase").asText()).as(r.toString()).isEqualTo("DONE");
+            }
+            for (JsonNode r : cacheFinished) {
                 assertThat(r.path("phase").asText()).as(r.toString()).isEqualTo("DONE");
             }
             assertThat(Instant.parse(finished.get(2).path("finished_at").asText()))

@@ -9,6 +9,7 @@ import io.cdcfanout.it.harness.ElasticsearchBackend;
 import io.cdcfanout.it.harness.TestDatabase;
 import io.cdcfanout.it.support.Equalities;
 import io.cdcfanout.it.support.EsDocs;
+import io.cdcfanout.it.support.HistoryCheck;
 import io.cdcfanout.it.support.Rows;
 import io.cdcfanout.it.support.RunningService;
 import java.time.Duration;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A table added to a sink after the first start has its existing rows backfilled for that sink alone, TOAST
- * columns included; a removed one is forgotten and reported once.
+ * A table added to a sink after the first start has its existing rows backfilled for that sink alone (the
+ * index, the cache and history), TOAST columns included; a removed one is forgotten and reported once.
  */
 @ExtendWith(BackendsExtension.class)
 class TableAddedLaterIT {
@@ -61,6 +62,14 @@ class TableAddedLaterIT {
                         .get(0);
                 assertThat(rebuild.path("table").asText()).isEqualTo("public.b");
                 assertThat(rebuild.path("rows_copied").asLong()).isEqualTo(50);
+                JsonNode reconciled = Awaitility.await("the backfill of public.b for history")
+                        .atMost(Duration.ofSeconds(60))
+                        .until(
+                                () -> second.getJson("/sinks/history/rebuild").path("rebuilds"),
+                                r -> r.size() == 1
+                                        && r.get(0).path("phase").asText().equals("DONE"))
+                        .get(0);
+                assertThat(reconciled.path("table").asText()).isEqualTo("public.b");
                 assertThat(second.getJson("/sinks/cache/rebuild")
                                 .path("rebuilds")
                                 .size())
@@ -80,6 +89,15 @@ class TableAddedLaterIT {
                                 .path("body")
                                 .asText())
                         .hasSize(32 * 400);
+                var history = HistoryCheck.read(db, "history.added_b", "id");
+                assertThat(history).hasSize(50);
+                history.forEach((key, versions) -> assertThat(
+                                versions.get(versions.size() - 1).data())
+                        .as("history of b " + key)
+                        .isEqualTo(rows.get(key)));
+                assertThat(history.get("3"))
+                        .as("the backfilled version, then the update with the body carried from it")
+                        .hasSize(2);
             }
             assertThat(db.rows("SELECT table_name FROM cdc_fanout.sink_tables WHERE instance = '" + prefix
                             + "' AND sink = 'search' ORDER BY 1"))
@@ -108,13 +126,20 @@ class TableAddedLaterIT {
 
     private static String sinks(ElasticsearchBackend elasticsearch, String prefix, String tables) {
         StringBuilder search = new StringBuilder();
+        StringBuilder history = new StringBuilder();
         for (String t : tables.split(",\\s*")) {
+            String name = t.substring(t.indexOf('.') + 1);
             search.append("      ")
                     .append(t)
                     .append(": { index: ")
                     .append(prefix)
                     .append('_')
-                    .append(t.substring(t.indexOf('.') + 1))
+                    .append(name)
+                    .append(" }\n");
+            history.append("      ")
+                    .append(t)
+                    .append(": { history-table: history.added_")
+                    .append(name)
                     .append(" }\n");
         }
         return """
@@ -128,7 +153,6 @@ class TableAddedLaterIT {
                   history:
                     type: scd2
                     tables:
-                      public.a: { history-table: history.added_a }
-                """.formatted(elasticsearch.url(), search, tables);
+                %s""".formatted(elasticsearch.url(), search, tables, history);
     }
 }

@@ -22,6 +22,7 @@ public final class LagWatch implements AutoCloseable {
 
     private final Pipeline pipeline;
     private final Supplier<Lsn> sourcePosition;
+    private final Rebuilds rebuilds;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "lag-watch");
         t.setDaemon(true);
@@ -34,8 +35,11 @@ public final class LagWatch implements AutoCloseable {
     public LagWatch(Pipeline pipeline, Supplier<Lsn> sourcePosition, Rebuilds rebuilds) {
         this.pipeline = pipeline;
         this.sourcePosition = sourcePosition;
+        this.rebuilds = rebuilds;
         for (SinkLane lane : pipeline.lanes()) {
-            lane.onReattached(l -> rebuilds.request(l.name(), Optional.empty(), RebuildOptions.DEFAULTS));
+            lane.onReattached(l -> {
+                var unused = java.util.concurrent.CompletableFuture.runAsync(() -> rebuildOnceIdle(l.name()));
+            });
         }
     }
 
@@ -51,11 +55,27 @@ public final class LagWatch implements AutoCloseable {
                 String over = overBudget(lane);
                 if (over != null) {
                     lane.detach(over);
+                    // a rebuild under way misses what the detached lane skips: it must not swap in
+                    rebuilds.cancel(lane.name(), Optional.empty());
                 }
             }
         } catch (RuntimeException e) { // a scheduled task that throws is never run again
             LOG.warn("lag watch failed", e);
         }
+    }
+
+    /** Requests the rebuild of a re-attached sink once the rebuilds cancelled at its detachment are over. */
+    private void rebuildOnceIdle(String sink) {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (rebuilds.statuses(sink).stream().anyMatch(r -> !r.phase().isFinal()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        rebuilds.request(sink, Optional.empty(), RebuildOptions.DEFAULTS);
     }
 
     /** Why the lane is past its budget, or null. */

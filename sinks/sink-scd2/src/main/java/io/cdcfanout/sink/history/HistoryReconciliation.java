@@ -5,6 +5,7 @@ import io.cdcfanout.schema.Operation;
 import io.cdcfanout.schema.RowKey;
 import io.cdcfanout.sink.history.VersionPlan.KeyPlan;
 import io.cdcfanout.sink.jdbc.ChunkedTableReader.ChunkRow;
+import io.cdcfanout.sink.jdbc.KeyText;
 import io.cdcfanout.sink.jdbc.TableReads;
 import java.sql.Array;
 import java.sql.Connection;

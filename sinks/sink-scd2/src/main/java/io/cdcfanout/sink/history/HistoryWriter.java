@@ -8,6 +8,7 @@ import io.cdcfanout.schema.RowKey;
 import io.cdcfanout.sink.Rejection;
 import io.cdcfanout.sink.history.VersionPlan.KeyPlan;
 import io.cdcfanout.sink.history.VersionPlan.NewVersion;
+import io.cdcfanout.sink.jdbc.KeyText;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package io.cdcfanout.sink.history;
+package io.cdcfanout.sink.jdbc;
 
 import java.math.BigDecimal;
 import java.util.HexFormat;
@@ -7,11 +7,11 @@ import java.util.HexFormat;
  * A key value as Postgres input text, so the writer can pass keys of any type as {@code text[]} and
  * cast them to the key column's type in SQL.
  */
-final class KeyText {
+public final class KeyText {
 
     private KeyText() {}
 
-    static String of(Object value) {
+    public static String of(Object value) {
         if (value == null) {
             return null;
         }

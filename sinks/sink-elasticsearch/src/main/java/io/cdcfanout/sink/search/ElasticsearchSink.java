@@ -460,18 +460,26 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
         }
     }
 
+    /**
+     * Writes a chunk's rows into the new index at version 0. A row that cannot be mapped, or that Elasticsearch
+     * refuses (typically a changed {@code mapping} the row does not fit), is returned as a rejection of a
+     * {@code SNAPSHOT} change at {@code Lsn.ZERO}, for the service to dead-letter; the rebuild goes on.
+     */
     @Override
-    public void backfill(TableId table, List<ChunkRow> rows, boolean endOfTable) throws RetryableSinkException {
+    public List<Rejection> backfill(TableId table, List<ChunkRow> rows, boolean endOfTable)
+            throws RetryableSinkException {
         RebuildTarget target = rebuilding.get(table);
         if (target == null) {
             throw new IllegalStateException("sink " + name + ": backfill of " + table + " without beginRebuild");
         }
         if (target.watermark != null || rows.isEmpty()) {
-            return; // a TRUNCATE reached the new index after this chunk was read; the stream re-creates its rows
+            return List
+                    .of(); // a TRUNCATE reached the new index after this chunk was read; the stream re-creates its rows
         }
         DocumentMapper mapper = mapper(table);
         java.time.Instant readAt = clock.instant();
         List<DocumentWrite> writes = new ArrayList<>(rows.size());
+        List<Rejection> rejections = new ArrayList<>();
         long sequence = 0;
         for (ChunkRow row : rows) {
             ChangeEvent read = new ChangeEvent(
@@ -484,8 +492,7 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
             try {
                 writes.add(mapper.toWrite(read).withIndex(target.concrete));
             } catch (UnmappableChangeException e) {
-                LOG.warn(
-                        "sink {}: rebuild of {}: row {} cannot be indexed: {}", name, table, row.key(), e.getMessage());
+                rejections.add(new Rejection(read, "rebuilding " + target.concrete + ": " + e.getMessage()));
             }
         }
         List<DocumentWrite> landedOnChanges = new ArrayList<>();
@@ -494,16 +501,24 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
                 case APPLIED -> metrics.index(target.concrete).indexed().increment();
                 case STALE -> landedOnChanges.add(result.write());
                 case REJECTED ->
-                    LOG.warn(
-                            "sink {}: rebuild of {}: Elasticsearch refused document {}: {}",
-                            name,
-                            table,
-                            result.write().id(),
-                            result.reason());
+                    rejections.add(new Rejection(
+                            result.write().event(),
+                            "rebuilding " + target.concrete + ": Elasticsearch refused document "
+                                    + result.write().id() + ": " + result.reason()));
                 case RETRYABLE -> throw new IllegalStateException("BulkWriter returned a retryable item: " + result);
             }
         }
         fillMissingColumns(target, landedOnChanges);
+        if (!rejections.isEmpty()) {
+            LOG.warn(
+                    "sink {}: rebuild of {}: {} chunk row(s) refused, first: {} ({})",
+                    name,
+                    table,
+                    rejections.size(),
+                    rejections.get(0).event().key(),
+                    rejections.get(0).reason());
+        }
+        return rejections;
     }
 
     /**

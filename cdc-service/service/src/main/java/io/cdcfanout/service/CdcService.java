@@ -106,7 +106,8 @@ public final class CdcService implements AutoCloseable, ServiceView {
         engine = config.source().fromKafka() ? new KafkaChangeSource(config) : new EngineLifecycle(engineConfig);
         ColumnPolicy columnPolicy = ColumnPolicy.from(config.source());
         pipeline = Pipelines.create(config, columnPolicy, new SinkContext(source, meters, Clock.systemUTC()));
-        rebuilds = new Rebuilds(pipeline, source, columnPolicy, meters, Clock.systemUTC());
+        rebuilds = new Rebuilds(
+                pipeline, source, columnPolicy, meters, Clock.systemUTC(), Pipelines.deadLetters(pipeline));
         http = new HttpApi(config.http(), this, meters);
         httpPort = http.start();
         LOG.info("HTTP API on http://{}:{}", config.http().host(), httpPort);

@@ -6,6 +6,7 @@ import io.cdcfanout.schema.TableId;
 import io.cdcfanout.sink.ApplyResult;
 import io.cdcfanout.sink.ChangeBatch;
 import io.cdcfanout.sink.RebuildableSink;
+import io.cdcfanout.sink.Rejection;
 import io.cdcfanout.sink.RetryableSinkException;
 import io.cdcfanout.sink.Sink;
 import io.cdcfanout.sink.jdbc.ChunkedTableReader.ChunkRow;
@@ -72,8 +73,9 @@ class TimedSink implements Sink {
         }
 
         @Override
-        public void backfill(TableId table, List<ChunkRow> rows, boolean endOfTable) throws RetryableSinkException {
-            rebuildable.backfill(table, rows, endOfTable);
+        public List<Rejection> backfill(TableId table, List<ChunkRow> rows, boolean endOfTable)
+                throws RetryableSinkException {
+            return rebuildable.backfill(table, rows, endOfTable);
         }
 
         @Override

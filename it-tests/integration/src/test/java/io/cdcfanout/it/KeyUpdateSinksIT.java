@@ -83,7 +83,8 @@ class KeyUpdateSinksIT {
                                 null,
                                 Map.of(DOCS, new TableOptions(index, null, null, null, null)),
                                 Refresh.WAIT_FOR,
-                                bulk),
+                                bulk,
+                                null),
                         new SinkContext(null, meters, Clock.systemUTC()));
     }
 

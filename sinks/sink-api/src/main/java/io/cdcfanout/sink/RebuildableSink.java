@@ -22,7 +22,8 @@ import java.util.List;
  *       than every change the target has received or will receive: it fills a key only where the target has
  *       no change of that key, and only supplies columns a change left unknown (unchanged TOAST);</li>
  *   <li>{@link #finishRebuild} once the whole table is read: the target replaces the live view atomically
- *       for readers, and the old view is dropped;</li>
+ *       for readers, and the old view is dropped (an Elasticsearch sink may keep a few
+ *       old indexes, by its configuration);</li>
  *   <li>or {@link #cancelRebuild}: the target is dropped and the live view stays as it was.</li>
  * </ol>
  *
@@ -42,8 +43,12 @@ public interface RebuildableSink {
      *
      * @param endOfTable true for the last chunk, which holds every row after the previous chunk's last key as the
      *                   table had them when it was read (it may be empty)
+     * @return the rows the backend refused for a reason retrying cannot fix (a mapping a row does not fit), each as
+     *         a {@link Rejection} of a {@link io.cdcfanout.schema.Operation#SNAPSHOT SNAPSHOT} change at
+     *         {@link io.cdcfanout.schema.Lsn#ZERO}; the service stores them as dead letters and the rebuild goes
+     *         on without them. Empty when every row was taken
      */
-    void backfill(TableId table, List<ChunkRow> rows, boolean endOfTable) throws RetryableSinkException;
+    List<Rejection> backfill(TableId table, List<ChunkRow> rows, boolean endOfTable) throws RetryableSinkException;
 
     /** Step 3: the target replaces the live view. */
     void finishRebuild(TableId table) throws RetryableSinkException;

@@ -134,6 +134,9 @@ final class RebuildCommand implements Callable<Integer> {
                 .append(r.path("rows_copied").asLong())
                 .append(estimated >= 0 ? " of ~" + estimated : "")
                 .append(" rows");
+        if (r.path("rows_rejected").asLong() > 0) {
+            line.append(", ").append(r.path("rows_rejected").asLong()).append(" refused (see the dead letters)");
+        }
         if (r.hasNonNull("error")) {
             line.append(" (").append(r.path("error").asText()).append(')');
         }

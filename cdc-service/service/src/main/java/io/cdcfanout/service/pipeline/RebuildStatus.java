@@ -13,6 +13,8 @@ import java.time.Instant;
  *
  * @param id            unique within the process, in request order
  * @param rowsCopied    chunk rows handed to the sink so far
+ * @param rowsRejected  of those, the rows the sink refused, stored as dead letters (since this process started
+ *                      the rebuild or resumed it)
  * @param rowsEstimated the planner's estimate of the table's rows when the copy began; -1 when unknown
  * @param resumedFromRows for a rebuild a restart resumed, the rows copied before it (not read again); else null
  * @param error         why it failed; null unless {@link Phase#FAILED}
@@ -23,6 +25,7 @@ import java.time.Instant;
     "table",
     "phase",
     "rows_copied",
+    "rows_rejected",
     "rows_estimated",
     "chunks",
     "chunk_size",
@@ -39,6 +42,7 @@ public record RebuildStatus(
         @JsonProperty("table") String table,
         @JsonProperty("phase") Phase phase,
         @JsonProperty("rows_copied") long rowsCopied,
+        @JsonProperty("rows_rejected") long rowsRejected,
         @JsonProperty("rows_estimated") long rowsEstimated,
         @JsonProperty("chunks") long chunks,
         @JsonProperty("chunk_size") int chunkSize,

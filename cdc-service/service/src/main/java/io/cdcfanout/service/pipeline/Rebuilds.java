@@ -32,6 +32,7 @@ public final class Rebuilds implements AutoCloseable {
     static final int KEPT_FINISHED = 10;
 
     private final Pipeline pipeline;
+    private final DeadLetters deadLetters;
     private final SourceDatabase source;
     private final RowPolicy rowPolicy;
     private final MeterRegistry meters;
@@ -42,8 +43,19 @@ public final class Rebuilds implements AutoCloseable {
     private volatile RebuildProgress progress;
     private final StreamBarrier barrier;
 
-    public Rebuilds(Pipeline pipeline, SourceDatabase source, RowPolicy rowPolicy, MeterRegistry meters, Clock clock) {
+    /**
+     * @param deadLetters where the rows a sink refuses during a rebuild are stored: the pipeline's own store
+     *                    ({@link Pipelines#deadLetters}), which the pipeline closes
+     */
+    public Rebuilds(
+            Pipeline pipeline,
+            SourceDatabase source,
+            RowPolicy rowPolicy,
+            MeterRegistry meters,
+            Clock clock,
+            DeadLetters deadLetters) {
         this.pipeline = pipeline;
+        this.deadLetters = deadLetters;
         this.source = source;
         this.rowPolicy = rowPolicy;
         this.meters = meters;
@@ -163,6 +175,8 @@ public final class Rebuilds implements AutoCloseable {
                     .tag("sink", sink)
                     .tag("table", t.toString())
                     .register(meters);
+            // the pipeline's counter of dead letters: a rebuild's refused rows are dead letters like a batch's
+            Counter rejections = meters.counter("cdc.sink.rejections", "sink", sink, "table", t.toString());
             TableRebuild rebuild = new TableRebuild(
                     ids.incrementAndGet(),
                     lane,
@@ -172,6 +186,8 @@ public final class Rebuilds implements AutoCloseable {
                     rowPolicy,
                     clock,
                     rows,
+                    rejections,
+                    deadLetters,
                     onDone,
                     progress,
                     resume,

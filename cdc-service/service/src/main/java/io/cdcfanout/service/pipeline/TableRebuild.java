@@ -3,6 +3,7 @@ package io.cdcfanout.service.pipeline;
 import dev.failsafe.RateLimiter;
 import io.cdcfanout.schema.TableId;
 import io.cdcfanout.sink.RebuildableSink;
+import io.cdcfanout.sink.Rejection;
 import io.cdcfanout.sink.RowPolicy;
 import io.cdcfanout.sink.SourceDatabase;
 import io.cdcfanout.sink.jdbc.ChunkedTableReader;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * opens the sink's new view on its lane, reads the table chunk by chunk in key order and hands each chunk
  * to the lane, then has the lane swap the views. A failed chunk read is retried on a new connection from the
  * last key handed over, so nothing is read twice or skipped.
+ *
+ * <p>The chunk rows the sink refuses ({@link RebuildableSink#backfill} returns them) are stored as dead letters,
+ * as the pipeline stores a batch's rejections, before the chunk's progress is saved: a restart that re-reads the
+ * chunk stores them again, which adds nothing. The rebuild goes on without them; they count in
+ * {@code rows_rejected} and in {@code cdc.sink.rejections}.
  */
 final class TableRebuild {
 
@@ -42,6 +49,8 @@ final class TableRebuild {
     private final RowPolicy rowPolicy;
     private final Clock clock;
     private final Counter rowsCounter;
+    private final Counter rejectionsCounter;
+    private final DeadLetters deadLetters;
     private final Instant requestedAt;
     private final List<Runnable> whenDone = new ArrayList<>(); // guarded by this
     private final RebuildProgress progress;
@@ -51,6 +60,7 @@ final class TableRebuild {
 
     private volatile RebuildStatus.Phase phase = RebuildStatus.Phase.QUEUED;
     private final AtomicLong rowsCopied = new AtomicLong();
+    private final AtomicLong rowsRejected = new AtomicLong();
     private volatile long rowsEstimated = -1;
     private final AtomicLong chunks = new AtomicLong();
     private volatile Instant finishedAt;
@@ -66,6 +76,8 @@ final class TableRebuild {
             RowPolicy rowPolicy,
             Clock clock,
             Counter rowsCounter,
+            Counter rejectionsCounter,
+            DeadLetters deadLetters,
             Runnable onDone,
             RebuildProgress progress,
             RebuildProgress.Saved resumeFrom,
@@ -78,6 +90,8 @@ final class TableRebuild {
         this.rowPolicy = rowPolicy;
         this.clock = clock;
         this.rowsCounter = rowsCounter;
+        this.rejectionsCounter = rejectionsCounter;
+        this.deadLetters = deadLetters;
         this.requestedAt = clock.instant();
         this.whenDone.add(onDone);
         this.progress = progress;
@@ -129,6 +143,7 @@ final class TableRebuild {
                 table.toString(),
                 phase,
                 rowsCopied.get(),
+                rowsRejected.get(),
                 rowsEstimated,
                 chunks.get(),
                 options.chunkSize(),
@@ -161,12 +176,13 @@ final class TableRebuild {
             runWhenDone();
             forget();
             LOG.info(
-                    "sink {}: rebuild #{} of {} done: {} rows in {} chunks",
+                    "sink {}: rebuild #{} of {} done: {} rows in {} chunks, {} refused (dead letters)",
                     lane.name(),
                     id,
                     table,
                     rowsCopied,
-                    chunks);
+                    chunks,
+                    rowsRejected);
         } catch (CancellationException e) {
             dropTarget();
             finish(RebuildStatus.Phase.CANCELLED, null);
@@ -186,8 +202,15 @@ final class TableRebuild {
         }
     }
 
-    /** A chunk handed to the lane and not yet known to be applied. */
-    private record InFlight(java.util.concurrent.CompletableFuture<Void> applied, List<String> lastKey, int rows) {}
+    /**
+     * A chunk handed to the lane and not yet known to be applied; {@code refused} holds the rows the sink refused
+     * once {@code applied} completed.
+     */
+    private record InFlight(
+            java.util.concurrent.CompletableFuture<Void> applied,
+            AtomicReference<List<Rejection>> refused,
+            List<String> lastKey,
+            int rows) {}
 
     /**
      * Reads the table chunk by chunk; the next chunk is read while the lane applies the last one, and handed
@@ -251,12 +274,14 @@ final class TableRebuild {
                     if (limiter != null && !rows.isEmpty()) {
                         limiter.acquirePermits(rows.size());
                     }
+                    AtomicReference<List<Rejection>> refused = new AtomicReference<>(List.of());
                     inFlight = new InFlight(
                             beside != null
                                     ? java.util.concurrent.CompletableFuture.runAsync(
-                                            () -> backfillBeside(rows, endOfTable), beside)
-                                    : lane.runBetweenBatches(
-                                            sink -> rebuildable(sink).backfill(table, rows, endOfTable)),
+                                            () -> refused.set(backfillBeside(rows, endOfTable)), beside)
+                                    : lane.runBetweenBatches(sink ->
+                                            refused.set(rebuildable(sink).backfill(table, rows, endOfTable))),
+                            refused,
                             position,
                             rows.size());
                 }
@@ -306,13 +331,12 @@ final class TableRebuild {
      * Hands a chunk to the sink on this rebuild's writer thread, retrying transient failures with the lanes' backoff
      * until it succeeds or the rebuild is cancelled.
      */
-    private void backfillBeside(List<ChunkRow> rows, boolean endOfTable) {
+    private List<Rejection> backfillBeside(List<ChunkRow> rows, boolean endOfTable) {
         long delay = RetryPolicies.FIRST_DELAY.toMillis();
         while (true) {
             checkCancelled();
             try {
-                rebuildable(lane.sink()).backfill(table, rows, endOfTable);
-                return;
+                return rebuildable(lane.sink()).backfill(table, rows, endOfTable);
             } catch (io.cdcfanout.sink.RetryableSinkException e) {
                 LOG.warn(
                         "sink {}: rebuild #{} of {}: chunk write failed, retrying: {}",
@@ -333,12 +357,54 @@ final class TableRebuild {
 
     private void applied(InFlight chunk) throws InterruptedException, ExecutionException {
         chunk.applied().get();
+        List<Rejection> refused = chunk.refused().get();
+        storeDeadLetters(refused);
+        rowsRejected.addAndGet(refused.size());
+        rejectionsCounter.increment(refused.size());
         rowsCopied.addAndGet(chunk.rows());
         if (chunk.rows() > 0) {
             chunks.incrementAndGet();
         }
         rowsCounter.increment(chunk.rows());
         save(chunk.lastKey());
+    }
+
+    /**
+     * Stores the chunk's refused rows in the dead-letter table, before its progress is saved so a restart cannot
+     * skip them. A store that keeps failing fails the rebuild (an unchecked exception, so the copy does not take it
+     * for a failed read) rather than lose the rows.
+     */
+    private void storeDeadLetters(List<Rejection> refused) throws InterruptedException {
+        if (refused.isEmpty()) {
+            return;
+        }
+        List<DeadLetter> letters = refused.stream()
+                .map(r -> DeadLetter.rejected(lane.name(), r.event(), r.reason()))
+                .toList();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                deadLetters.write(letters);
+                return;
+            } catch (SQLException e) {
+                if (attempt >= READ_ATTEMPTS) {
+                    throw new IllegalStateException(
+                            "cannot store the " + letters.size() + " row(s) the sink refused as dead letters: "
+                                    + e.getMessage(),
+                            e);
+                }
+                LOG.warn(
+                        "sink {}: rebuild #{} of {} could not store {} dead letter(s) (attempt {} of {}), retrying: {}",
+                        lane.name(),
+                        id,
+                        table,
+                        letters.size(),
+                        attempt,
+                        READ_ATTEMPTS,
+                        e.getMessage());
+                Thread.sleep(READ_RETRY_DELAY.toMillis());
+                checkCancelled();
+            }
+        }
     }
 
     /** Saves how far the copy got, for a view that outlives the process; a failure only costs a later resume. */

@@ -52,6 +52,7 @@ class ElasticsearchSinkContractIT extends SinkContractTest {
                 null,
                 Map.of(TABLE, new TableOptions(index, null, null, null, null)),
                 Refresh.WAIT_FOR,
+                null,
                 null);
         return new ElasticsearchSinkFactory()
                 .create("search", config, new SinkContext(null, new SimpleMeterRegistry(), Clock.systemUTC()));

@@ -389,7 +389,8 @@ class ElasticsearchSinkIT {
                 null,
                 Map.of(PRODUCTS, options(null)),
                 Refresh.NONE,
-                new ElasticsearchSinkConfig.BulkOptions(50, 4096L, 3)));
+                new ElasticsearchSinkConfig.BulkOptions(50, 4096L, 3),
+                null));
         sink.start();
         List<ChangeEvent> events = new ArrayList<>();
         Map<String, Row> expected = new TreeMap<>();
@@ -423,7 +424,7 @@ class ElasticsearchSinkIT {
 
     private Sink create(String url, TableOptions options) {
         return create(new ElasticsearchSinkConfig(
-                List.of(url), null, null, null, null, Map.of(PRODUCTS, options), Refresh.WAIT_FOR, null));
+                List.of(url), null, null, null, null, Map.of(PRODUCTS, options), Refresh.WAIT_FOR, null, null));
     }
 
     private Sink create(ElasticsearchSinkConfig config) {

@@ -14,6 +14,7 @@ import io.cdcfanout.sink.ChangeBatch;
 import io.cdcfanout.sink.LatestRow;
 import io.cdcfanout.sink.LatestRowReader;
 import io.cdcfanout.sink.RebuildableSink;
+import io.cdcfanout.sink.Rejection;
 import io.cdcfanout.sink.RetryableSinkException;
 import io.cdcfanout.sink.Sink;
 import io.cdcfanout.sink.SinkContext;
@@ -285,14 +286,14 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader, Rebuildab
     }
 
     @Override
-    public void backfill(TableId table, List<ChunkRow> rows, boolean endOfTable) {
+    public List<Rejection> backfill(TableId table, List<ChunkRow> rows, boolean endOfTable) {
         Integer number = rebuilding.get(table);
         if (number == null) {
             throw new IllegalStateException("cache " + name + ": backfill of " + table + " without beginRebuild");
         }
         Generation shadow = new Generation(table, number);
         if (olderThanTruncate(shadow, Lsn.ZERO)) {
-            return; // a TRUNCATE reached the shadow after this chunk was read; the stream re-creates its rows
+            return List.of(); // a TRUNCATE reached the shadow after this chunk was read; the stream re-creates its rows
         }
         Instant readAt = context.clock().instant();
         for (ChunkRow chunkRow : rows) {
@@ -309,6 +310,7 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader, Rebuildab
                 return old; // a streamed change is newer than any chunk row
             });
         }
+        return List.of(); // the cache holds any row
     }
 
     @Override

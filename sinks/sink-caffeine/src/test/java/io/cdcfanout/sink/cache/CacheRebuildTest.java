@@ -33,7 +33,9 @@ class CacheRebuildTest {
     void readsSeeTheOldTableUntilTheSwapAndTheRebuiltOneAfter() {
         apply(CHANGES.insert(1).set("name", "stale").at(100));
         cache.beginRebuild(ITEMS);
-        cache.backfill(ITEMS, List.of(chunkRow(1, "fresh"), chunkRow(2, "missing before")), false);
+        assertThat(cache.backfill(ITEMS, List.of(chunkRow(1, "fresh"), chunkRow(2, "missing before")), false))
+                .as("the cache refuses no row")
+                .isEmpty();
 
         assertThat(name(1)).contains("stale");
         assertThat(name(2)).isEmpty();

@@ -66,7 +66,8 @@ import org.slf4j.LoggerFactory;
  * table to it as well as through the alias, fills it with the chunk rows at version 0 (below every streamed
  * change: a chunk row only lands where no change did; an update whose unchanged TOAST columns it had no
  * document to copy from is written without them, listed in {@code _cdc.missing}, and the chunk row fills them),
- * then moves the alias to it in one request and deletes the old index. Searches through the alias see the
+ * then moves the alias to it in one request and deletes the old index (or keeps the newest
+ * {@code keep-old-indexes} previous ones, the one the alias left first, for a roll-back). Searches through the alias see the
  * old index or the new one, never a half-built one. A TRUNCATE watermark belongs to a concrete index, so a
  * rebuilt index starts without the old one's.
  */
@@ -433,10 +434,32 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
         }
         IndexManager indexes = new IndexManager(client);
         try {
-            String live = concreteOf(alias);
-            int next = Math.max(indexes.highestGeneration(alias), IndexNames.generationOf(alias, live)) + 1;
-            for (int n = IndexNames.generationOf(alias, live) + 1; n < next; n++) {
-                indexes.delete(IndexNames.generation(alias, n)); // left by a rebuild that did not finish
+            List<String> aliased = indexes.concreteIndexes(alias);
+            String live = aliased.size() == 1 ? aliased.get(0) : concreteOf(alias);
+            int liveGeneration = IndexNames.generationOf(alias, live);
+            List<Integer> generations = indexes.generations(alias);
+            // above every generation there is, kept old ones included, so a new index never reuses a name
+            int next =
+                    Math.max(generations.isEmpty() ? 0 : generations.get(generations.size() - 1), liveGeneration) + 1;
+            // Generations above the live one were left by rebuilds that did not finish, unless one was live and the
+            // alias was pointed back below it by hand (a roll-back to a kept index): that one stays. Kept old
+            // generations are below the live one and are not looked at here.
+            List<String> above = generations.stream()
+                    .filter(n -> n > liveGeneration)
+                    .map(n -> IndexNames.generation(alias, n))
+                    .toList();
+            java.util.Set<String> finished = indexes.finished(above);
+            for (String unfinished : above) {
+                if (finished.contains(unfinished)) {
+                    LOG.info(
+                            "sink {}: leaving {} in place: it was live before alias {} was pointed at {}",
+                            name,
+                            unfinished,
+                            alias,
+                            live);
+                } else {
+                    indexes.delete(unfinished); // left by a rebuild that did not finish
+                }
             }
             String concrete = IndexNames.generation(alias, next);
             indexes.createGeneration(concrete, config.tables().get(table).indexBody());
@@ -476,15 +499,21 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
         }
     }
 
+    /**
+     * Writes a chunk's rows into the new index at version 0. A row that cannot be mapped, or that Elasticsearch
+     * refuses (typically a changed {@code mapping} the row does not fit), is returned as a rejection of a
+     * {@code SNAPSHOT} change at {@code Lsn.ZERO}, for the service to dead-letter; the rebuild goes on.
+     */
     @Override
-    public void backfill(TableId table, List<ChunkRow> rows, boolean endOfTable) throws RetryableSinkException {
+    public List<Rejection> backfill(TableId table, List<ChunkRow> rows, boolean endOfTable)
+            throws RetryableSinkException {
         RebuildTarget target = rebuilding.get(table);
         if (target == null) {
             throw new IllegalStateException("sink " + name + ": backfill of " + table + " without beginRebuild");
         }
         target.truncation.readLock().lock();
         try {
-            backfillHoldingTruncation(target, table, rows);
+            return backfillHoldingTruncation(target, table, rows);
         } finally {
             target.truncation.readLock().unlock();
         }
@@ -538,14 +567,16 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
         return again;
     }
 
-    private void backfillHoldingTruncation(RebuildTarget target, TableId table, List<ChunkRow> rows)
+    private List<Rejection> backfillHoldingTruncation(RebuildTarget target, TableId table, List<ChunkRow> rows)
             throws RetryableSinkException {
         if (target.watermark != null || rows.isEmpty()) {
-            return; // a TRUNCATE reached the new index after this chunk was read; the stream re-creates its rows
+            // a TRUNCATE reached the new index after this chunk was read; the stream re-creates its rows
+            return List.of();
         }
         DocumentMapper mapper = mapper(table);
         java.time.Instant readAt = clock.instant();
         List<DocumentWrite> writes = new ArrayList<>(rows.size());
+        List<Rejection> rejections = new ArrayList<>();
         long sequence = 0;
         for (ChunkRow row : rows) {
             ChangeEvent read = new ChangeEvent(
@@ -558,8 +589,7 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
             try {
                 writes.add(mapper.toWrite(read).withIndex(target.concrete));
             } catch (UnmappableChangeException e) {
-                LOG.warn(
-                        "sink {}: rebuild of {}: row {} cannot be indexed: {}", name, table, row.key(), e.getMessage());
+                rejections.add(new Rejection(read, "rebuilding " + target.concrete + ": " + e.getMessage()));
             }
         }
         List<DocumentWrite> landedOnChanges = new ArrayList<>();
@@ -568,16 +598,24 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
                 case APPLIED -> metrics.index(target.concrete).indexed().increment();
                 case STALE -> landedOnChanges.add(result.write());
                 case REJECTED ->
-                    LOG.warn(
-                            "sink {}: rebuild of {}: Elasticsearch refused document {}: {}",
-                            name,
-                            table,
-                            result.write().id(),
-                            result.reason());
+                    rejections.add(new Rejection(
+                            result.write().event(),
+                            "rebuilding " + target.concrete + ": Elasticsearch refused document "
+                                    + result.write().id() + ": " + result.reason()));
                 case RETRYABLE -> throw new IllegalStateException("BulkWriter returned a retryable item: " + result);
             }
         }
         fillMissingColumns(target, landedOnChanges);
+        if (!rejections.isEmpty()) {
+            LOG.warn(
+                    "sink {}: rebuild of {}: {} chunk row(s) refused, first: {} ({})",
+                    name,
+                    table,
+                    rejections.size(),
+                    rejections.get(0).event().key(),
+                    rejections.get(0).reason());
+        }
+        return rejections;
     }
 
     /**
@@ -641,6 +679,7 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
         try {
             client.indices().refresh(r -> r.index(target.concrete));
             List<String> old = indexes.concreteIndexes(target.alias);
+            indexes.markFinished(target.concrete); // before it is live, so it can never pass for a half-built one
             if (!old.equals(List.of(target.concrete))) {
                 indexes.swap(
                         target.alias,
@@ -655,15 +694,43 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
             }
             rebuilding.remove(table);
             bulkWriter.forgetConcrete(target.concrete);
-            for (String o : old) {
-                if (!o.equals(target.concrete)) {
-                    indexes.delete(o);
-                }
+            List<String> previous = previousGenerations(indexes, target, old);
+            int keep = Math.min(config.keepOldIndexes(), previous.size());
+            for (String o : previous.subList(keep, previous.size())) {
+                indexes.delete(o);
+                indexes.forgetFinished(o);
             }
-            LOG.info("sink {}: {} rebuilt; alias {} now on {}", name, table, target.alias, target.concrete);
+            LOG.info(
+                    "sink {}: {} rebuilt; alias {} now on {}{}",
+                    name,
+                    table,
+                    target.alias,
+                    target.concrete,
+                    keep == 0 ? "" : "; kept " + previous.subList(0, keep) + " (keep-old-indexes " + keep + ")");
         } catch (IOException | ElasticsearchException e) {
             throw failed("move alias " + target.alias + " to " + target.concrete, e);
         }
+    }
+
+    /**
+     * The concrete indexes behind {@code target}'s alias other than the new live one, in the order
+     * {@code keep-old-indexes} keeps them: the ones the alias just left, then the other generations, newest first.
+     * No half-built generation is among them: the rebuild that is finishing deleted those when it began, and
+     * builds the highest generation.
+     */
+    private static List<String> previousGenerations(IndexManager indexes, RebuildTarget target, List<String> left)
+            throws IOException {
+        List<String> previous = new ArrayList<>();
+        left.stream().filter(o -> !o.equals(target.concrete)).forEach(previous::add);
+        List<Integer> generations = new ArrayList<>(indexes.generations(target.alias));
+        java.util.Collections.reverse(generations);
+        for (int n : generations) {
+            String concrete = IndexNames.generation(target.alias, n);
+            if (!concrete.equals(target.concrete) && !previous.contains(concrete)) {
+                previous.add(concrete);
+            }
+        }
+        return previous;
     }
 
     @Override

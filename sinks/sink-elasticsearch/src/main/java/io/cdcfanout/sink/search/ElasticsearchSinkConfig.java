@@ -27,6 +27,7 @@ import java.util.Set;
  * ca-file: /etc/cdc/es-ca.pem         # optional, PEM CA for https
  * refresh: none                       # or wait_for
  * bulk: { max-actions: 1000, max-bytes: 5242880, concurrency: 2 }
+ * keep-old-indexes: 0                 # previous concrete indexes a rebuild leaves behind the alias's live one
  * tables:
  *   public.products: { index: products, exclude: [internal_notes], mapping: mappings/products.json }
  * }</pre>
@@ -41,6 +42,9 @@ import java.util.Set;
  * @param tables   source table to its index options; its keys are the tables this sink is fed
  * @param refresh  whether a batch returns only once its writes are searchable
  * @param bulk     bulk request sizing
+ * @param keepOldIndexes how many previous concrete indexes ({@code <index>_v<k>}) of a table each rebuild keeps after
+ *                 it moved the alias, the one the alias left first; older ones are deleted. Default 0: the old
+ *                 index is deleted at the swap
  */
 @JsonTypeName(ElasticsearchSinkFactory.TYPE)
 public record ElasticsearchSinkConfig(
@@ -53,7 +57,8 @@ public record ElasticsearchSinkConfig(
         Path caFile,
         Map<TableId, TableOptions> tables,
         Refresh refresh,
-        BulkOptions bulk)
+        BulkOptions bulk,
+        Integer keepOldIndexes)
         implements SinkConfig {
 
     public ElasticsearchSinkConfig {
@@ -99,6 +104,11 @@ public record ElasticsearchSinkConfig(
         tables = Collections.unmodifiableMap(new LinkedHashMap<>(tables));
         refresh = refresh == null ? Refresh.NONE : refresh;
         bulk = bulk == null ? BulkOptions.DEFAULTS : bulk;
+        keepOldIndexes = keepOldIndexes == null ? 0 : keepOldIndexes;
+        if (keepOldIndexes < 0) {
+            throw new IllegalArgumentException("elasticsearch sink: 'keep-old-indexes' must be 0 or more, not "
+                    + keepOldIndexes + " (0 deletes the old index when a rebuild swaps the alias)");
+        }
     }
 
     @Override

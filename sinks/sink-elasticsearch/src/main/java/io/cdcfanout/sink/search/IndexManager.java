@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcfanout.schema.RowJson;
 import java.io.IOException;
 import java.io.StringReader;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -105,16 +107,69 @@ final class IndexManager {
         }
     }
 
-    /** The highest generation number among the indexes named {@code <alias>_v<n>}, aliased or not; 0 when none. */
-    int highestGeneration(String alias) throws IOException {
-        Set<String> names = client.indices()
+    /** The generation numbers of the indexes named {@code <alias>_v<n>}, aliased or not, in ascending order. */
+    List<Integer> generations(String alias) throws IOException {
+        return client
+                .indices()
                 .get(g -> g.index(alias + "_v*").allowNoIndices(true).ignoreUnavailable(true))
                 .indices()
-                .keySet();
-        return names.stream()
-                .mapToInt(n -> IndexNames.generationOf(alias, n))
-                .max()
-                .orElse(0);
+                .keySet()
+                .stream()
+                .map(n -> IndexNames.generationOf(alias, n))
+                .filter(n -> n >= 0)
+                .sorted()
+                .toList();
+    }
+
+    /**
+     * Records in {@value IndexNames#META_INDEX} that a generation is (about to be) live behind its alias, so a later
+     * rebuild never takes it for one a rebuild left half-built, even after the alias was pointed back below it.
+     */
+    void markFinished(String concrete) throws IOException {
+        ObjectNode doc = RowJson.MAPPER.createObjectNode();
+        doc.put("index", concrete);
+        doc.put("finished_generation", true);
+        client.index(
+                i -> i.index(IndexNames.META_INDEX).id(finishedId(concrete)).document(doc));
+    }
+
+    /** Of these concrete indexes, the ones {@link #markFinished} recorded. */
+    Set<String> finished(Collection<String> concretes) throws IOException {
+        Set<String> found = new HashSet<>();
+        if (concretes.isEmpty()) {
+            return found;
+        }
+        var response = client.mget(
+                m -> m.index(IndexNames.META_INDEX)
+                        .ids(concretes.stream().map(IndexManager::finishedId).toList()),
+                ObjectNode.class);
+        for (var item : response.docs()) {
+            if (item.isFailure()) {
+                throw new IOException("cannot read " + item.failure().id() + " in " + IndexNames.META_INDEX + ": "
+                        + ElasticsearchErrors.describe(item.failure().error()));
+            }
+            if (item.result().found()) {
+                found.add(item.result().id().substring(FINISHED_PREFIX.length()));
+            }
+        }
+        return found;
+    }
+
+    /** Forgets what {@link #markFinished} recorded of a deleted index; nothing happens when there is nothing. */
+    void forgetFinished(String concrete) throws IOException {
+        try {
+            client.delete(d -> d.index(IndexNames.META_INDEX).id(finishedId(concrete)));
+        } catch (ElasticsearchException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    private static final String FINISHED_PREFIX = "finished-generation:";
+
+    private static String finishedId(String concrete) {
+        return FINISHED_PREFIX + concrete;
     }
 
     /** Creates a concrete index with the user's settings and mappings and the sink's fields, without any alias. */

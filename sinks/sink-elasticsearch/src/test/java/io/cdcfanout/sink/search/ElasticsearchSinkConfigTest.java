@@ -65,6 +65,9 @@ class ElasticsearchSinkConfigTest {
         assertThat(config.sourceTables()).containsExactly(TableId.parse("public.products"));
         assertThat(config.options(TableId.parse("public.products")).exclude()).isEmpty();
         assertThat(config.apiKey().isEmpty()).isTrue();
+        assertThat(config.keepOldIndexes())
+                .as("the old index is deleted at the swap")
+                .isZero();
     }
 
     @Test
@@ -81,6 +84,7 @@ class ElasticsearchSinkConfigTest {
                 ca-file: %s
                 refresh: wait_for
                 bulk: { max-actions: 500, max-bytes: 1048576, concurrency: 4 }
+                keep-old-indexes: 2
                 tables:
                   public.products:
                     index: products
@@ -97,6 +101,7 @@ class ElasticsearchSinkConfigTest {
         assertThat(config.toString()).doesNotContain("s3cret");
         assertThat(config.refresh()).isEqualTo(Refresh.WAIT_FOR);
         assertThat(config.bulk().concurrency()).isEqualTo(4);
+        assertThat(config.keepOldIndexes()).isEqualTo(2);
         ElasticsearchSinkConfig.TableOptions orders = config.options(TableId.parse("sales.orders"));
         assertThat(orders.include()).containsExactly("tenant", "order_no", "total");
         assertThat(orders.indexBody().mappings().at("/properties/total/type").asText())
@@ -166,6 +171,12 @@ class ElasticsearchSinkConfigTest {
         assertRejected(
                 "type: elasticsearch\nurl: http://es:9200\nca-file: /nonexistent.pem\ntables: { a.b: { index: x } }\n",
                 "ca-file");
+        assertRejected(
+                "type: elasticsearch\nurl: http://es:9200\nkeep-old-indexes: -1\ntables: { a.b: { index: x } }\n",
+                "'keep-old-indexes' must be 0 or more, not -1");
+        assertRejected(
+                "type: elasticsearch\nurl: http://es:9200\nkeep-old-indexes: two\ntables: { a.b: { index: x } }\n",
+                "keep-old-indexes");
     }
 
     @Test

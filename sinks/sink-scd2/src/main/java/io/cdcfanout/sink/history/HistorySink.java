@@ -301,7 +301,8 @@ public final class HistorySink implements Sink, HistoryReader, RebuildableSink {
     }
 
     @Override
-    public void backfill(TableId table, List<ChunkRow> rows, boolean endOfTable) throws RetryableSinkException {
+    public List<Rejection> backfill(TableId table, List<ChunkRow> rows, boolean endOfTable)
+            throws RetryableSinkException {
         HistoryReconciliation reconciliation = reconciliation(table);
         try {
             Connection c = connection();
@@ -314,6 +315,7 @@ public final class HistorySink implements Sink, HistoryReader, RebuildableSink {
                         context.clock().instant());
                 c.commit();
                 metrics.recorded(table, counts);
+                return List.of(); // a history table holds any row its source table holds
             } catch (SQLException e) {
                 c.rollback();
                 throw e;

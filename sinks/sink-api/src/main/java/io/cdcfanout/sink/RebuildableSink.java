@@ -1,6 +1,5 @@
 package io.cdcfanout.sink;
 
-import io.cdcfanout.schema.RowKey;
 import io.cdcfanout.schema.TableId;
 import io.cdcfanout.sink.jdbc.ChunkedTableReader.ChunkRow;
 import java.util.List;
@@ -84,27 +83,6 @@ public interface RebuildableSink {
      */
     default boolean wantsChunksAfterTheStream() {
         return false;
-    }
-
-    /**
-     * True for a sink whose {@link #backfill} may run on the rebuild's own thread, at the same time as
-     * {@link Sink#apply} on the lane (but never beside another rebuild step of the table), so the stream does not wait
-     * for chunk writes: safe where a chunk row loses to every change whatever the order in which they arrive
-     * (Elasticsearch's per-document versions), provided the sink keeps chunk writes out of a TRUNCATE's way and
-     * completes, at {@link #finishRebuild}, what a concurrent chunk could not. Never combined with
-     * {@link #wantsChunksAfterTheStream()}.
-     */
-    default boolean takesChunksBesideTheLane() {
-        return false;
-    }
-
-    /**
-     * With {@link #takesChunksBesideTheLane()}: called on the lane once every chunk was written, before
-     * {@link #finishRebuild}; the keys whose rows the sink wants once more, read now and handed to {@link #backfill}
-     * on the lane (documents a chunk written at the same time as a change could not complete, say).
-     */
-    default List<RowKey> keysToReadAgain(TableId table) throws RetryableSinkException {
-        return List.of();
     }
 
     /**

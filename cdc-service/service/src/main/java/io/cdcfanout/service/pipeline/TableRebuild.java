@@ -223,31 +223,6 @@ final class TableRebuild {
                         .build();
         List<String> position = resumeFrom == null ? null : resumeFrom.lastKey();
         boolean afterTheStream = rebuildable(lane.sink()).wantsChunksAfterTheStream();
-        java.util.concurrent.ExecutorService beside = rebuildable(lane.sink()).takesChunksBesideTheLane()
-                ? java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                    Thread t = new Thread(r, "rebuild-" + lane.name() + "-" + id);
-                    t.setDaemon(true);
-                    return t;
-                })
-                : null;
-        try {
-            copy(limiter, position, afterTheStream, beside);
-            if (beside != null) {
-                readAgain();
-            }
-        } finally {
-            if (beside != null) {
-                beside.shutdownNow();
-            }
-        }
-    }
-
-    private void copy(
-            RateLimiter<Object> limiter,
-            List<String> position,
-            boolean afterTheStream,
-            java.util.concurrent.ExecutorService beside)
-            throws SQLException, InterruptedException, ExecutionException {
         InFlight inFlight = null;
         int failures = 0;
         while (true) {
@@ -276,11 +251,8 @@ final class TableRebuild {
                     }
                     AtomicReference<List<Rejection>> refused = new AtomicReference<>(List.of());
                     inFlight = new InFlight(
-                            beside != null
-                                    ? java.util.concurrent.CompletableFuture.runAsync(
-                                            () -> refused.set(backfillBeside(rows, endOfTable)), beside)
-                                    : lane.runBetweenBatches(sink ->
-                                            refused.set(rebuildable(sink).backfill(table, rows, endOfTable))),
+                            lane.runBetweenBatches(
+                                    sink -> refused.set(rebuildable(sink).backfill(table, rows, endOfTable))),
                             refused,
                             position,
                             rows.size());
@@ -302,55 +274,6 @@ final class TableRebuild {
                         READ_ATTEMPTS,
                         e.getMessage());
                 Thread.sleep(READ_RETRY_DELAY.toMillis());
-            }
-        }
-    }
-
-    /** The rows the sink asks for once more after chunks written beside the lane, handed over on the lane. */
-    private void readAgain() throws SQLException, InterruptedException, ExecutionException {
-        List<List<io.cdcfanout.schema.RowKey>> asked = new ArrayList<>();
-        onLane(sink -> asked.add(rebuildable(sink).keysToReadAgain(table)));
-        List<io.cdcfanout.schema.RowKey> keys = asked.get(0);
-        if (keys.isEmpty()) {
-            return;
-        }
-        LOG.info("sink {}: rebuild #{} of {}: reading {} row(s) again", lane.name(), id, table, keys.size());
-        try (Connection c = source.connect("cdc-fanout rebuild " + lane.name())) {
-            c.setAutoCommit(true);
-            c.setReadOnly(true);
-            ChunkedTableReader reader = new ChunkedTableReader(c, table, options.chunkSize(), null);
-            for (int from = 0; from < keys.size(); from += options.chunkSize()) {
-                List<ChunkRow> rows =
-                        visible(reader.readKeys(keys.subList(from, Math.min(keys.size(), from + options.chunkSize()))));
-                onLane(sink -> rebuildable(sink).backfill(table, rows, false));
-            }
-        }
-    }
-
-    /**
-     * Hands a chunk to the sink on this rebuild's writer thread, retrying transient failures with the lanes' backoff
-     * until it succeeds or the rebuild is cancelled.
-     */
-    private List<Rejection> backfillBeside(List<ChunkRow> rows, boolean endOfTable) {
-        long delay = RetryPolicies.FIRST_DELAY.toMillis();
-        while (true) {
-            checkCancelled();
-            try {
-                return rebuildable(lane.sink()).backfill(table, rows, endOfTable);
-            } catch (io.cdcfanout.sink.RetryableSinkException e) {
-                LOG.warn(
-                        "sink {}: rebuild #{} of {}: chunk write failed, retrying: {}",
-                        lane.name(),
-                        id,
-                        table,
-                        e.getMessage());
-                try {
-                    Thread.sleep(delay);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw new CancellationException();
-                }
-                delay = Math.min(delay * 2, RetryPolicies.MAX_DELAY.toMillis());
             }
         }
     }

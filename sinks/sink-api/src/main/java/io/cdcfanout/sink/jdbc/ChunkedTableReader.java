@@ -27,7 +27,6 @@ public final class ChunkedTableReader {
     private final int chunkSize;
     private final String firstSql;
     private final String nextSql;
-    private final List<String> castTypes;
     private List<String> position;
     private boolean done;
 
@@ -44,7 +43,7 @@ public final class ChunkedTableReader {
         this.table = table;
         this.chunkSize = chunkSize;
         this.key = TableReads.primaryKey(connection, table);
-        this.castTypes = castTypes(connection, table, key);
+        List<String> castTypes = castTypes(connection, table, key);
         this.firstSql = KeysetChunk.sql(table, key, castTypes, true);
         this.nextSql = KeysetChunk.sql(table, key, castTypes, false);
         this.position = position == null ? null : List.copyOf(position);
@@ -90,45 +89,6 @@ public final class ChunkedTableReader {
         }
         if (rows.size() < chunkSize) {
             done = true;
-        }
-        return rows;
-    }
-
-    /** The rows of {@code keys} as the table has them now (keys without a row are left out); not a chunk. */
-    public List<ChunkRow> readKeys(List<RowKey> keys) throws SQLException {
-        List<ChunkRow> rows = new ArrayList<>();
-        if (keys.isEmpty()) {
-            return rows;
-        }
-        StringBuilder columns = new StringBuilder();
-        StringBuilder casts = new StringBuilder();
-        StringBuilder arrays = new StringBuilder();
-        StringBuilder aliases = new StringBuilder();
-        for (int i = 0; i < key.columns().size(); i++) {
-            String sep = i == 0 ? "" : ", ";
-            columns.append(sep).append(KeysetChunk.quote(key.columns().get(i)));
-            casts.append(sep)
-                    .append("CAST(u.k")
-                    .append(i)
-                    .append(" AS ")
-                    .append(castTypes.get(i))
-                    .append(')');
-            arrays.append(sep).append("?::text[]");
-            aliases.append(sep).append('k').append(i);
-        }
-        String sql = "SELECT * FROM " + table.quoted() + " WHERE (" + columns + ") IN (SELECT " + casts
-                + " FROM unnest(" + arrays + ") AS u(" + aliases + "))";
-        try (PreparedStatement ps = connection.prepareStatement(sql)) {
-            for (int i = 0; i < key.columns().size(); i++) {
-                String column = key.columns().get(i);
-                String[] values = keys.stream()
-                        .map(k -> KeyText.of(k.values().get(k.columns().indexOf(column))))
-                        .toArray(String[]::new);
-                ps.setArray(i + 1, connection.createArrayOf("text", values));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                TableReads.readRows(rs, key.columns(), (k, row) -> rows.add(new ChunkRow(k, row)));
-            }
         }
         return rows;
     }

@@ -84,23 +84,15 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
     private final Map<String, Lsn> truncateWatermarks = new ConcurrentHashMap<>();
     // the concrete index each alias points at
     private final Map<String, String> liveConcrete = new ConcurrentHashMap<>();
-    // the new concrete index of each table being rebuilt; changed on the lane, read by chunk writes beside it
+    // the new concrete index of each table being rebuilt; only the lane thread uses it
     private final Map<TableId, RebuildTarget> rebuilding = new ConcurrentHashMap<>();
 
-    /**
-     * A rebuild's new concrete index, and the TRUNCATE watermark it has of its own. Chunks are written beside the
-     * lane: a chunk write holds {@code truncation} shared and a TRUNCATE exclusively, so no chunk row read before a
-     * TRUNCATE lands after it; {@code completedByStream} remembers the keys of updates that had to complete their
-     * unchanged TOAST columns from the new index, which a chunk written at the same moment may have left partial.
-     */
+    /** A rebuild's new concrete index, and the TRUNCATE watermark it has of its own. */
     private static final class RebuildTarget {
         final TableId table;
         final String alias;
         final String concrete;
-        volatile Lsn watermark;
-        final java.util.concurrent.locks.ReadWriteLock truncation =
-                new java.util.concurrent.locks.ReentrantReadWriteLock();
-        final java.util.Set<RowKey> completedByStream = ConcurrentHashMap.newKeySet();
+        Lsn watermark;
 
         RebuildTarget(TableId table, String alias, String concrete) {
             this.table = table;
@@ -380,11 +372,6 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
         for (ItemResult result : write(changes, refused, target.concrete)) {
             count(result, refused);
         }
-        for (ChangeEvent event : changes.newest()) {
-            if (event.after() != null && !event.after().isComplete()) {
-                target.completedByStream.add(event.key());
-            }
-        }
         java.util.Set<ChangeEvent> already = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         rejections.forEach(r -> already.add(r.event()));
         for (Rejection r : refused) {
@@ -396,7 +383,6 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
 
     private void truncateRebuild(RebuildTarget target, ChangeEvent truncate, List<Rejection> rejections)
             throws RetryableSinkException {
-        target.truncation.writeLock().lock();
         try {
             watermarks.record(target.concrete, target.table, truncate.lsn());
             target.watermark = target.watermark == null ? truncate.lsn() : Lsn.max(target.watermark, truncate.lsn());
@@ -405,8 +391,6 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
             }
         } catch (IOException | ElasticsearchException e) {
             throw failed("apply the TRUNCATE of " + target.table + " to " + target.concrete, e);
-        } finally {
-            target.truncation.writeLock().unlock();
         }
     }
 
@@ -511,63 +495,10 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
         if (target == null) {
             throw new IllegalStateException("sink " + name + ": backfill of " + table + " without beginRebuild");
         }
-        target.truncation.readLock().lock();
-        try {
-            return backfillHoldingTruncation(target, table, rows);
-        } finally {
-            target.truncation.readLock().unlock();
-        }
+        return backfillRows(target, table, rows);
     }
 
-    @Override
-    public boolean takesChunksBesideTheLane() {
-        return true;
-    }
-
-    /** The keys whose documents in the new index still lack columns an update could not know. */
-    @Override
-    public List<RowKey> keysToReadAgain(TableId table) throws RetryableSinkException {
-        RebuildTarget target = rebuilding.get(table);
-        if (target == null || target.completedByStream.isEmpty()) {
-            return List.of();
-        }
-        Map<String, RowKey> byId = new LinkedHashMap<>();
-        for (RowKey key : target.completedByStream) {
-            String id = documentIdOrNull(table, key);
-            if (id != null) {
-                byId.put(id, key);
-            }
-        }
-        List<RowKey> again = new ArrayList<>();
-        List<String> ids = List.copyOf(byId.keySet());
-        try {
-            for (int from = 0; from < ids.size(); from += 1000) {
-                List<String> part = ids.subList(from, Math.min(ids.size(), from + 1000));
-                var response = client.mget(
-                        m -> m.index(target.concrete).ids(part).realtime(true),
-                        com.fasterxml.jackson.databind.node.ObjectNode.class);
-                for (var item : response.docs()) {
-                    if (!item.isFailure()
-                            && item.result().found()
-                            && item.result().source() != null
-                            && item.result()
-                                            .source()
-                                            .path(DocumentMapper.META_FIELD)
-                                            .path(DocumentMapper.MISSING)
-                                            .size()
-                                    > 0) {
-                        again.add(byId.get(item.result().id()));
-                    }
-                }
-            }
-        } catch (IOException | ElasticsearchException e) {
-            throw failed("read " + target.concrete + " for documents still missing columns", e);
-        }
-        target.completedByStream.clear();
-        return again;
-    }
-
-    private List<Rejection> backfillHoldingTruncation(RebuildTarget target, TableId table, List<ChunkRow> rows)
+    private List<Rejection> backfillRows(RebuildTarget target, TableId table, List<ChunkRow> rows)
             throws RetryableSinkException {
         if (target.watermark != null || rows.isEmpty()) {
             // a TRUNCATE reached the new index after this chunk was read; the stream re-creates its rows

@@ -49,11 +49,20 @@ public final class Backends implements AutoCloseable {
         return postgresMajorVersion;
     }
 
-    /** A new empty database with a unique name, dropped (with its replication slots) when the run ends. */
+    /**
+     * A new empty database with a unique name, dropped (with its replication slots) when the run ends. The idle
+     * slots of the databases created before it are dropped now: their tests are over (tests run one at a time),
+     * and left alone they would use up max_replication_slots and keep WAL for the rest of the run.
+     */
     public synchronized TestDatabase createDatabase() {
         String name = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (Connection c = adminConnection();
                 Statement s = c.createStatement()) {
+            if (!databases.isEmpty()) {
+                s.execute(
+                        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE active_pid IS NULL"
+                                + " AND database IN ('" + String.join("', '", databases) + "')");
+            }
             s.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create test database: " + e.getMessage(), e);

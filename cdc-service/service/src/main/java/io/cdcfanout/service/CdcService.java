@@ -106,8 +106,7 @@ public final class CdcService implements AutoCloseable, ServiceView {
         engine = config.source().fromKafka() ? new KafkaChangeSource(config) : new EngineLifecycle(engineConfig);
         ColumnPolicy columnPolicy = ColumnPolicy.from(config.source());
         pipeline = Pipelines.create(config, columnPolicy, new SinkContext(source, meters, Clock.systemUTC()));
-        rebuilds = new Rebuilds(
-                pipeline, source, columnPolicy, meters, Clock.systemUTC(), Pipelines.deadLetters(pipeline));
+        rebuilds = new Rebuilds(pipeline, source, columnPolicy, meters, Clock.systemUTC(), fence);
         http = new HttpApi(config.http(), this, meters);
         httpPort = http.start();
         LOG.info("HTTP API on http://{}:{}", config.http().host(), httpPort);
@@ -127,7 +126,22 @@ public final class CdcService implements AutoCloseable, ServiceView {
         engine.awaitSourceStarted();
         Pipelines.startSinks(pipeline);
         try { // before the first batch: a resumed rebuild's new view must miss no change
-            rebuilds.resumeFrom(new RebuildProgress(source, config.offsets().schema(), instance()));
+            RebuildProgress progress =
+                    new RebuildProgress(source, config.offsets().schema(), instance());
+            if (resnapshot) { // recorded before the fresh slot's offsets can be committed: a restart still rebuilds
+                for (var sink : rebuilds.configuredSinks().entrySet()) {
+                    if (sink.getValue().backfill() == AddedTablesPlan.Backfill.REBUILD) {
+                        LOG.warn(
+                                "re-snapshot: rebuilding sink {} ({} table(s))",
+                                sink.getKey(),
+                                sink.getValue().tables().size());
+                        for (TableId table : sink.getValue().tables()) {
+                            progress.owe(sink.getKey(), table);
+                        }
+                    }
+                }
+            }
+            rebuilds.resumeFrom(progress);
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(
                     "cannot read " + config.offsets().schema() + ".rebuilds: " + e.getMessage(), e);
@@ -137,22 +151,6 @@ public final class CdcService implements AutoCloseable, ServiceView {
         lagWatch = new LagWatch(pipeline, () -> slotLag == null ? null : slotLag.currentWalLsn(), rebuilds);
         lagWatch.start();
         backfillAddedTables();
-        if (resnapshot) {
-            rebuildEverySink();
-        }
-    }
-
-    /** After a re-snapshot: every table of every sink that keeps state beyond the process is rebuilt. */
-    private void rebuildEverySink() {
-        rebuilds.configuredSinks().forEach((sink, now) -> {
-            if (now.backfill() == AddedTablesPlan.Backfill.REBUILD) {
-                LOG.warn(
-                        "re-snapshot: rebuilding sink {} ({} table(s))",
-                        sink,
-                        now.tables().size());
-                rebuilds.request(sink, Optional.empty(), RebuildOptions.DEFAULTS);
-            }
-        });
     }
 
     /**

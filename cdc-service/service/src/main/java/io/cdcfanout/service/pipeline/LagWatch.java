@@ -54,14 +54,31 @@ public final class LagWatch implements AutoCloseable {
             for (SinkLane lane : pipeline.lanes()) {
                 String over = overBudget(lane);
                 if (over != null) {
-                    lane.detach(over);
-                    // a rebuild under way misses what the detached lane skips: it must not swap in
-                    rebuilds.cancel(lane.name(), Optional.empty());
+                    detach(lane, over);
                 }
             }
         } catch (RuntimeException e) { // a scheduled task that throws is never run again
             LOG.warn("lag watch failed", e);
         }
+    }
+
+    /**
+     * A rebuild under way would miss what the detached lane skips, so it is cancelled; the rebuild owed is recorded
+     * before the lane lets batches pass, so offsets never move past a change the sink missed unrecorded (a restart
+     * rebuilds it). If it cannot be recorded, the sink is not detached now.
+     */
+    private void detach(SinkLane lane, String why) {
+        rebuilds.cancel(lane.name(), Optional.empty());
+        try {
+            rebuilds.owe(lane.name());
+        } catch (java.sql.SQLException e) {
+            LOG.warn(
+                    "sink {} is past its on-lag budget but its rebuild cannot be recorded ({}); it is not detached yet",
+                    lane.name(),
+                    e.getMessage());
+            return;
+        }
+        lane.detach(why);
     }
 
     /** Requests the rebuild of a re-attached sink once the rebuilds cancelled at its detachment are over. */

@@ -200,6 +200,11 @@ public final class Pipeline implements AutoCloseable {
         return lane(name);
     }
 
+    /** Where the pipeline stores dead letters; a rebuild stores its refused rows there too. It closes it. */
+    DeadLetters deadLetters() {
+        return deadLetters;
+    }
+
     List<SinkLane> lanes() {
         return lanes;
     }

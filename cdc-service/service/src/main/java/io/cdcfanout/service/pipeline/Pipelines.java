@@ -5,35 +5,12 @@ import io.cdcfanout.sink.BoundSink;
 import io.cdcfanout.sink.RowPolicy;
 import io.cdcfanout.sink.SinkContext;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
 
 /** Builds the pipeline's lanes from the configured sinks. */
 public final class Pipelines {
 
-    /**
-     * The dead-letter store each pipeline was created with, so that {@link Rebuilds} stores a rebuild's refused rows
-     * through the same one (one connection, closed with the pipeline). Kept here because the pipeline does not
-     * expose its store; weak, so a closed pipeline is not held.
-     */
-    private static final Map<Pipeline, DeadLetters> DEAD_LETTERS = Collections.synchronizedMap(new WeakHashMap<>());
-
     private Pipelines() {}
-
-    /**
-     * The dead-letter store {@link #create} gave {@code pipeline}; the pipeline closes it.
-     *
-     * @throws IllegalArgumentException for a pipeline {@link #create} did not make
-     */
-    public static DeadLetters deadLetters(Pipeline pipeline) {
-        DeadLetters store = DEAD_LETTERS.get(pipeline);
-        if (store == null) {
-            throw new IllegalArgumentException("that pipeline was not made by Pipelines.create");
-        }
-        return store;
-    }
 
     /**
      * Creates every sink (none connects yet) and the pipeline around them. The sinks get {@code context}
@@ -56,13 +33,11 @@ public final class Pipelines {
         DeadLetterStore deadLetters =
                 new DeadLetterStore(context.source(), config.offsets().schema());
         // a batch at least half the maximum means the engine is draining a backlog
-        Pipeline pipeline = new Pipeline(
+        return new Pipeline(
                 lanes,
                 deadLetters,
                 context.meters(),
                 Math.max(1, config.source().maxBatchSize() / 2));
-        DEAD_LETTERS.put(pipeline, deadLetters);
-        return pipeline;
     }
 
     /** Starts every sink, each retrying while its backend is unreachable; returns when all have started. */

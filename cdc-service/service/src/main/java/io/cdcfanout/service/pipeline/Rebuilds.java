@@ -44,8 +44,8 @@ public final class Rebuilds implements AutoCloseable {
     private final StreamBarrier barrier;
 
     /**
-     * @param deadLetters where the rows a sink refuses during a rebuild are stored: the pipeline's own store
-     *                    ({@link Pipelines#deadLetters}), which the pipeline closes
+     * @param fence the service's WAL fence (its owner closes it); a history rebuild waits behind fences
+     *              ({@link StreamBarrier})
      */
     public Rebuilds(
             Pipeline pipeline,
@@ -53,14 +53,14 @@ public final class Rebuilds implements AutoCloseable {
             RowPolicy rowPolicy,
             MeterRegistry meters,
             Clock clock,
-            DeadLetters deadLetters) {
+            io.cdcfanout.service.source.WalFence fence) {
         this.pipeline = pipeline;
-        this.deadLetters = deadLetters;
+        this.deadLetters = pipeline.deadLetters();
         this.source = source;
         this.rowPolicy = rowPolicy;
         this.meters = meters;
         this.clock = clock;
-        this.barrier = new StreamBarrier(new io.cdcfanout.service.source.WalFence(source), pipeline::receivedLsn);
+        this.barrier = new StreamBarrier(fence, pipeline::receivedLsn);
         meters.gauge("cdc.rebuilds.running", this, r -> r.count(RebuildStatus.Phase.COPYING));
     }
 
@@ -107,6 +107,14 @@ public final class Rebuilds implements AutoCloseable {
                     || !(lane.get().sink() instanceof RebuildableSink)
                     || !lane.get().tables().contains(saved.table())) {
                 store.delete(saved.sink(), saved.table());
+                continue;
+            }
+            if (saved.target().equals(RebuildProgress.OWED)) {
+                org.slf4j.LoggerFactory.getLogger(Rebuilds.class)
+                        .warn("sink {}: rebuilding {}, owed since before the restart", saved.sink(), saved.table());
+                synchronized (this) {
+                    queue(lane.get(), Optional.of(saved.table()), saved.options(), () -> {}, null);
+                }
                 continue;
             }
             boolean[] reopened = {false};
@@ -235,6 +243,21 @@ public final class Rebuilds implements AutoCloseable {
         return sinks;
     }
 
+    /**
+     * Records that the named sink owes a rebuild of each of its tables, so a restart does them (see
+     * {@link RebuildProgress#owe}); nothing for a sink that loads its tables at every start.
+     */
+    public void owe(String sink) throws java.sql.SQLException {
+        RebuildProgress store = progress;
+        SinkLane lane = pipeline.laneNamed(sink).orElseThrow();
+        if (store == null || !(lane.sink() instanceof RebuildableSink r) || r.loadsItsTablesAtStart()) {
+            return;
+        }
+        for (TableId table : lane.tables()) {
+            store.owe(sink, table);
+        }
+    }
+
     /** The named sink's recent rebuilds, oldest first. */
     public synchronized List<RebuildStatus> statuses(String sink) {
         return bySink.getOrDefault(sink, new ArrayDeque<>()).stream()
@@ -280,6 +303,5 @@ public final class Rebuilds implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        barrier.close();
     }
 }

@@ -10,7 +10,7 @@ import java.util.function.Supplier;
  * chunk was read: a fence written into the WAL after the read stands after all of them, and once the pipeline has
  * handed over a batch that reaches the fence, a step queued on a lane runs after that batch.
  */
-final class StreamBarrier implements AutoCloseable {
+final class StreamBarrier {
 
     private static final long POLL_MILLIS = 2;
 
@@ -30,10 +30,5 @@ final class StreamBarrier implements AutoCloseable {
             check.run();
             Thread.sleep(POLL_MILLIS);
         }
-    }
-
-    @Override
-    public void close() {
-        fence.close();
     }
 }

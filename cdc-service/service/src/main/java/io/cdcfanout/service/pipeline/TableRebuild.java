@@ -347,12 +347,13 @@ final class TableRebuild {
         }
     }
 
+    /** Clears this rebuild's own record: an owed rebuild recorded since (a detachment) stays. */
     private void forget() {
-        if (progress == null) {
-            return;
+        if (progress == null || target == null) {
+            return; // nothing was saved; an owed record, if any, stays until a rebuild that began is done
         }
         try {
-            progress.delete(lane.name(), table);
+            progress.delete(lane.name(), table, target);
         } catch (SQLException e) {
             LOG.warn(
                     "sink {}: rebuild #{} of {} could not clear its progress: {}",

@@ -44,22 +44,7 @@ class DetachIT {
         EsDocs es = new EsDocs(elasticsearch.url());
         try (ClosableProxy proxy =
                 new ClosableProxy(URI.create(elasticsearch.url()).getPort())) {
-            String sinks = """
-                      search:
-                        type: elasticsearch
-                        url: http://127.0.0.1:%d
-                        on-lag: detach
-                        max-lag: { time: 3s, wal: 64MiB }
-                        tables:
-                          public.items: { index: %s }
-                      cache:
-                        type: caffeine
-                        tables: [public.items]
-                      history:
-                        type: scd2
-                        tables:
-                          public.items: { history-table: history.items }
-                    """.formatted(proxy.port(), index);
+            String sinks = sinks(proxy, index);
             try (RunningService service = RunningService.start(db, slot, "public.items", sinks)) {
                 service.awaitReady();
                 service.awaitCaughtUp(db);
@@ -160,6 +145,83 @@ class DetachIT {
                 }
             }
         }
+    }
+
+    @Test
+    void aStopWhileDetachedLosesNothing(TestDatabase db, ElasticsearchBackend elasticsearch) throws Exception {
+        db.execute(
+                "CREATE TABLE items (id int PRIMARY KEY, v text NOT NULL, n int NOT NULL)",
+                "INSERT INTO items SELECT g, 'v' || g, 0 FROM generate_series(1, 100) g");
+        String slot = Backends.uniqueName("detachstop");
+        String index = slot + "_items";
+        EsDocs es = new EsDocs(elasticsearch.url());
+        try (ClosableProxy proxy =
+                new ClosableProxy(URI.create(elasticsearch.url()).getPort())) {
+            String sinks = sinks(proxy, index);
+            try {
+                try (RunningService service = RunningService.start(db, slot, "public.items", sinks)) {
+                    service.awaitReady();
+                    service.awaitCaughtUp(db);
+                    proxy.cut();
+                    db.execute("UPDATE items SET n = 1 WHERE id <= 10");
+                    Awaitility.await("search detached")
+                            .atMost(Duration.ofSeconds(30))
+                            .pollInterval(Duration.ofMillis(100))
+                            .until(() -> state(service, "search").equals("DETACHED"));
+                    // changes search never gets, while the offsets move past them
+                    db.execute(
+                            "UPDATE items SET v = 'while detached' WHERE id BETWEEN 11 AND 20",
+                            "DELETE FROM items WHERE id = 99");
+                    Awaitility.await("the cache applied them")
+                            .atMost(Duration.ofSeconds(10))
+                            .until(() -> service.get("/cache/public.items/99").statusCode() == 404);
+                } // stopped while detached: the rebuild it owes must survive the restart
+                assertThat(db.rows("SELECT sink, table_name, target FROM cdc_fanout.rebuilds WHERE instance = '" + slot
+                                + "'"))
+                        .containsExactly(List.of("search", "public.items", ""));
+                proxy.open();
+                try (RunningService service = RunningService.start(db, slot, "public.items", sinks)) {
+                    service.awaitReady();
+                    RebuildCalls calls = new RebuildCalls(service, "search");
+                    List<Long> ids = new ArrayList<>();
+                    service.getJson("/sinks/search/rebuild")
+                            .path("rebuilds")
+                            .forEach(r -> ids.add(r.path("id").asLong()));
+                    assertThat(ids).as("the owed rebuild is queued at start").hasSize(1);
+                    assertThat(calls.awaitFinal(ids).get(0).path("phase").asText())
+                            .isEqualTo("DONE");
+                    service.awaitCaughtUp(db);
+                    List<String> problems = Equalities.esProblems(es, index, Rows.read(db, "items", "id"));
+                    System.out.printf("DETACH then stop: rebuilt at the restart, %d problems%n", problems.size());
+                    assertThat(problems).isEmpty();
+                }
+                assertThat(db.queryLong("SELECT count(*) FROM cdc_fanout.rebuilds WHERE instance = '" + slot + "'"))
+                        .isZero();
+            } finally {
+                for (int n = 1; n <= 3; n++) {
+                    es.deleteIndex(index + "_v" + n);
+                }
+            }
+        }
+    }
+
+    private static String sinks(ClosableProxy proxy, String index) {
+        return """
+                  search:
+                    type: elasticsearch
+                    url: http://127.0.0.1:%d
+                    on-lag: detach
+                    max-lag: { time: 3s, wal: 64MiB }
+                    tables:
+                      public.items: { index: %s }
+                  cache:
+                    type: caffeine
+                    tables: [public.items]
+                  history:
+                    type: scd2
+                    tables:
+                      public.items: { history-table: history.items }
+                """.formatted(proxy.port(), index);
     }
 
     private static String state(RunningService service, String sink) {

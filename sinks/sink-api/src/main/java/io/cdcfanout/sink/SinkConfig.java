@@ -14,4 +14,12 @@ public interface SinkConfig {
 
     /** The source tables this sink is fed; the pipeline gives it changes of these tables only. */
     Set<TableId> sourceTables();
+
+    /**
+     * The names of the views (top-level {@code views:}) this sink serves; it is fed the changes of every table
+     * they read as well.
+     */
+    default Set<String> views() {
+        return Set.of();
+    }
 }

@@ -1,5 +1,6 @@
 package io.cdcfanout.sink;
 
+import io.cdcfanout.sink.view.ViewCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Objects;
@@ -12,11 +13,18 @@ import java.util.Objects;
  * @param clock     the time source; tests replace it
  * @param rowPolicy apply to every row a sink reads from {@code source} itself (changes it receives in
  *                  batches have had it applied already)
+ * @param views     the views the file defines; a sink serves those its config names
  */
-public record SinkContext(SourceDatabase source, MeterRegistry meters, Clock clock, RowPolicy rowPolicy) {
+public record SinkContext(
+        SourceDatabase source, MeterRegistry meters, Clock clock, RowPolicy rowPolicy, ViewCatalog views) {
 
     public SinkContext {
         Objects.requireNonNull(rowPolicy, "rowPolicy");
+        views = views == null ? ViewCatalog.EMPTY : views;
+    }
+
+    public SinkContext(SourceDatabase source, MeterRegistry meters, Clock clock, RowPolicy rowPolicy) {
+        this(source, meters, clock, rowPolicy, ViewCatalog.EMPTY);
     }
 
     /** A context without column privacy rules. */

@@ -106,7 +106,13 @@ public final class ConfigLoader {
             throw new ConfigException(fileName + ": " + e.getMessage(), e);
         }
         try {
-            return new ServiceConfig(file.source(), file.offsets(), file.http(), bind(file.sinks(), factories), lag);
+            return new ServiceConfig(
+                    file.source(),
+                    file.offsets(),
+                    file.http(),
+                    bind(file.sinks(), factories),
+                    lag,
+                    new io.cdcfanout.sink.view.ViewCatalog(file.views()));
         } catch (IllegalArgumentException e) {
             throw errors.at(List.of(), e.getMessage()); // as binding reports a check of the whole file
         }
@@ -154,7 +160,12 @@ public final class ConfigLoader {
      * The file as written, before its sinks are paired with their factories; {@link ServiceConfig} checks it.
      * Each sink's config is bound to the record of its {@code type} (see {@link #newMapper}).
      */
-    record ConfigFile(SourceConfig source, OffsetsConfig offsets, HttpConfig http, Map<String, SinkConfig> sinks) {}
+    record ConfigFile(
+            SourceConfig source,
+            OffsetsConfig offsets,
+            HttpConfig http,
+            Map<String, SinkConfig> sinks,
+            Map<String, io.cdcfanout.sink.view.ViewDefinition> views) {}
 
     private static Map<String, BoundSink<?>> bind(
             Map<String, SinkConfig> configs, Map<String, SinkFactory<?>> factories) {

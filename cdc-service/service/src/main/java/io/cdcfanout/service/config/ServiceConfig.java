@@ -2,10 +2,14 @@ package io.cdcfanout.service.config;
 
 import io.cdcfanout.schema.TableId;
 import io.cdcfanout.sink.BoundSink;
+import io.cdcfanout.sink.view.ViewCatalog;
+import io.cdcfanout.sink.view.ViewDefinition;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The whole configuration file, validated. Built by {@link ConfigLoader}; every record below it checks
@@ -13,13 +17,15 @@ import java.util.Map;
  *
  * @param sinks each configured sink by name, in file order, already paired with the factory of its type
  * @param lag   each sink's {@code on-lag} / {@code max-lag}, by sink name; absent ones get their type's default
+ * @param views the views defined under {@code views:}, by name
  */
 public record ServiceConfig(
         SourceConfig source,
         OffsetsConfig offsets,
         HttpConfig http,
         Map<String, BoundSink<?>> sinks,
-        Map<String, LagPolicy> lag) {
+        Map<String, LagPolicy> lag,
+        ViewCatalog views) {
 
     public ServiceConfig {
         Validation.require(source, "source");
@@ -28,6 +34,28 @@ public record ServiceConfig(
         Validation.require(sinks, "sinks");
         if (sinks.isEmpty()) {
             throw new IllegalArgumentException("'sinks' is empty: configure at least one sink");
+        }
+        views = views == null ? ViewCatalog.EMPTY : views;
+        views.views().forEach((name, view) -> {
+            List<TableId> uncaptured = view.tables().stream()
+                    .filter(t -> !source.tables().contains(t))
+                    .toList();
+            if (!uncaptured.isEmpty()) {
+                throw new IllegalArgumentException("view '" + name + "' reads table(s) " + uncaptured
+                        + " that are not in source.tables " + source.tables()
+                        + ": every table a view reads must be captured, so its changes re-render the view; add them"
+                        + " to source.tables");
+            }
+        });
+        for (var entry : sinks.entrySet()) {
+            for (String view : entry.getValue() == null ? Set.<String>of() : entry.getValue().config().views()) {
+                if (!views.views().containsKey(view)) {
+                    throw new IllegalArgumentException("sink '" + entry.getKey() + "' serves view '" + view
+                            + "', which is not defined under 'views'"
+                            + (views.views().isEmpty() ? "" : " (defined: " + String.join(", ", views.views().keySet())
+                                    + ")"));
+                }
+            }
         }
         sinks.forEach((name, sink) -> {
             Validation.require(sink, "sinks." + name);
@@ -52,11 +80,37 @@ public record ServiceConfig(
     }
 
     public ServiceConfig(SourceConfig source, OffsetsConfig offsets, HttpConfig http, Map<String, BoundSink<?>> sinks) {
-        this(source, offsets, http, sinks, null);
+        this(source, offsets, http, sinks, null, null);
+    }
+
+    public ServiceConfig(
+            SourceConfig source,
+            OffsetsConfig offsets,
+            HttpConfig http,
+            Map<String, BoundSink<?>> sinks,
+            Map<String, LagPolicy> lag) {
+        this(source, offsets, http, sinks, lag, null);
     }
 
     /** This configuration with another source. */
     public ServiceConfig withSource(SourceConfig other) {
-        return new ServiceConfig(other, offsets, http, sinks, lag);
+        return new ServiceConfig(other, offsets, http, sinks, lag, views);
+    }
+
+    /** The tables sink {@code name} is fed: its own and every table of the views it serves. */
+    public Set<TableId> tablesOf(String name) {
+        BoundSink<?> sink = sinks.get(name);
+        Set<TableId> tables = new LinkedHashSet<>(sink.config().sourceTables());
+        for (String view : sink.config().views()) {
+            tables.addAll(views.get(view).tables());
+        }
+        return tables;
+    }
+
+    /** The definitions of the views sink {@code name} serves, by view name. */
+    public Map<String, ViewDefinition> viewsOf(String name) {
+        Map<String, ViewDefinition> served = new LinkedHashMap<>();
+        sinks.get(name).config().views().forEach(v -> served.put(v, views.get(v)));
+        return served;
     }
 }

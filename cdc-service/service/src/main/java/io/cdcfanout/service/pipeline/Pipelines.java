@@ -18,14 +18,15 @@ public final class Pipelines {
      */
     public static Pipeline create(ServiceConfig config, RowPolicy columnPolicy, SinkContext sharedContext) {
         SinkContext context =
-                new SinkContext(sharedContext.source(), sharedContext.meters(), sharedContext.clock(), columnPolicy);
+                new SinkContext(
+                sharedContext.source(), sharedContext.meters(), sharedContext.clock(), columnPolicy, config.views());
         List<SinkLane> lanes = new ArrayList<>();
         for (BoundSink<?> sink : config.sinks().values()) {
             lanes.add(new SinkLane(
                     sink.name(),
                     sink.type(),
                     sink.create(context),
-                    sink.config().sourceTables(),
+                    config.tablesOf(sink.name()),
                     context.clock(),
                     context.meters(),
                     config.lag().get(sink.name())));

@@ -15,7 +15,7 @@ public record ViewCatalog(Map<String, ViewDefinition> views) {
         views = views == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(views));
     }
 
-    /** @throws IllegalArgumentException naming the defined views when {@code name} is not one */
+    /** The view named {@code name}; throws IllegalArgumentException naming the defined views when there is none. */
     public ViewDefinition get(String name) {
         ViewDefinition view = views.get(name);
         if (view == null) {

@@ -121,12 +121,13 @@ final class ViewIndexes implements AutoCloseable {
     /** Applies a batch: builds views not built yet, then re-renders what the changes affect. */
     void apply(List<ChangeEvent> events, List<Rejection> rejections) throws RetryableSinkException {
         for (View view : views) {
-            if (!view.built || view.maintainer.truncates(events)) {
+            var plan = view.maintainer.plan(events);
+            if (!view.built || plan.truncated()) {
                 build(view, rejections);
                 continue; // the build read the database after these changes committed
             }
             long started = System.nanoTime();
-            ViewMaintainer.Rendered rendered = view.maintainer.apply(events, (page, version) -> {
+            ViewMaintainer.Rendered rendered = view.maintainer.apply(plan, (page, version) -> {
                 write(view, view.options.index(), page, version, rejections);
                 if (view.rebuildTarget != null) {
                     write(view, view.rebuildTarget, page, version, rejections);

@@ -56,6 +56,7 @@ final class ViewIndexes implements AutoCloseable {
         final ViewMaintainer maintainer;
         final ViewMetrics meters;
         final String definitionHash;
+        final DocumentIdTemplate ids;
         boolean built;
         String rebuildTarget; // the next concrete index a rebuild fills, or null
 
@@ -65,6 +66,7 @@ final class ViewIndexes implements AutoCloseable {
             this.maintainer = maintainer;
             this.meters = meters;
             this.definitionHash = hash;
+            this.ids = DocumentIdTemplate.parse(options.id());
         }
     }
 
@@ -107,6 +109,13 @@ final class ViewIndexes implements AutoCloseable {
         this.bulk = bulk;
         for (View view : views) {
             view.maintainer.start();
+            try {
+                List<String> probe =
+                        view.maintainer.rootKey().stream().map(c -> "x").toList();
+                view.ids.render(new RowKey(view.maintainer.rootKey(), List.copyOf(probe)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("sink " + sink + ": views." + view.name + ".id: " + e.getMessage(), e);
+            }
             indexes.ensureIndex(view.options.index(), view.options.indexBody());
             view.built = !indexes.finished(List.of(buildMark(view))).isEmpty();
         }
@@ -387,7 +396,7 @@ final class ViewIndexes implements AutoCloseable {
             writes.add(new DocumentWrite(
                     event(view, document, version),
                     alias,
-                    document.id(),
+                    view.ids.render(new RowKey(view.maintainer.rootKey(), List.copyOf(document.keyTexts()))),
                     version.value(),
                     document.deleted(),
                     source(document, version),

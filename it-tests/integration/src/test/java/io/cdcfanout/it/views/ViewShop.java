@@ -31,7 +31,8 @@ import java.util.function.Function;
  *
  * <p>The writers rename customers, products and tags, change prices and line quantities, move lines between orders
  * (to missing orders too), delete and re-insert customers, orders, lines, products and tags, reassign orders to other
- * customers, retag products, in single- and multi-table transactions, a tenth of them rolled back. Without foreign
+ * customers, change order and customer keys, reprice every product in one transaction, retag products, in single-
+ * and multi-table transactions, a tenth of them rolled back. Without foreign
  * keys a line may point at a missing order (it is in no document) or a missing product ({@code product: null}), and
  * an order at a missing customer ({@code customer: null}).
  *
@@ -429,15 +430,48 @@ final class ViewShop {
         }
     }
 
+    /**
+     * After the concurrent writers: {@code rounds} times, one committed single-write transaction of each kind the
+     * writers make, one after the other, so each kind is the last change of some order's document (a change that
+     * re-renders too few orders is then not hidden by a later one). Returns the rows changed.
+     */
+    long finalRounds(int rounds) throws Exception {
+        long before = committedChanges.get();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            for (int r = 0; r < rounds; r++) {
+                for (int dice : KINDS) {
+                    transaction(c, random, dice);
+                }
+            }
+        }
+        throwIfFailed();
+        return committedChanges.get() - before;
+    }
+
+    /**
+     * The first dice value of each kind of write in {@link #operation}; repricing everything (96) first, as it
+     * re-renders nearly every order.
+     */
+    private static final int[] KINDS = {
+        96, 0, 12, 15, 20, 26, 30, 33, 38, 50, 60, 63, 65, 69, 75, 81, 87, 89, 92, 94, 95, 97, 98
+    };
+
     private void transaction(Connection c, ThreadLocalRandom random) throws Exception {
-        int ops = random.nextInt(10) < 5 ? 1 : 2 + random.nextInt(3);
-        boolean rollback = random.nextInt(10) == 0;
+        transaction(c, random, -1);
+    }
+
+    /** A transaction of random writes, or of the one write of kind {@code dice} (never rolled back) when it is set. */
+    private void transaction(Connection c, ThreadLocalRandom random, int dice) throws Exception {
+        int ops = dice >= 0 || random.nextInt(10) < 5 ? 1 : 2 + random.nextInt(3);
+        boolean rollback = dice < 0 && random.nextInt(10) == 0;
         Set<Long> touched = new TreeSet<>();
         Set<String> tables = new TreeSet<>();
         long changes = 0;
         try {
             for (int i = 0; i < ops; i++) {
-                changes += operation(c, random, touched, tables);
+                changes += operation(c, random, dice >= 0 ? dice : random.nextInt(100), touched, tables);
             }
             if (rollback) {
                 c.rollback();
@@ -448,7 +482,8 @@ final class ViewShop {
         } catch (SQLException e) {
             c.rollback();
             // deadlocks (and serialization failures) between concurrent transactions are part of the workload
-            if ("40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState())) {
+            // and so is a key update that meets a concurrent insert of the same key
+            if ("40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState()) || "23505".equals(e.getSQLState())) {
                 abortedTx.incrementAndGet();
                 return;
             }
@@ -465,12 +500,11 @@ final class ViewShop {
     }
 
     /**
-     * One write; returns the rows it changed. For the naive shop it adds the orders whose documents it changes to
+     * One write of kind {@code dice} (0-99: the branch below it falls in); returns the rows it changed. For the naive shop it adds the orders whose documents it changes to
      * {@code touched}, as the application knows them inside its transaction.
      */
-    private long operation(Connection c, ThreadLocalRandom random, Set<Long> touched, Set<String> tables)
+    private long operation(Connection c, ThreadLocalRandom random, int dice, Set<Long> touched, Set<String> tables)
             throws SQLException {
-        int dice = random.nextInt(100);
         long token = tokens.incrementAndGet();
         int customer = 1 + random.nextInt(CUSTOMERS);
         int order = 1 + random.nextInt(ORDERS);
@@ -643,11 +677,48 @@ final class ViewShop {
                 touched.addAll(ordersOfProduct(c, product));
             }
             return n;
-        } else if (dice < 97) { // rename a tag
+        } else if (dice < 94) { // rename a tag
             tables.add("tags");
             long n = update(c, "UPDATE " + t("tags") + " SET name = ? WHERE id = ?", "tag-" + token, tag);
             if (n > 0 && track) {
                 touched.addAll(ordersOfTag(c, tag));
+            }
+            return n;
+        } else if (dice < 95) { // an order's key changes: one root goes, another comes
+            tables.add("orders");
+            int to = 1 + random.nextInt(ORDERS);
+            long n = update(
+                    c,
+                    "UPDATE " + t("orders") + " SET id = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM " + t("orders")
+                            + " WHERE id = ?)",
+                    to,
+                    order,
+                    to);
+            if (n > 0) {
+                touched.add((long) order);
+                touched.add((long) to);
+            }
+            return n;
+        } else if (dice < 96) { // a customer's key changes: their orders lose them, others may find them
+            tables.add("customers");
+            int to = 1 + random.nextInt(CUSTOMERS + 1);
+            long n = update(
+                    c,
+                    "UPDATE " + t("customers") + " SET id = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM "
+                            + t("customers") + " WHERE id = ?)",
+                    to,
+                    customer,
+                    to);
+            if (n > 0 && track) {
+                touched.addAll(
+                        longs(c, "SELECT id FROM " + t("orders") + " WHERE customer_id IN (?, ?)", customer, to));
+            }
+            return n;
+        } else if (dice < 97) { // every price at once: one transaction re-renders every order with a product
+            tables.add("products");
+            long n = update(c, "UPDATE " + t("products") + " SET price = price + 0.01 WHERE price < 99000");
+            if (n > 0 && track) {
+                touched.addAll(longs(c, "SELECT DISTINCT order_id FROM " + t("order_lines")));
             }
             return n;
         } else if (dice < 98) { // delete a tag (its links stay)
@@ -731,7 +802,7 @@ final class ViewShop {
         return rolledBackTx.get();
     }
 
-    /** Transactions the database aborted (deadlocks). */
+    /** Transactions the database aborted (deadlocks, a key update meeting an insert of the same key). */
     long abortedTransactions() {
         return abortedTx.get();
     }

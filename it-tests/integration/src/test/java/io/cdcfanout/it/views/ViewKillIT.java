@@ -71,8 +71,9 @@ class ViewKillIT {
             }
             shop.throwIfFailed();
             long caughtUpFrom = System.nanoTime();
+            String committed = RunningService.currentWalLsn(db).toString(); // past every commit
             service.awaitCaughtUp(db, Duration.ofSeconds(120));
-            HttpResponse<String> waited = service.get("/wait?lsn=" + RunningService.currentWalLsn(db));
+            HttpResponse<String> waited = service.get("/wait?lsn=" + committed);
             assertThat(waited.statusCode()).as("/wait: " + waited.body()).isEqualTo(200);
             long catchUpMillis = (System.nanoTime() - caughtUpFrom) / 1_000_000;
 
@@ -80,7 +81,7 @@ class ViewKillIT {
             Map<String, JsonNode> documents = es.live(alias);
             AtomicLong compared = new AtomicLong(documents.size());
             List<String> problems = new ArrayList<>(ViewShop.differences("es " + alias, documents, expected));
-            problems.addAll(ViewShop.cacheDifferences(service::get, expected, compared));
+            problems.addAll(ViewShop.cacheDifferences(service::get, committed, expected, compared));
             problems.forEach(p -> System.out.println("VIEW KILL problem: " + p));
             System.out.printf(
                     "VIEW KILL: kills=%d changes=%d documents=%d divergent=%d"

@@ -328,18 +328,19 @@ final class ViewShop {
     }
 
     /**
-     * {@code GET /cache/views/orders/<id>} for every order id a row may have ({@code 1..ORDER_IDS}): 200 with the
-     * expected document for the orders that exist, 404 for the others. Returns the differences; adds the number of
-     * entries compared to {@code compared}.
+     * {@code GET /cache/views/orders/<id>?min_lsn=<minLsn>} for every order id a row may have
+     * ({@code 1..ORDER_IDS}): 200 with the expected document for the orders that exist, 404 for the others. Returns
+     * the differences; adds the number of entries compared to {@code compared}.
      */
     static List<String> cacheDifferences(
             Function<String, java.net.http.HttpResponse<String>> get,
+            String minLsn,
             Map<String, JsonNode> expected,
             AtomicLong compared) {
         List<String> problems = new ArrayList<>();
         for (int id = 1; id <= ORDER_IDS; id++) {
             String key = String.valueOf(id);
-            var response = get.apply("/cache/views/orders/" + key);
+            var response = get.apply("/cache/views/orders/" + key + "?min_lsn=" + minLsn);
             JsonNode want = expected.get(key);
             compared.incrementAndGet();
             if (want == null) {

@@ -48,12 +48,16 @@ public record ServiceConfig(
             }
         });
         for (var entry : sinks.entrySet()) {
-            for (String view : entry.getValue() == null ? Set.<String>of() : entry.getValue().config().views()) {
+            for (String view : entry.getValue() == null
+                    ? Set.<String>of()
+                    : entry.getValue().config().views()) {
                 if (!views.views().containsKey(view)) {
                     throw new IllegalArgumentException("sink '" + entry.getKey() + "' serves view '" + view
                             + "', which is not defined under 'views'"
-                            + (views.views().isEmpty() ? "" : " (defined: " + String.join(", ", views.views().keySet())
-                                    + ")"));
+                            + (views.views().isEmpty()
+                                    ? ""
+                                    : " (defined: "
+                                            + String.join(", ", views.views().keySet()) + ")"));
                 }
             }
         }

@@ -60,6 +60,7 @@ public final class StartupChecks {
                 }
                 checkTables(c);
                 checkColumnRules(c);
+                checkViews(c);
                 createServiceTables(c);
                 return false;
             }
@@ -67,6 +68,7 @@ public final class StartupChecks {
             checkReplicationPrivilege(c);
             checkTables(c);
             checkColumnRules(c);
+            checkViews(c);
             createServiceTables(c);
             String lost = lostChanges(c);
             boolean resnapshot =
@@ -164,6 +166,27 @@ public final class StartupChecks {
                     "table(s) " + withoutKey + " have no primary key. cdc-fanout keeps derived state per row "
                             + "and needs a key to tell rows apart: add one (ALTER TABLE <table> ADD PRIMARY KEY (<columns>)), "
                             + "or remove the table from source.tables");
+        }
+    }
+
+    /**
+     * Every view must fit the catalog: its tables and columns exist, and each join column a moved row must name in
+     * its old image is logged ({@link io.cdcfanout.sink.view.ViewCatalogCheck}).
+     */
+    private void checkViews(Connection c) throws SQLException {
+        if (config.views().views().isEmpty()) {
+            return;
+        }
+        var policy = io.cdcfanout.service.privacy.ColumnPolicy.from(config.source());
+        List<String> problems = new java.util.ArrayList<>();
+        for (var view : config.views().views().entrySet()) {
+            var shapes =
+                    io.cdcfanout.sink.view.TableShape.load(c, view.getValue().tables());
+            problems.addAll(
+                    io.cdcfanout.sink.view.ViewCatalogCheck.problems(view.getKey(), view.getValue(), shapes, policy));
+        }
+        if (!problems.isEmpty()) {
+            throw new StartupException("the views do not fit the database:\n  " + String.join("\n  ", problems));
         }
     }
 

@@ -86,6 +86,7 @@ public final class HttpApi implements AutoCloseable {
         app.get("/wait", this::awaitSinks);
         app.get("/cache/{table}", ctx -> cache(ctx, null));
         app.get("/cache/{table}/{key}", ctx -> cache(ctx, ctx.pathParam("key")));
+        app.get("/cache/views/{view}/{key}", ctx -> cacheView(ctx, ctx.pathParam("key")));
         app.get("/history/{table}", ctx -> history(ctx, null));
         app.get("/history/{table}/{key}", ctx -> history(ctx, ctx.pathParam("key")));
         app.post("/sinks/{name}/pause", ctx -> sinkControl(ctx, service.pauseSink(ctx.pathParam("name"))));
@@ -249,6 +250,59 @@ public final class HttpApi implements AutoCloseable {
                                         "the cache has not applied " + wanted + " within "
                                                 + config.maxReadWait().toMillis() + " ms")
                                 .put("applied_lsn", reader.appliedLsn().toString())));
+    }
+
+    /** {@code GET /cache/views/{view}/{key}[?min_lsn=]}: a view document, once the cache applied {@code min_lsn}. */
+    private void cacheView(Context ctx, String pathKey) throws Exception {
+        String view = ctx.pathParam("view");
+        io.cdcfanout.sink.ViewReader reader = service.viewReaders().stream()
+                .filter(r -> r.servesView(view))
+                .findFirst()
+                .orElseThrow(() -> new NotFound("no cache sink serves view " + view));
+        String keyText;
+        try {
+            keyText = reader.viewKeyText(view, keyMap(pathKey, reader.viewKeyColumns(view), ctx));
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(e.getMessage());
+        }
+        Optional<Lsn> minLsn = lsnParam(ctx);
+        if (minLsn.isEmpty() || !minLsn.get().isAfter(reader.appliedLsn())) {
+            respondView(ctx, reader, view, keyText);
+            return;
+        }
+        Lsn wanted = minLsn.get();
+        waitThen(
+                ctx,
+                () -> !wanted.isAfter(reader.appliedLsn()),
+                () -> {
+                    respondView(ctx, reader, view, keyText);
+                    return CompletableFuture.completedFuture(null);
+                },
+                () -> json(
+                        ctx,
+                        HttpStatus.GATEWAY_TIMEOUT,
+                        obj().put(
+                                        "error",
+                                        "the cache has not applied " + wanted + " within "
+                                                + config.maxReadWait().toMillis() + " ms")
+                                .put("applied_lsn", reader.appliedLsn().toString())));
+    }
+
+    private void respondView(Context ctx, io.cdcfanout.sink.ViewReader reader, String view, String keyText) {
+        var entry = reader.viewDocument(view, keyText);
+        if (entry.isEmpty()) {
+            json(
+                    ctx,
+                    HttpStatus.NOT_FOUND,
+                    obj().put("error", "no document " + keyText + " in view " + view)
+                            .put("applied_lsn", reader.appliedLsn().toString()));
+            return;
+        }
+        ObjectNode body = obj().put("view", view)
+                .put("key", keyText)
+                .put("version", entry.get().version().toString());
+        body.set("document", entry.get().document());
+        json(ctx, HttpStatus.OK, body);
     }
 
     private void respondRow(Context ctx, LatestRowReader reader, TableId table, String keyText) {

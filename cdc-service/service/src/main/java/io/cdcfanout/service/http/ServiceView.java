@@ -26,6 +26,14 @@ public interface ServiceView {
 
     List<HistoryReader> historyReaders();
 
+    /** The sinks that serve view documents ({@code /cache/views/...}). */
+    default List<io.cdcfanout.sink.ViewReader> viewReaders() {
+        return sinks().stream()
+                .filter(io.cdcfanout.sink.ViewReader.class::isInstance)
+                .map(io.cdcfanout.sink.ViewReader.class::cast)
+                .toList();
+    }
+
     /** The running sinks, in the order of {@link #sinkStatuses()} (so the same index names the same sink). */
     List<Sink> sinks();
 

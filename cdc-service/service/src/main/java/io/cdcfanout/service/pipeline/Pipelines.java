@@ -17,8 +17,7 @@ public final class Pipelines {
      * with its row policy replaced by {@code columnPolicy}, the one the source applies to the changes it decodes.
      */
     public static Pipeline create(ServiceConfig config, RowPolicy columnPolicy, SinkContext sharedContext) {
-        SinkContext context =
-                new SinkContext(
+        SinkContext context = new SinkContext(
                 sharedContext.source(), sharedContext.meters(), sharedContext.clock(), columnPolicy, config.views());
         List<SinkLane> lanes = new ArrayList<>();
         for (BoundSink<?> sink : config.sinks().values()) {

@@ -135,22 +135,22 @@ public record ViewDefinition(
             }
         }
 
-        static void checkFields(String at, Map<String, String> rename, Map<String, Relation> one,
-                Map<String, Relation> many) {
+        static void checkFields(
+                String at, Map<String, String> rename, Map<String, Relation> one, Map<String, Relation> many) {
             for (String field : one.keySet()) {
                 if (many.containsKey(field)) {
                     throw new IllegalArgumentException(
                             at + "many." + field + ": the field '" + field + "' is also a 'one' relation");
                 }
                 if (rename.containsValue(field)) {
-                    throw new IllegalArgumentException(at + "one." + field + ": a column is renamed to '" + field
-                            + "' too");
+                    throw new IllegalArgumentException(
+                            at + "one." + field + ": a column is renamed to '" + field + "' too");
                 }
             }
             for (String field : many.keySet()) {
                 if (rename.containsValue(field)) {
-                    throw new IllegalArgumentException(at + "many." + field + ": a column is renamed to '" + field
-                            + "' too");
+                    throw new IllegalArgumentException(
+                            at + "many." + field + ": a column is renamed to '" + field + "' too");
                 }
             }
         }

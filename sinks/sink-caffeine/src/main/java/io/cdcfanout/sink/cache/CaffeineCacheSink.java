@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * chunk row fills a key only where the shadow holds nothing, or completes an update whose unchanged TOAST
  * columns were unknown. The shadow counts towards {@code max-entries}: give the cache room for the table twice.
  */
-public final class CaffeineCacheSink implements Sink, LatestRowReader, RebuildableSink {
+public final class CaffeineCacheSink implements Sink, LatestRowReader, RebuildableSink, io.cdcfanout.sink.ViewReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(CaffeineCacheSink.class);
 
@@ -104,6 +104,7 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader, Rebuildab
     private final Object watermarkMonitor = new Object();
     private volatile Lsn appliedLsn = Lsn.ZERO;
     private volatile SnapshotVisibility loadSnapshot;
+    private final CacheViews views;
     private final MovedRows<Key> moved = new MovedRows<>(); // only the apply thread and start() use it
 
     CaffeineCacheSink(String name, CaffeineSinkConfig config, SinkContext context) {
@@ -116,6 +117,7 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader, Rebuildab
         this.initialLoad = initialLoad;
         this.context = context;
         this.tables = config.sourceTables();
+        this.views = new CacheViews(name, config.viewNames(), context);
         Caffeine<Object, Object> builder = Caffeine.newBuilder().maximumSize(config.maxEntries());
         if (config.expireAfterWrite() != null) {
             builder.expireAfterWrite(config.expireAfterWrite());
@@ -157,6 +159,7 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader, Rebuildab
         } catch (SQLException e) {
             throw new RetryableSinkException("cache " + name + " cannot load its tables: " + e.getMessage(), e);
         }
+        views.start();
     }
 
     /** Array keys have no URL form; a cache that could not serve its rows is a configuration error. */
@@ -171,8 +174,14 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader, Rebuildab
     }
 
     @Override
-    public ApplyResult apply(ChangeBatch batch) {
+    public ApplyResult apply(ChangeBatch batch) throws RetryableSinkException {
+        if (!views.isEmpty()) {
+            views.apply(batch.events());
+        }
         for (ChangeEvent event : batch.events()) {
+            if (!tables.contains(event.table())) {
+                continue; // a table only views read
+            }
             if (!alreadyLoaded(event)) {
                 applyTo(new Generation(event.table(), live(event.table())), event);
             }
@@ -280,13 +289,23 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader, Rebuildab
     @Override
     public void beginRebuild(TableId table) {
         cancelRebuild(table);
+        if (!tables.contains(table)) {
+            return; // only views read it: they are rendered again at its last chunk
+        }
         int shadow = live(table) + 1;
         rebuilding.put(table, shadow);
         LOG.info("cache {}: rebuilding {} into generation {}", name, table, shadow);
     }
 
     @Override
-    public List<Rejection> backfill(TableId table, List<ChunkRow> rows, boolean endOfTable) {
+    public List<Rejection> backfill(TableId table, List<ChunkRow> rows, boolean endOfTable)
+            throws RetryableSinkException {
+        if (endOfTable) {
+            views.rebuild(table);
+        }
+        if (!tables.contains(table)) {
+            return List.of();
+        }
         Integer number = rebuilding.get(table);
         if (number == null) {
             throw new IllegalStateException("cache " + name + ": backfill of " + table + " without beginRebuild");
@@ -315,6 +334,9 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader, Rebuildab
 
     @Override
     public void finishRebuild(TableId table) {
+        if (!tables.contains(table)) {
+            return;
+        }
         Integer shadow = rebuilding.remove(table);
         if (shadow == null) {
             throw new IllegalStateException("cache " + name + ": finishRebuild of " + table + " without beginRebuild");
@@ -384,7 +406,30 @@ public final class CaffeineCacheSink implements Sink, LatestRowReader, Rebuildab
     }
 
     @Override
+    public boolean servesView(String view) {
+        return views.serves(view);
+    }
+
+    @Override
+    public String viewKeyText(String view, Map<String, String> key) {
+        var shape = views.maintainer(view).rootKeyShape();
+        return shape == null ? "" : shape.keyText(key);
+    }
+
+    @Override
+    public List<String> viewKeyColumns(String view) {
+        var shape = views.maintainer(view).rootKeyShape();
+        return shape == null ? List.of() : shape.columns();
+    }
+
+    @Override
+    public Optional<ViewEntry> viewDocument(String view, String keyText) {
+        return Optional.ofNullable(views.get(view, keyText));
+    }
+
+    @Override
     public void close() {
         cache.invalidateAll();
+        views.close();
     }
 }

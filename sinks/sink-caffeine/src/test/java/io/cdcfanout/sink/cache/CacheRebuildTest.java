@@ -30,7 +30,7 @@ class CacheRebuildTest {
             new SinkContext(null, new SimpleMeterRegistry(), Clock.systemUTC()));
 
     @Test
-    void readsSeeTheOldTableUntilTheSwapAndTheRebuiltOneAfter() {
+    void readsSeeTheOldTableUntilTheSwapAndTheRebuiltOneAfter() throws Exception {
         apply(CHANGES.insert(1).set("name", "stale").at(100));
         cache.beginRebuild(ITEMS);
         assertThat(cache.backfill(ITEMS, List.of(chunkRow(1, "fresh"), chunkRow(2, "missing before")), false))
@@ -46,7 +46,7 @@ class CacheRebuildTest {
     }
 
     @Test
-    void aChangeCommittedAfterTheChunkWasReadWinsWhateverItsLsn() {
+    void aChangeCommittedAfterTheChunkWasReadWinsWhateverItsLsn() throws Exception {
         cache.beginRebuild(ITEMS);
         // the transaction wrote the row (low LSN) before the chunk read it, and committed after
         cache.backfill(ITEMS, List.of(chunkRow(1, "as the chunk read it")), false);
@@ -57,7 +57,7 @@ class CacheRebuildTest {
     }
 
     @Test
-    void aChunkRowNeverOverwritesAStreamedChange() {
+    void aChunkRowNeverOverwritesAStreamedChange() throws Exception {
         cache.beginRebuild(ITEMS);
         apply(CHANGES.update(1).set("name", "streamed").at(200));
         cache.backfill(ITEMS, List.of(chunkRow(1, "older chunk")), false);
@@ -67,7 +67,7 @@ class CacheRebuildTest {
     }
 
     @Test
-    void aRowDeletedBeforeItsChunkArrivesStaysDeleted() {
+    void aRowDeletedBeforeItsChunkArrivesStaysDeleted() throws Exception {
         apply(CHANGES.insert(1).set("name", "a").at(100));
         cache.beginRebuild(ITEMS);
         apply(CHANGES.delete(1).at(200));
@@ -78,7 +78,7 @@ class CacheRebuildTest {
     }
 
     @Test
-    void anUpdateWithoutItsToastColumnIsCompletedByTheChunkRow() {
+    void anUpdateWithoutItsToastColumnIsCompletedByTheChunkRow() throws Exception {
         cache.beginRebuild(ITEMS);
         apply(CHANGES.update(1).set("name", "renamed").unchangedToast("body").at(300));
         cache.backfill(
@@ -94,7 +94,7 @@ class CacheRebuildTest {
     }
 
     @Test
-    void aTruncateBeforeTheRebuildDoesNotHideTheChunkRows() {
+    void aTruncateBeforeTheRebuildDoesNotHideTheChunkRows() throws Exception {
         apply(CHANGES.insert(1).set("name", "gone").at(100), CHANGES.truncate(150));
         apply(CHANGES.insert(2).set("name", "after the truncate").at(160));
         cache.beginRebuild(ITEMS);
@@ -105,7 +105,7 @@ class CacheRebuildTest {
     }
 
     @Test
-    void aTruncateDuringTheRebuildDropsChunksReadBeforeIt() {
+    void aTruncateDuringTheRebuildDropsChunksReadBeforeIt() throws Exception {
         cache.beginRebuild(ITEMS);
         apply(CHANGES.truncate(400));
         cache.backfill(ITEMS, List.of(chunkRow(1, "read before the truncate")), false);
@@ -117,7 +117,7 @@ class CacheRebuildTest {
     }
 
     @Test
-    void aCancelledRebuildLeavesTheLiveTableAsItWas() {
+    void aCancelledRebuildLeavesTheLiveTableAsItWas() throws Exception {
         apply(CHANGES.insert(1).set("name", "live").at(100));
         cache.beginRebuild(ITEMS);
         cache.backfill(ITEMS, List.of(chunkRow(1, "shadow")), false);
@@ -134,7 +134,7 @@ class CacheRebuildTest {
         return cache.get(ITEMS, String.valueOf(id)).map(r -> r.row().get("name"));
     }
 
-    private void apply(ChangeEvent... events) {
+    private void apply(ChangeEvent... events) throws Exception {
         cache.apply(ChangeEvents.batch(events));
     }
 

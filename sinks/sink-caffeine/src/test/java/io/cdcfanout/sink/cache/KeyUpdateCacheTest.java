@@ -33,7 +33,7 @@ class KeyUpdateCacheTest {
             new SinkContext(null, new SimpleMeterRegistry(), Clock.systemUTC()));
 
     @Test
-    void theNewKeyTakesTheUnchangedColumnFromTheOldKeysEntryInTheSameBatch() {
+    void theNewKeyTakesTheUnchangedColumnFromTheOldKeysEntryInTheSameBatch() throws Exception {
         apply(insert(100, 1, "title", "long body"));
         apply(move(200, 1, 10).toArray(ChangeEvent[]::new));
 
@@ -42,7 +42,7 @@ class KeyUpdateCacheTest {
     }
 
     @Test
-    void theNewKeyTakesTheUnchangedColumnWhenTheDeleteCameInTheBatchBefore() {
+    void theNewKeyTakesTheUnchangedColumnWhenTheDeleteCameInTheBatchBefore() throws Exception {
         apply(insert(100, 1, "title", "long body"));
         List<ChangeEvent> move = move(200, 1, 10);
         apply(move.get(0));
@@ -53,7 +53,7 @@ class KeyUpdateCacheTest {
     }
 
     @Test
-    void aSwapThroughATemporaryKeyInOneTransactionKeepsBothBodies() {
+    void aSwapThroughATemporaryKeyInOneTransactionKeepsBothBodies() throws Exception {
         apply(insert(100, 4, "four", "body of four"), insert(101, 5, "five", "body of five"));
         List<ChangeEvent> swap = new ArrayList<>(move(200, 4, -1));
         swap.addAll(move(201, 5, 4));
@@ -66,7 +66,7 @@ class KeyUpdateCacheTest {
     }
 
     @Test
-    void aReplayedKeyUpdateChangesNothing() {
+    void aReplayedKeyUpdateChangesNothing() throws Exception {
         apply(insert(100, 1, "title", "long body"));
         List<ChangeEvent> move = move(200, 1, 10);
         apply(move.toArray(ChangeEvent[]::new));
@@ -77,7 +77,7 @@ class KeyUpdateCacheTest {
     }
 
     @Test
-    void withoutTheOldEntryTheNewKeyIsNotCachedIncomplete() {
+    void withoutTheOldEntryTheNewKeyIsNotCachedIncomplete() throws Exception {
         apply(move(200, 1, 10).toArray(ChangeEvent[]::new)); // key 1 was never cached (evicted, say)
 
         assertThat(cache.get(DOCS, "10")).isEmpty();
@@ -87,7 +87,7 @@ class KeyUpdateCacheTest {
         return cache.get(DOCS, String.valueOf(id)).map(r -> r.row().get("body"));
     }
 
-    private void apply(ChangeEvent... events) {
+    private void apply(ChangeEvent... events) throws Exception {
         cache.apply(new ChangeBatch(List.of(events), events[events.length - 1].lsn()));
     }
 

@@ -246,6 +246,8 @@ final class DocumentMapper {
         properties.putObject("version").put("type", "long");
         properties.putObject("lsn").put("type", "keyword");
         properties.putObject(MISSING).put("type", "keyword");
+        properties.putObject("id").put("type", "keyword"); // view documents: the root key, for the sweep
+        properties.putObject("key").put("type", "keyword");
         ObjectNode meta = RowJson.MAPPER.createObjectNode();
         meta.set("properties", properties);
         return meta;

@@ -106,6 +106,7 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
     private ToastMerger toastMerger;
     private TruncateWatermarks watermarks;
     private TableTruncator truncator;
+    private final ViewIndexes views;
 
     ElasticsearchSink(String name, ElasticsearchSinkConfig config, SinkContext context) {
         this.name = name;
@@ -113,6 +114,7 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
         this.metrics = new ElasticsearchSinkMetrics(context.meters(), name);
         this.clock = context.clock();
         config.tables().forEach((table, options) -> mappers.put(table, new DocumentMapper(options)));
+        this.views = new ViewIndexes(name, config, context, metrics);
     }
 
     /**
@@ -140,6 +142,7 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
                         concrete.size() == 1 ? concrete.get(0) : IndexNames.concreteIndex(options.index()));
             }
             loadWatermarks();
+            views.start(client, bulkWriter, indexes);
         } catch (IOException e) {
             throw new RetryableSinkException(
                     "sink " + name + ": cannot reach Elasticsearch at " + config.url() + ": " + e, e);
@@ -184,21 +187,31 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
         if (client == null) {
             throw new IllegalStateException("sink " + name + ": apply() before start()");
         }
-        if (batch.isEmpty()) {
-            return ApplyResult.allApplied();
-        }
         List<Rejection> rejections = new ArrayList<>();
-        for (ChangeEvent event : batch.events()) {
+        if (!views.isEmpty()) {
+            views.apply(batch.events(), rejections);
+        }
+        ChangeBatch tables = views.isEmpty()
+                ? batch
+                : new ChangeBatch(
+                        batch.events().stream()
+                                .filter(e -> mappers.containsKey(e.table()))
+                                .toList(),
+                        batch.endLsn());
+        if (tables.isEmpty()) {
+            return ApplyResult.of(rejections);
+        }
+        for (ChangeEvent event : tables.events()) {
             if (event.op() == Operation.TRUNCATE) {
                 truncate(event, rejections);
             }
         }
         for (ItemResult result :
-                write(newestRowChanges(batch.events(), truncateWatermarks::get, rejections), rejections, null)) {
+                write(newestRowChanges(tables.events(), truncateWatermarks::get, rejections), rejections, null)) {
             count(result, rejections);
         }
         for (RebuildTarget target : rebuilding.values()) {
-            applyToRebuild(target, batch, rejections);
+            applyToRebuild(target, tables, rejections);
         }
         if (!rejections.isEmpty()) {
             LOG.warn(
@@ -405,6 +418,9 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
     @Override
     public void beginRebuild(TableId table) throws RetryableSinkException {
         cancelRebuild(table);
+        if (!mappers.containsKey(table)) {
+            return; // a table only views read: they are rendered again when its last chunk arrives
+        }
         DocumentMapper mapper = mapper(table);
         String alias = mapper.index();
         List<TableId> sharing = config.tables().entrySet().stream()
@@ -464,6 +480,9 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
     /** Reopens the concrete index a rebuild was filling before a restart, with its own TRUNCATE watermark. */
     @Override
     public boolean resumeRebuild(TableId table, String concrete) throws RetryableSinkException {
+        if (!mappers.containsKey(table)) {
+            return false;
+        }
         String alias = mapper(table).index();
         if (IndexNames.generationOf(alias, concrete) < 0 || concrete.equals(concreteOf(alias))) {
             return false;
@@ -491,11 +510,20 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
     @Override
     public List<Rejection> backfill(TableId table, List<ChunkRow> rows, boolean endOfTable)
             throws RetryableSinkException {
+        List<Rejection> viewRejections = new ArrayList<>();
+        if (endOfTable) {
+            views.rebuild(table, viewRejections); // the views rooted at the table, rendered whole again
+        }
+        if (!mappers.containsKey(table)) {
+            return viewRejections;
+        }
         RebuildTarget target = rebuilding.get(table);
         if (target == null) {
             throw new IllegalStateException("sink " + name + ": backfill of " + table + " without beginRebuild");
         }
-        return backfillRows(target, table, rows);
+        List<Rejection> rejections = new ArrayList<>(backfillRows(target, table, rows));
+        rejections.addAll(viewRejections);
+        return rejections;
     }
 
     private List<Rejection> backfillRows(RebuildTarget target, TableId table, List<ChunkRow> rows)
@@ -602,6 +630,9 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
 
     @Override
     public void finishRebuild(TableId table) throws RetryableSinkException {
+        if (!mappers.containsKey(table)) {
+            return;
+        }
         RebuildTarget target = rebuilding.get(table);
         if (target == null) {
             throw new IllegalStateException("sink " + name + ": finishRebuild of " + table + " without beginRebuild");
@@ -717,13 +748,15 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
         if (config.refresh() == ElasticsearchSinkConfig.Refresh.WAIT_FOR) {
             return;
         }
-        List<String> aliases =
-                config.tables().values().stream().map(TableOptions::index).toList();
+        List<String> aliases = new ArrayList<>(
+                config.tables().values().stream().map(TableOptions::index).toList());
+        aliases.addAll(views.aliases());
         started.indices().refresh(r -> r.index(aliases));
     }
 
     @Override
     public synchronized void close() {
+        views.close();
         if (bulkWriter != null) {
             bulkWriter.close();
         }

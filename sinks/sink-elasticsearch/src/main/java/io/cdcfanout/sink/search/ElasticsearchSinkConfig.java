@@ -58,8 +58,24 @@ public record ElasticsearchSinkConfig(
         Map<TableId, TableOptions> tables,
         Refresh refresh,
         BulkOptions bulk,
-        Integer keepOldIndexes)
+        Integer keepOldIndexes,
+
+        @com.fasterxml.jackson.annotation.JsonProperty("views")
+        Map<String, ViewOptions> viewIndexes)
         implements SinkConfig {
+
+    public ElasticsearchSinkConfig(
+            List<String> url,
+            String username,
+            Secret password,
+            Secret apiKey,
+            Path caFile,
+            Map<TableId, TableOptions> tables,
+            Refresh refresh,
+            BulkOptions bulk,
+            Integer keepOldIndexes) {
+        this(url, username, password, apiKey, caFile, tables, refresh, bulk, keepOldIndexes, null);
+    }
 
     public ElasticsearchSinkConfig {
         if (url == null || url.isEmpty()) {
@@ -84,15 +100,35 @@ public record ElasticsearchSinkConfig(
             throw new IllegalArgumentException("elasticsearch sink: 'ca-file' " + caFile
                     + " is not a readable file (expected a PEM CA certificate)");
         }
-        if (tables == null || tables.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "elasticsearch sink: 'tables' is required, e.g. tables: { public.products: { index: products } }");
+        viewIndexes = viewIndexes == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(viewIndexes));
+        tables = tables == null ? Map.of() : tables;
+        if (tables.isEmpty() && viewIndexes.isEmpty()) {
+            throw new IllegalArgumentException("elasticsearch sink: 'tables' or 'views' is required, e.g. tables: {"
+                    + " public.products: { index: products } } or views: { orders: { index: orders } }");
+        }
+        Map<String, String> viewByIndex = new HashMap<>();
+        for (Map.Entry<String, ViewOptions> e : viewIndexes.entrySet()) {
+            if (e.getValue() == null) {
+                throw new IllegalArgumentException(
+                        "elasticsearch sink: view " + e.getKey() + " needs options, at least { index: <name> }");
+            }
+            String other = viewByIndex.put(e.getValue().index(), e.getKey());
+            if (other != null) {
+                throw new IllegalArgumentException("elasticsearch sink: views " + other + " and " + e.getKey()
+                        + " both write index '" + e.getValue().index() + "'; give each view its own index");
+            }
         }
         Map<String, TableId> byIndex = new HashMap<>();
         for (Map.Entry<TableId, TableOptions> e : tables.entrySet()) {
             if (e.getValue() == null) {
                 throw new IllegalArgumentException(
                         "elasticsearch sink: table " + e.getKey() + " needs options, at least { index: <name> }");
+            }
+            if (viewByIndex.containsKey(e.getValue().index())) {
+                throw new IllegalArgumentException("elasticsearch sink: table " + e.getKey() + " and view "
+                        + viewByIndex.get(e.getValue().index()) + " both write index '"
+                        + e.getValue().index()
+                        + "'; give each its own index");
             }
             TableId other = byIndex.put(e.getValue().index(), e.getKey());
             if (other != null) {
@@ -114,6 +150,11 @@ public record ElasticsearchSinkConfig(
     @Override
     public Set<TableId> sourceTables() {
         return tables.keySet();
+    }
+
+    @Override
+    public Set<String> views() {
+        return viewIndexes.keySet();
     }
 
     public List<URI> urls() {
@@ -209,6 +250,24 @@ public record ElasticsearchSinkConfig(
      * @param mapping applied when the sink creates the index: an inline object, or a path to a JSON file.
      *                Either a create-index body ({@code "settings"}, {@code "mappings"}) or just a mappings object
      */
+    /**
+     * Options of a view's index.
+     *
+     * @param index   the alias searches use; the concrete index is {@code <index>_v<n>}
+     * @param mapping as a table's {@code mapping}
+     */
+    public record ViewOptions(String index, JsonNode mapping) {
+
+        public ViewOptions {
+            IndexNames.check(index);
+            mapping = IndexBody.resolve(index, mapping);
+        }
+
+        public IndexBody indexBody() {
+            return IndexBody.of(mapping);
+        }
+    }
+
     public record TableOptions(String index, String id, List<String> include, List<String> exclude, JsonNode mapping) {
 
         public TableOptions {

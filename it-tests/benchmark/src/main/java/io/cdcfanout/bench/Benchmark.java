@@ -50,7 +50,7 @@ public final class Benchmark {
         header.put("gc", collectors);
         header.put(
                 "measured",
-                "service in this JVM; CPU = this process (W2, W6: minus the writer threads; W6: and its probe); RSS/heap = this JVM");
+                "service in this JVM; CPU = this process (W2, W6: minus the writer threads; W6: and its probe and the JIT compiler threads); RSS/heap = this JVM");
         try (LocalBackends backends = LocalBackends.start(env, ElasticsearchDistribution.find(env), Benchmark::say)) {
             BenchDatabase db = new BenchDatabase(backends.postgres());
             db.create();

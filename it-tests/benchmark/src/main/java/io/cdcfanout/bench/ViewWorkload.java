@@ -89,7 +89,7 @@ final class ViewWorkload {
     Run run(double rate, Duration duration, int sampleEvery, Consumer<Sample> sampled) throws InterruptedException {
         long total = Math.round(rate * duration.toNanos() / 1e9);
         long interval = Math.round(1e9 / rate);
-        BlockingQueue<Long> due = new ArrayBlockingQueue<>((int) Math.min(Integer.MAX_VALUE, Math.max(1, total)));
+        BlockingQueue<Long> due = new ArrayBlockingQueue<>((int) Math.min(Integer.MAX_VALUE - CONNECTIONS, total) + CONNECTIONS);
         AtomicLong committed = new AtomicLong();
         AtomicLong moves = new AtomicLong();
         Thread[] workers = new Thread[CONNECTIONS];

@@ -261,6 +261,17 @@ public final class CdcService implements AutoCloseable, ServiceView {
     }
 
     @Override
+    public io.cdcfanout.sink.view.ViewCatalog viewCatalog() {
+        return config.views();
+    }
+
+    @Override
+    public java.util.Set<String> viewsOf(String sink) {
+        var bound = config.sinks().get(sink);
+        return bound == null ? java.util.Set.of() : bound.config().views();
+    }
+
+    @Override
     public List<LatestRowReader> rowReaders() {
         return pipeline == null
                 ? List.of()

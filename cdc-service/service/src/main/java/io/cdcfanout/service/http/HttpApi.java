@@ -138,7 +138,12 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private void status(Context ctx) throws Exception {
-        StatusBody body = StatusBody.of(service.sourceStatus(), service.sinkStatuses(), service::rebuildStatuses);
+        StatusBody body = StatusBody.of(
+                service.sourceStatus(),
+                service.sinkStatuses(),
+                service::rebuildStatuses,
+                service.viewCatalog(),
+                service::viewsOf);
         ctx.status(HttpStatus.OK).contentType("application/json").result(RowJson.MAPPER.writeValueAsString(body));
     }
 

@@ -26,6 +26,16 @@ public interface ServiceView {
 
     List<HistoryReader> historyReaders();
 
+    /** The views the configuration defines. */
+    default io.cdcfanout.sink.view.ViewCatalog viewCatalog() {
+        return io.cdcfanout.sink.view.ViewCatalog.EMPTY;
+    }
+
+    /** The names of the views sink {@code sink} serves. */
+    default java.util.Set<String> viewsOf(String sink) {
+        return java.util.Set.of();
+    }
+
     /** The sinks that serve view documents ({@code /cache/views/...}). */
     default List<io.cdcfanout.sink.ViewReader> viewReaders() {
         return sinks().stream()

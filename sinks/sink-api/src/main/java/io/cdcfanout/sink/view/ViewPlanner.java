@@ -80,8 +80,8 @@ public final class ViewPlanner {
         boolean truncated = false;
         List<ViewNode> nodes = root.flatten();
         for (ChangeEvent event : events) {
-            if (!tables.contains(event.table())) {
-                continue;
+            if (!tables.contains(event.table()) || event.op() == Operation.SNAPSHOT) {
+                continue; // a snapshot row is no change: the view is built from the tables whole (first start, rebuild)
             }
             if (event.op() == Operation.TRUNCATE) {
                 truncated = true;

@@ -31,15 +31,26 @@ class ViewPlannerTest {
                 TAGS,
                 null,
                 new ViewDefinition.Through(PRODUCT_TAGS, Map.of("id", "product_id"), Map.of("tag_id", "id")),
-                null, null, null, List.of("id"), null, null);
+                null,
+                null,
+                null,
+                List.of("id"),
+                null,
+                null);
         var product = new ViewDefinition.Relation(
                 PRODUCTS, Map.of("product_id", "id"), null, null, null, null, null, null, Map.of("tags", tags));
         var lines = new ViewDefinition.Relation(
-                LINES, Map.of("id", "order_id"), null, null, null, null, List.of("id"), Map.of("product", product),
+                LINES,
+                Map.of("id", "order_id"),
+                null,
+                null,
+                null,
+                null,
+                List.of("id"),
+                Map.of("product", product),
                 null);
-        var customer =
-                new ViewDefinition.Relation(CUSTOMERS, Map.of("customer_id", "id"), null, null, null, null, null, null,
-                        null);
+        var customer = new ViewDefinition.Relation(
+                CUSTOMERS, Map.of("customer_id", "id"), null, null, null, null, null, null, null);
         return new ViewDefinition(ORDERS, null, null, null, Map.of("customer", customer), Map.of("lines", lines));
     }
 
@@ -135,18 +146,20 @@ class ViewPlannerTest {
         shapes.put(CUSTOMERS, shape(CUSTOMERS, List.of("id"), false, "id", "title"));
         var customer = new ViewDefinition.Relation(
                 CUSTOMERS, Map.of("customer_id", "id"), null, List.of("name"), null, null, null, null, null);
-        var lines = new ViewDefinition.Relation(
-                LINES, Map.of("id", "order_idx"), null, null, null, null, null, null, null);
+        var lines =
+                new ViewDefinition.Relation(LINES, Map.of("id", "order_idx"), null, null, null, null, null, null, null);
         var view = new ViewDefinition(ORDERS, null, null, null, Map.of("customer", customer), Map.of("lines", lines));
         assertThat(ViewCatalogCheck.problems("orders", view, shapes, RowPolicy.NONE))
                 .anySatisfy(p -> assertThat(p)
                         .startsWith("views.orders.one.customer.include: table public.customers has no column 'name'"))
                 .anySatisfy(p -> assertThat(p)
                         .startsWith("views.orders.many.lines.on: table public.order_lines has no column 'order_idx'"));
-        var moved = new ViewDefinition.Relation(LINES, Map.of("id", "order_id"), null, null, null, null, null, null,
-                null);
+        var moved =
+                new ViewDefinition.Relation(LINES, Map.of("id", "order_id"), null, null, null, null, null, null, null);
         assertThat(ViewCatalogCheck.problems(
-                        "orders", new ViewDefinition(ORDERS, null, null, null, null, Map.of("lines", moved)), shapes,
+                        "orders",
+                        new ViewDefinition(ORDERS, null, null, null, null, Map.of("lines", moved)),
+                        shapes,
                         RowPolicy.NONE))
                 .singleElement()
                 .satisfies(p -> assertThat(p).contains("REPLICA IDENTITY FULL").contains("views.orders.many.lines.on"));
@@ -155,8 +168,15 @@ class ViewPlannerTest {
     @Test
     void aOneRelationCannotHaveALinkTable() {
         var bad = new ViewDefinition.Relation(
-                CUSTOMERS, null, new ViewDefinition.Through(PRODUCT_TAGS, Map.of("a", "b"), Map.of("c", "d")),
-                null, null, null, null, null, null);
+                CUSTOMERS,
+                null,
+                new ViewDefinition.Through(PRODUCT_TAGS, Map.of("a", "b"), Map.of("c", "d")),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
         assertThatThrownBy(() -> new ViewDefinition(ORDERS, null, null, null, Map.of("customer", bad), null))
                 .hasMessageContaining("one.customer.through");
     }
@@ -183,7 +203,9 @@ class ViewPlannerTest {
     }
 
     static ChangeEvent update(TableId table, Row after, Row before) {
-        List<String> key = shapes().get(table) == null ? List.of("id") : shapes().get(table).key();
+        List<String> key = shapes().get(table) == null
+                ? List.of("id")
+                : shapes().get(table).key();
         return new ChangeEvent(table, Operation.UPDATE, RowKey.of(key, after), before, after, at());
     }
 

@@ -418,8 +418,9 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
     @Override
     public void beginRebuild(TableId table) throws RetryableSinkException {
         cancelRebuild(table);
+        views.beginRebuild(table);
         if (!mappers.containsKey(table)) {
-            return; // a table only views read: they are rendered again when its last chunk arrives
+            return; // only views read it (a view is rebuilt by its root table)
         }
         DocumentMapper mapper = mapper(table);
         String alias = mapper.index();
@@ -474,15 +475,23 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
     @Override
     public String rebuildTarget(TableId table) {
         RebuildTarget target = rebuilding.get(table);
-        return target == null ? null : target.concrete;
+        return target == null ? views.rebuildTarget(table) : target.concrete;
     }
 
     /** Reopens the concrete index a rebuild was filling before a restart, with its own TRUNCATE watermark. */
     @Override
     public boolean resumeRebuild(TableId table, String concrete) throws RetryableSinkException {
-        if (!mappers.containsKey(table)) {
-            return false;
+        boolean viewsHere = views.hasRootedAt(table);
+        if (viewsHere && !views.resumeRebuild(table)) {
+            return false; // a view rooted here lost its half-built index: the rebuild starts over
         }
+        if (!mappers.containsKey(table)) {
+            return viewsHere;
+        }
+        return resumeTableRebuild(table, concrete);
+    }
+
+    private boolean resumeTableRebuild(TableId table, String concrete) throws RetryableSinkException {
         String alias = mapper(table).index();
         if (IndexNames.generationOf(alias, concrete) < 0 || concrete.equals(concreteOf(alias))) {
             return false;
@@ -511,9 +520,7 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
     public List<Rejection> backfill(TableId table, List<ChunkRow> rows, boolean endOfTable)
             throws RetryableSinkException {
         List<Rejection> viewRejections = new ArrayList<>();
-        if (endOfTable) {
-            views.rebuild(table, viewRejections); // the views rooted at the table, rendered whole again
-        }
+        views.backfill(table, rows, viewRejections);
         if (!mappers.containsKey(table)) {
             return viewRejections;
         }
@@ -630,6 +637,7 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
 
     @Override
     public void finishRebuild(TableId table) throws RetryableSinkException {
+        views.finishRebuild(table, config.keepOldIndexes());
         if (!mappers.containsKey(table)) {
             return;
         }
@@ -697,6 +705,7 @@ public final class ElasticsearchSink implements Sink, Visibility, RebuildableSin
 
     @Override
     public void cancelRebuild(TableId table) {
+        views.cancelRebuild(table);
         RebuildTarget target = rebuilding.remove(table);
         if (target == null) {
             return;

@@ -56,7 +56,9 @@ final class ViewIndexes implements AutoCloseable {
         final ViewMaintainer maintainer;
         final ViewMetrics meters;
         final String definitionHash;
+        final DocumentIdTemplate ids;
         boolean built;
+        String rebuildTarget; // the next concrete index a rebuild fills, or null
 
         View(String name, ViewOptions options, ViewMaintainer maintainer, ViewMetrics meters, String hash) {
             this.name = name;
@@ -64,6 +66,7 @@ final class ViewIndexes implements AutoCloseable {
             this.maintainer = maintainer;
             this.meters = meters;
             this.definitionHash = hash;
+            this.ids = DocumentIdTemplate.parse(options.id());
         }
     }
 
@@ -106,6 +109,13 @@ final class ViewIndexes implements AutoCloseable {
         this.bulk = bulk;
         for (View view : views) {
             view.maintainer.start();
+            try {
+                List<String> probe =
+                        view.maintainer.rootKey().stream().map(c -> "x").toList();
+                view.ids.render(new RowKey(view.maintainer.rootKey(), List.copyOf(probe)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("sink " + sink + ": views." + view.name + ".id: " + e.getMessage(), e);
+            }
             indexes.ensureIndex(view.options.index(), view.options.indexBody());
             view.built = !indexes.finished(List.of(buildMark(view))).isEmpty();
         }
@@ -120,25 +130,182 @@ final class ViewIndexes implements AutoCloseable {
     /** Applies a batch: builds views not built yet, then re-renders what the changes affect. */
     void apply(List<ChangeEvent> events, List<Rejection> rejections) throws RetryableSinkException {
         for (View view : views) {
-            if (!view.built || view.maintainer.truncates(events)) {
+            var plan = view.maintainer.plan(events);
+            if (!view.built || plan.truncated()) {
                 build(view, rejections);
                 continue; // the build read the database after these changes committed
             }
             long started = System.nanoTime();
-            ViewMaintainer.Rendered rendered =
-                    view.maintainer.apply(events, (page, version) -> write(view, page, version, rejections));
+            ViewMaintainer.Rendered rendered = view.maintainer.apply(plan, (page, version) -> {
+                write(view, view.options.index(), page, version, rejections);
+                if (view.rebuildTarget != null) {
+                    write(view, view.rebuildTarget, page, version, rejections);
+                }
+            });
             if (rendered.documents() > 0) {
                 view.meters.rendered(rendered.documents(), System.nanoTime() - started);
             }
         }
     }
 
-    /** Renders the views rooted at {@code table} whole again (a rebuild of the table). */
-    void rebuild(TableId table, List<Rejection> rejections) throws RetryableSinkException {
-        for (View view : views) {
-            if (view.maintainer.rootTable().equals(table)) {
-                build(view, rejections);
+    boolean hasRootedAt(TableId table) {
+        return !rootedAt(table).isEmpty();
+    }
+
+    private List<View> rootedAt(TableId table) {
+        return views.stream()
+                .filter(v -> v.maintainer.rootTable().equals(table))
+                .toList();
+    }
+
+    /**
+     * Step 1 of a rebuild of {@code table}, for the views rooted at it: the next concrete index
+     * {@code <index>_v<n+1>} with the configured mapping; from now on every render goes to the live index and to it.
+     * Generations above the live one that never went live are left by rebuilds that did not finish: dropped.
+     */
+    void beginRebuild(TableId table) throws RetryableSinkException {
+        for (View view : rootedAt(table)) {
+            cancelRebuild(view);
+            String alias = view.options.index();
+            try {
+                IndexManager indexes = new IndexManager(client);
+                List<String> live = indexes.concreteIndexes(alias);
+                int liveGeneration = live.size() == 1 ? IndexNames.generationOf(alias, live.get(0)) : 1;
+                List<Integer> generations = indexes.generations(alias);
+                int next = Math.max(generations.isEmpty() ? 0 : generations.get(generations.size() - 1), liveGeneration)
+                        + 1;
+                for (int n : generations) {
+                    String g = IndexNames.generation(alias, n);
+                    if (n > liveGeneration && indexes.finished(List.of(g)).isEmpty()) {
+                        indexes.delete(g);
+                    }
+                }
+                String concrete = IndexNames.generation(alias, next);
+                indexes.createGeneration(concrete, view.options.indexBody());
+                bulk.allowConcrete(concrete);
+                view.rebuildTarget = concrete;
+                LOG.info(
+                        "sink {}: rebuilding view {} into {} (alias {} stays on {})",
+                        sink,
+                        view.name,
+                        concrete,
+                        alias,
+                        live);
+            } catch (IOException | ElasticsearchException e) {
+                throw new RetryableSinkException(
+                        "sink " + sink + ": cannot create the new index of view " + view.name + ": " + e, e);
             }
+        }
+    }
+
+    /** The concrete index a rebuild of the views rooted at {@code table} fills, or null. */
+    String rebuildTarget(TableId table) {
+        return rootedAt(table).stream()
+                .map(v -> v.rebuildTarget)
+                .filter(java.util.Objects::nonNull)
+                .findFirst()
+                .orElse(null);
+    }
+
+    /**
+     * After a restart: carries on filling the highest generation of each view rooted at {@code table} that never
+     * went live; false when a view has none (the service then begins the rebuild anew).
+     */
+    boolean resumeRebuild(TableId table) throws RetryableSinkException {
+        List<View> rooted = rootedAt(table);
+        try {
+            IndexManager indexes = new IndexManager(client);
+            for (View view : rooted) {
+                String alias = view.options.index();
+                List<String> live = indexes.concreteIndexes(alias);
+                int liveGeneration = live.size() == 1 ? IndexNames.generationOf(alias, live.get(0)) : 1;
+                List<Integer> generations = indexes.generations(alias);
+                int top = generations.isEmpty() ? 0 : generations.get(generations.size() - 1);
+                String concrete = IndexNames.generation(alias, top);
+                if (top <= liveGeneration
+                        || !indexes.finished(List.of(concrete)).isEmpty()) {
+                    return false;
+                }
+                bulk.allowConcrete(concrete);
+                view.rebuildTarget = concrete;
+                LOG.info("sink {}: resuming the rebuild of view {} into {}", sink, view.name, concrete);
+            }
+            return !rooted.isEmpty();
+        } catch (IOException | ElasticsearchException e) {
+            throw new RetryableSinkException("sink " + sink + ": cannot resume the rebuild of " + table + ": " + e, e);
+        }
+    }
+
+    /** Step 2: renders the chunk's roots into the new index (the version orders them against the stream's). */
+    void backfill(
+            TableId table, List<io.cdcfanout.sink.jdbc.ChunkedTableReader.ChunkRow> rows, List<Rejection> rejections)
+            throws RetryableSinkException {
+        for (View view : rootedAt(table)) {
+            if (view.rebuildTarget == null || rows.isEmpty()) {
+                continue;
+            }
+            List<List<String>> keys = new ArrayList<>(rows.size());
+            for (var row : rows) {
+                List<String> texts = new ArrayList<>();
+                row.key().values().forEach(v -> texts.add(io.cdcfanout.schema.KeyCodec.valueText(v)));
+                keys.add(texts);
+            }
+            String target = view.rebuildTarget;
+            long started = System.nanoTime();
+            long rendered = view.maintainer
+                    .render(keys, (page, version) -> write(view, target, page, version, rejections))
+                    .documents();
+            view.meters.rendered(rendered, System.nanoTime() - started);
+        }
+    }
+
+    /** Step 3: the alias moves to the new index in one request; the old one is deleted (or kept, by config). */
+    void finishRebuild(TableId table, int keepOld) throws RetryableSinkException {
+        for (View view : rootedAt(table)) {
+            String target = view.rebuildTarget;
+            if (target == null) {
+                continue;
+            }
+            String alias = view.options.index();
+            try {
+                IndexManager indexes = new IndexManager(client);
+                client.indices().refresh(r -> r.index(target));
+                List<String> old = indexes.concreteIndexes(alias);
+                indexes.markFinished(target);
+                indexes.markFinished(target + "@view-" + view.definitionHash);
+                indexes.swap(alias, old.stream().filter(o -> !o.equals(target)).toList(), target);
+                view.rebuildTarget = null;
+                view.built = true;
+                bulk.forgetConcrete(target);
+                List<String> previous = new ArrayList<>(
+                        old.stream().filter(o -> !o.equals(target)).toList());
+                for (String o : previous.subList(Math.min(keepOld, previous.size()), previous.size())) {
+                    indexes.delete(o);
+                    indexes.forgetFinished(o);
+                }
+                LOG.info("sink {}: view {} rebuilt; alias {} now on {}", sink, view.name, alias, target);
+            } catch (IOException | ElasticsearchException e) {
+                throw new RetryableSinkException(
+                        "sink " + sink + ": cannot move alias " + alias + " to " + target + ": " + e, e);
+            }
+        }
+    }
+
+    void cancelRebuild(TableId table) {
+        rootedAt(table).forEach(this::cancelRebuild);
+    }
+
+    private void cancelRebuild(View view) {
+        String target = view.rebuildTarget;
+        if (target == null) {
+            return;
+        }
+        view.rebuildTarget = null;
+        bulk.forgetConcrete(target);
+        try {
+            new IndexManager(client).delete(target);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("sink {}: could not delete the half-built {}: {}", sink, target, e.toString());
         }
     }
 
@@ -149,7 +316,7 @@ final class ViewIndexes implements AutoCloseable {
             if (first[0] == null) {
                 first[0] = version;
             }
-            write(view, page, version, rejections);
+            write(view, view.options.index(), page, version, rejections);
         });
         long swept = sweep(view, first[0], rejections);
         try {
@@ -209,7 +376,7 @@ final class ViewIndexes implements AutoCloseable {
                     }
                 }
                 swept += view.maintainer
-                        .render(keys, (page, version) -> write(view, page, version, rejections))
+                        .render(keys, (page, version) -> write(view, view.options.index(), page, version, rejections))
                         .documents();
                 if (hits.size() < PAGE) {
                     return swept;
@@ -222,15 +389,14 @@ final class ViewIndexes implements AutoCloseable {
         }
     }
 
-    private void write(View view, List<ViewDocument> page, Lsn version, List<Rejection> rejections)
+    private void write(View view, String alias, List<ViewDocument> page, Lsn version, List<Rejection> rejections)
             throws RetryableSinkException {
-        String alias = view.options.index();
         List<DocumentWrite> writes = new ArrayList<>(page.size());
         for (ViewDocument document : page) {
             writes.add(new DocumentWrite(
                     event(view, document, version),
                     alias,
-                    document.id(),
+                    view.ids.render(new RowKey(view.maintainer.rootKey(), List.copyOf(document.keyTexts()))),
                     version.value(),
                     document.deleted(),
                     source(document, version),

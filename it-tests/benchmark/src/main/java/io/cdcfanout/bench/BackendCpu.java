@@ -70,10 +70,8 @@ final class BackendCpu {
             return -1;
         }
         long ticks = own[1] + own[2] + own[3] + own[4];
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName()
-                .toString()
-                .chars()
-                .allMatch(Character::isDigit))) {
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(
+                Path.of("/proc"), p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
             for (Path p : procs) {
                 long[] child = stat(p.resolve("stat"));
                 if (child != null && child[0] == postmaster) {
@@ -92,7 +90,8 @@ final class BackendCpu {
                     .path("nodes");
             long millis = 0;
             for (JsonNode node : nodes) {
-                millis += node.path("process").path("cpu").path("total_in_millis").asLong();
+                millis +=
+                        node.path("process").path("cpu").path("total_in_millis").asLong();
             }
             return millis * 1_000_000L;
         } catch (IOException e) {

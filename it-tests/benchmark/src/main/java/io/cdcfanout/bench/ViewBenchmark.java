@@ -37,6 +37,7 @@ final class ViewBenchmark {
     static final List<Integer> RATES = List.of(200, 800, 2000);
     /** About this many sampled transactions per second at every rate. */
     private static final int SAMPLES_PER_SECOND = 25;
+
     private static final Duration IDLE = Duration.ofSeconds(3);
 
     static final String VIEWS_YAML = """
@@ -56,11 +57,7 @@ final class ViewBenchmark {
      * @param postgresCpu       CPU s per 1,000 changes of Postgres (-1: not measured)
      * @param elasticsearchCpu  CPU s per 1,000 changes of Elasticsearch (-1: not measured)
      */
-    private record Level(
-            Figure figure,
-            double renderedPerSecond,
-            double postgresCpu,
-            double elasticsearchCpu) {}
+    private record Level(Figure figure, double renderedPerSecond, double postgresCpu, double elasticsearchCpu) {}
 
     private final BenchDatabase db;
     private final ServiceConfigs configs;
@@ -105,8 +102,8 @@ final class ViewBenchmark {
     List<Figure> run(BenchOptions options, List<String> ratios) throws Exception {
         int orders = (int) Math.max(2_000, Math.round(100_000 * options.scale()));
         ViewWorkload load = new ViewWorkload(db, orders);
-        log.accept("W6: " + orders + " orders, " + load.lines() + " lines, " + Math.max(1, orders / 10)
-                + " customers...");
+        log.accept(
+                "W6: " + orders + " orders, " + load.lines() + " lines, " + Math.max(1, orders / 10) + " customers...");
         load.preload();
         List<Integer> rates = rates(options.scale());
         Duration level = Duration.ofSeconds(Math.max(5, Math.min(30, Math.round(60 * options.scale()))));
@@ -149,9 +146,7 @@ final class ViewBenchmark {
         ratios.add(String.format(
                 "W6: %d orders x %d lines; the %s service ran first; commit->searchable/GET = sampled transactions"
                         + " probed through the alias (writer's commit -> the answer showing the value)",
-                orders,
-                ViewWorkload.LINES_PER_ORDER,
-                viewFirst ? "view" : "plain index"));
+                orders, ViewWorkload.LINES_PER_ORDER, viewFirst ? "view" : "plain index"));
         for (int rate : rates) {
             Level t = table.get(rate);
             Level v = view.get(rate);
@@ -325,7 +320,9 @@ final class ViewBenchmark {
                 backend[0],
                 backend[1],
                 applyTimes.since(service, m.seconds()),
-                run.lateIssues() > 0 ? "; " + run.lateIssues() + " tx issued > 1 interval late (pacer descheduled)" : "");
+                run.lateIssues() > 0
+                        ? "; " + run.lateIssues() + " tx issued > 1 interval late (pacer descheduled)"
+                        : "");
         Figure out = new Figure(
                 "W6",
                 (what.startsWith("view") ? "view orders" : "plain order_lines") + ", " + rate + " tx/s",

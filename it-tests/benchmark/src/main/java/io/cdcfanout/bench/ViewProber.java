@@ -136,7 +136,11 @@ final class ViewProber implements AutoCloseable {
     /** Indexing operations on the alias's primaries so far ({@code _stats/indexing} {@code index_total}). */
     long indexTotal() throws IOException {
         JsonNode stats = request("GET", "/" + alias + "/_stats/indexing", null);
-        return stats.path("_all").path("primaries").path("indexing").path("index_total").asLong();
+        return stats.path("_all")
+                .path("primaries")
+                .path("indexing")
+                .path("index_total")
+                .asLong();
     }
 
     private void loop() {
@@ -189,7 +193,8 @@ final class ViewProber implements AutoCloseable {
             long now = System.nanoTime();
             Map<String, JsonNode> docs = new TreeMap<>();
             for (JsonNode d : answer.path("docs")) {
-                if (d.path("found").asBoolean() && !d.path("_source").path("_cdc").path("deleted").asBoolean()) {
+                if (d.path("found").asBoolean()
+                        && !d.path("_source").path("_cdc").path("deleted").asBoolean()) {
                     docs.put(d.path("_id").asText(), d.path("_source"));
                 }
             }

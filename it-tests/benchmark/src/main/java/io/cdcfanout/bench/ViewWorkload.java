@@ -89,13 +89,13 @@ final class ViewWorkload {
     Run run(double rate, Duration duration, int sampleEvery, Consumer<Sample> sampled) throws InterruptedException {
         long total = Math.round(rate * duration.toNanos() / 1e9);
         long interval = Math.round(1e9 / rate);
-        BlockingQueue<Long> due = new ArrayBlockingQueue<>((int) Math.min(Integer.MAX_VALUE - CONNECTIONS, total) + CONNECTIONS);
+        BlockingQueue<Long> due =
+                new ArrayBlockingQueue<>((int) Math.min(Integer.MAX_VALUE - CONNECTIONS, total) + CONNECTIONS);
         AtomicLong committed = new AtomicLong();
         AtomicLong moves = new AtomicLong();
         Thread[] workers = new Thread[CONNECTIONS];
         for (int i = 0; i < CONNECTIONS; i++) {
-            workers[i] =
-                    new Thread(() -> work(due, committed, moves, sampleEvery, sampled), "w6-writer-" + i);
+            workers[i] = new Thread(() -> work(due, committed, moves, sampleEvery, sampled), "w6-writer-" + i);
             workers[i].start();
         }
         long start = System.nanoTime();

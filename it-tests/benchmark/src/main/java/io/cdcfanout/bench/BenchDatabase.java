@@ -22,7 +22,10 @@ final class BenchDatabase {
             "public.w3_items",
             "public.w4_docs",
             "public.w1k_items",
-            "public.w5_items");
+            "public.w5_items",
+            "public.customers",
+            "public.orders",
+            "public.order_lines");
 
     private static final String SCHEMA = """
             CREATE TABLE w1_items (id bigint PRIMARY KEY, sku text NOT NULL, name text NOT NULL, category text NOT NULL,
@@ -36,7 +39,15 @@ final class BenchDatabase {
             CREATE TABLE w5_items (LIKE w1_items INCLUDING ALL);
             CREATE TABLE w4_docs  (id bigint PRIMARY KEY, title text NOT NULL, version int NOT NULL, body text NOT NULL);
             ALTER TABLE w4_docs ALTER COLUMN body SET STORAGE EXTERNAL;
-            CREATE PUBLICATION bench FOR TABLE warmup_items, w1_items, w2_items, w3_items, w4_docs, w1k_items, w5_items;
+            CREATE TABLE customers (id bigint PRIMARY KEY, name text NOT NULL, email text NOT NULL, tier text NOT NULL);
+            CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL REFERENCES customers, status text NOT NULL,
+                                 placed_at timestamptz NOT NULL, note text NOT NULL);
+            CREATE TABLE order_lines (id bigint PRIMARY KEY, order_id bigint NOT NULL REFERENCES orders, sku text NOT NULL,
+                                      quantity int NOT NULL, unit_price numeric(10,2) NOT NULL);
+            CREATE INDEX order_lines_order_id ON order_lines (order_id);
+            ALTER TABLE order_lines REPLICA IDENTITY FULL;
+            CREATE PUBLICATION bench FOR TABLE warmup_items, w1_items, w2_items, w3_items, w4_docs, w1k_items, w5_items,
+                                               customers, orders, order_lines;
             """;
 
     private final LocalPostgres pg;

@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  *
  * <p>Starts its own Postgres and Elasticsearch (like the tests), generates the workloads W1 (backlog
  * drain), W2 (open-loop single-row transactions), W3 (10,000-row transactions) and W4 (10 kB TOASTed
- * rows), and on request W1K (W1's backlog through Kafka and the sink connector, {@link KafkaBacklogBenchmark}), runs the service in this JVM with its real sinks (each wrapped to time commit-to-applied),
+ * rows), and on request W1K (W1's backlog through Kafka and the sink connector, {@link KafkaBacklogBenchmark}), W5
+ * (a rebuild while W2 runs, {@link RebuildBenchmark}) and W6 (a denormalized view under load, {@link ViewBenchmark}), runs the service in this JVM with its real sinks (each wrapped to time commit-to-applied),
  * runs the baselines on the same data, and prints a table and writes JSON. It prints figures; it
  * asserts nothing.
  */
@@ -49,7 +50,7 @@ public final class Benchmark {
         header.put("gc", collectors);
         header.put(
                 "measured",
-                "service in this JVM; CPU = this process (W2: minus the writer threads); RSS/heap = this JVM");
+                "service in this JVM; CPU = this process (W2, W6: minus the writer threads; W6: and its probe and the JIT compiler threads); RSS/heap = this JVM");
         try (LocalBackends backends = LocalBackends.start(env, ElasticsearchDistribution.find(env), Benchmark::say)) {
             BenchDatabase db = new BenchDatabase(backends.postgres());
             db.create();
@@ -82,6 +83,16 @@ public final class Benchmark {
                                             RebuildBenchmark.RUN,
                                             List.of("search")),
                                     es,
+                                    Benchmark::say)
+                            .run(options, ratios));
+                }
+                if (options.workloads().contains("w6")) {
+                    figures.addAll(new ViewBenchmark(
+                                    db,
+                                    configs,
+                                    drain,
+                                    sampler,
+                                    backends.elasticsearch().url(),
                                     Benchmark::say)
                             .run(options, ratios));
                 }

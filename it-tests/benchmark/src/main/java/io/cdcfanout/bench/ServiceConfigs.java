@@ -45,6 +45,22 @@ final class ServiceConfigs {
      * @param tables captured tables, {@code public.x}
      */
     ServiceConfig config(String run, List<String> tables, Set<SinkKind> sinks) {
+        return config(run, tables, sinks, Views.NONE);
+    }
+
+    /**
+     * Views defined at the top level and served by the Elasticsearch sink, each into the alias
+     * {@link #indexName}{@code (run, view)}.
+     *
+     * @param yaml  the top-level {@code views:} block, as YAML
+     * @param names the views the Elasticsearch sink serves
+     */
+    record Views(String yaml, List<String> names) {
+        static final Views NONE = new Views("", List.of());
+    }
+
+    /** As {@link #config(String, List, Set)}, with {@code views} served by the Elasticsearch sink. */
+    ServiceConfig config(String run, List<String> tables, Set<SinkKind> sinks, Views views) {
         StringBuilder y = new StringBuilder();
         y.append("source:\n");
         y.append("  postgres: { host: ")
@@ -63,6 +79,7 @@ final class ServiceConfigs {
         y.append("  max-batch-size: ").append(tuning.maxBatchSize()).append('\n');
         y.append("  max-queue-size: ").append(tuning.maxQueueSize()).append('\n');
         y.append("http: { port: 0 }\n");
+        y.append(views.yaml());
         y.append("sinks:\n");
         if (sinks.contains(SinkKind.ELASTICSEARCH)) {
             y.append("  search:\n    type: timed-elasticsearch\n    url: ")
@@ -73,13 +90,23 @@ final class ServiceConfigs {
                     .append(", concurrency: ")
                     .append(tuning.bulkConcurrency())
                     .append(" }\n");
-            y.append("    tables:\n");
+            y.append(tables.isEmpty() ? "    tables: {}\n" : "    tables:\n");
             for (String t : tables) {
                 y.append("      ")
                         .append(t)
                         .append(": { index: ")
                         .append(indexName(run, t))
                         .append(" }\n");
+            }
+            if (!views.names().isEmpty()) {
+                y.append("    views:\n");
+                for (String v : views.names()) {
+                    y.append("      ")
+                            .append(v)
+                            .append(": { index: ")
+                            .append(indexName(run, v))
+                            .append(" }\n");
+                }
             }
         }
         if (sinks.contains(SinkKind.CAFFEINE)) {

@@ -26,6 +26,11 @@ sealed interface TimedSinkConfig<C extends SinkConfig> extends SinkConfig {
         return delegate().sourceTables();
     }
 
+    @Override
+    default Set<String> views() {
+        return delegate().views();
+    }
+
     @JsonDeserialize(using = ElasticsearchDeserializer.class)
     record Elasticsearch(ElasticsearchSinkConfig delegate) implements TimedSinkConfig<ElasticsearchSinkConfig> {}
 

@@ -113,6 +113,8 @@ public final class ConfigLoader {
                     bind(file.sinks(), factories),
                     lag,
                     new io.cdcfanout.sink.view.ViewCatalog(file.views()));
+        } catch (ServiceConfig.AtKeyException e) {
+            throw errors.at(e.path(), e.getMessage());
         } catch (IllegalArgumentException e) {
             throw errors.at(List.of(), e.getMessage()); // as binding reports a check of the whole file
         }
@@ -316,6 +318,10 @@ public final class ConfigLoader {
     /** Turns binding failures into {@code file:line: key.path: message}. */
     private record ErrorFormatter(String fileName, YamlLocations locations) {
 
+        /** A check's message that starts with the key path it is about, e.g. {@code one.customer: missing ...}. */
+        private static final java.util.regex.Pattern RELATIVE_PATH =
+                java.util.regex.Pattern.compile("(?s)([a-z0-9_-]+(?:\\.[a-z0-9_-]+)*): (.*)");
+
         ConfigException at(List<Object> path, String message) {
             return new ConfigException(fileName + ":" + locations.line(path).orElse(1) + ": "
                     + (path.isEmpty() ? "" : keyPath(path) + ": ") + message);
@@ -341,6 +347,11 @@ public final class ConfigLoader {
             } else if (e instanceof ValueInstantiationException v) {
                 Throwable cause = v.getCause() != null ? v.getCause() : v;
                 message = cause.getMessage();
+                java.util.regex.Matcher relative = RELATIVE_PATH.matcher(message);
+                if (!path.isEmpty() && "views".equals(path.get(0)) && relative.matches()) {
+                    path.addAll(List.of(relative.group(1).split("\\.")));
+                    message = relative.group(2);
+                }
             } else if (e instanceof InvalidFormatException f) {
                 message = f.getOriginalMessage().startsWith("not ")
                         ? f.getOriginalMessage()

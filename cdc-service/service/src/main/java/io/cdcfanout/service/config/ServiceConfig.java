@@ -41,10 +41,27 @@ public record ServiceConfig(
                     .filter(t -> !source.tables().contains(t))
                     .toList();
             if (!uncaptured.isEmpty()) {
-                throw new IllegalArgumentException("view '" + name + "' reads table(s) " + uncaptured
-                        + " that are not in source.tables " + source.tables()
-                        + ": every table a view reads must be captured, so its changes re-render the view; add them"
-                        + " to source.tables");
+                List<Object> at = new java.util.ArrayList<>(List.of("views", name));
+                for (io.cdcfanout.sink.view.ViewNode node : view.tree().flatten()) {
+                    boolean link = node.link() != null
+                            && uncaptured.contains(node.link().table());
+                    if (uncaptured.contains(node.table()) || link) {
+                        if (!node.path().isEmpty()) {
+                            at.addAll(List.of(node.path().split("\\.")));
+                        }
+                        if (!uncaptured.contains(node.table())) {
+                            at.add("through");
+                        }
+                        at.add("table");
+                        break;
+                    }
+                }
+                throw new AtKeyException(
+                        at,
+                        "view '" + name + "' reads table(s) " + uncaptured
+                                + " that are not in source.tables " + source.tables()
+                                + ": every table a view reads must be captured, so its changes re-render the view; add them"
+                                + " to source.tables");
             }
         });
         for (var entry : sinks.entrySet()) {
@@ -52,12 +69,15 @@ public record ServiceConfig(
                     ? Set.<String>of()
                     : entry.getValue().config().views()) {
                 if (!views.views().containsKey(view)) {
-                    throw new IllegalArgumentException("sink '" + entry.getKey() + "' serves view '" + view
-                            + "', which is not defined under 'views'"
-                            + (views.views().isEmpty()
-                                    ? ""
-                                    : " (defined: "
-                                            + String.join(", ", views.views().keySet()) + ")"));
+                    throw new AtKeyException(
+                            List.of("sinks", entry.getKey(), "views"),
+                            "sink '" + entry.getKey() + "' serves view '" + view
+                                    + "', which is not defined under 'views'"
+                                    + (views.views().isEmpty()
+                                            ? ""
+                                            : " (defined: "
+                                                    + String.join(
+                                                            ", ", views.views().keySet()) + ")"));
                 }
             }
         }
@@ -94,6 +114,21 @@ public record ServiceConfig(
             Map<String, BoundSink<?>> sinks,
             Map<String, LagPolicy> lag) {
         this(source, offsets, http, sinks, lag, null);
+    }
+
+    /** A check of the whole file that is about one key, {@code path}; the loader gives its line. */
+    static final class AtKeyException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final transient List<Object> path;
+
+        AtKeyException(List<Object> path, String message) {
+            super(message);
+            this.path = List.copyOf(path);
+        }
+
+        List<Object> path() {
+            return path;
+        }
     }
 
     /** This configuration with another source. */

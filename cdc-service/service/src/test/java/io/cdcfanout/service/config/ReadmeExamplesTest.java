@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 class ReadmeExamplesTest {
 
     private static final Pattern YAML_BLOCK = Pattern.compile("```yaml\\n(.*?)```", Pattern.DOTALL);
-    private static final Pattern TABLE = Pattern.compile("\\b([a-z_]+\\.[a-z_]+)(?=\\s*[:,\\]])");
+    private static final Pattern TABLE =
+            Pattern.compile("\\b([a-z_]+\\.[a-z_]+)(?=\\s*[:,\\]}#]|[ \\t]*$)", Pattern.MULTILINE);
 
     private static final Path ROOT = Path.of("..", "..");
     private static final Path README = ROOT.resolve("README.md");

@@ -39,8 +39,8 @@ public record ViewDefinition(
         many = many == null ? Map.of() : ordered(many);
         Relation.checkColumns("", include, exclude);
         Relation.checkFields("", rename, one, many);
-        one.forEach((field, r) -> r.check(field, ViewNode.Kind.ONE));
-        many.forEach((field, r) -> r.check(field, ViewNode.Kind.MANY));
+        one.forEach((field, r) -> r.check("one." + field, ViewNode.Kind.ONE));
+        many.forEach((field, r) -> r.check("many." + field, ViewNode.Kind.MANY));
     }
 
     /** The view as a tree of nodes, the root first; what the renderer and the root finder walk. */
@@ -98,7 +98,7 @@ public record ViewDefinition(
         }
 
         void check(String path, ViewNode.Kind kind) {
-            String at = kind == ViewNode.Kind.ONE ? "one." + path : "many." + path;
+            String at = path;
             if (table == null) {
                 throw new IllegalArgumentException(at + ": missing required key 'table' (schema.table)");
             }

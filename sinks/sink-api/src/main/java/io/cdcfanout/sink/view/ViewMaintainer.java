@@ -132,14 +132,18 @@ public final class ViewMaintainer implements AutoCloseable {
         return shapes.get(root.table()).key();
     }
 
-    /** Whether a TRUNCATE of one of the view's tables is among these changes: the view then needs a rebuild. */
-    public boolean truncates(List<ChangeEvent> events) {
-        return planner.plan(events).truncated();
+    /** What these changes affect; a plan with {@code truncated()} needs the whole view rendered again. */
+    public ViewPlanner.Plan plan(List<ChangeEvent> events) {
+        return planner.plan(events);
     }
 
     /** Renders every document these changes affect. */
     public Rendered apply(List<ChangeEvent> events, PageWriter writer) throws RetryableSinkException {
-        ViewPlanner.Plan plan = planner.plan(events);
+        return apply(planner.plan(events), writer);
+    }
+
+    /** Renders every document of the plan (its look-ups run in the render's snapshot). */
+    public Rendered apply(ViewPlanner.Plan plan, PageWriter writer) throws RetryableSinkException {
         if (plan.rootKeys().isEmpty() && plan.lookups().isEmpty()) {
             return new Rendered(0, 0);
         }

@@ -67,12 +67,13 @@ final class CacheViews implements AutoCloseable {
     void apply(List<ChangeEvent> events) throws RetryableSinkException {
         for (var entry : views.entrySet()) {
             View view = entry.getValue();
-            if (view.maintainer.truncates(events)) {
+            var plan = view.maintainer.plan(events);
+            if (plan.truncated()) {
                 build(entry.getKey(), view);
                 continue;
             }
             long started = System.nanoTime();
-            var rendered = view.maintainer.apply(events, (page, version) -> put(view.documents, page, version));
+            var rendered = view.maintainer.apply(plan, (page, version) -> put(view.documents, page, version));
             if (rendered.documents() > 0) {
                 view.meters.rendered(rendered.documents(), System.nanoTime() - started);
             }

@@ -254,12 +254,17 @@ public record ElasticsearchSinkConfig(
      * Options of a view's index.
      *
      * @param index   the alias searches use; the concrete index is {@code <index>_v<n>}
+     * @param id      document id template over the root's key columns, e.g. {@code "order-{id}"}; default the
+     *                root key's canonical text
      * @param mapping as a table's {@code mapping}
      */
-    public record ViewOptions(String index, JsonNode mapping) {
+    public record ViewOptions(String index, String id, JsonNode mapping) {
 
         public ViewOptions {
             IndexNames.check(index);
+            if (id != null) {
+                DocumentIdTemplate.parse(id);
+            }
             mapping = IndexBody.resolve(index, mapping);
         }
 

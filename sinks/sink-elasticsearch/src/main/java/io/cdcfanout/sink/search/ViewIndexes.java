@@ -56,6 +56,7 @@ final class ViewIndexes implements AutoCloseable {
         final ViewMaintainer maintainer;
         final ViewMetrics meters;
         final String definitionHash;
+        final DocumentIdTemplate ids;
         boolean built;
         String rebuildTarget; // the next concrete index a rebuild fills, or null
 
@@ -65,6 +66,7 @@ final class ViewIndexes implements AutoCloseable {
             this.maintainer = maintainer;
             this.meters = meters;
             this.definitionHash = hash;
+            this.ids = DocumentIdTemplate.parse(options.id());
         }
     }
 
@@ -107,6 +109,13 @@ final class ViewIndexes implements AutoCloseable {
         this.bulk = bulk;
         for (View view : views) {
             view.maintainer.start();
+            try {
+                List<String> probe =
+                        view.maintainer.rootKey().stream().map(c -> "x").toList();
+                view.ids.render(new RowKey(view.maintainer.rootKey(), List.copyOf(probe)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("sink " + sink + ": views." + view.name + ".id: " + e.getMessage(), e);
+            }
             indexes.ensureIndex(view.options.index(), view.options.indexBody());
             view.built = !indexes.finished(List.of(buildMark(view))).isEmpty();
         }
@@ -121,12 +130,13 @@ final class ViewIndexes implements AutoCloseable {
     /** Applies a batch: builds views not built yet, then re-renders what the changes affect. */
     void apply(List<ChangeEvent> events, List<Rejection> rejections) throws RetryableSinkException {
         for (View view : views) {
-            if (!view.built || view.maintainer.truncates(events)) {
+            var plan = view.maintainer.plan(events);
+            if (!view.built || plan.truncated()) {
                 build(view, rejections);
                 continue; // the build read the database after these changes committed
             }
             long started = System.nanoTime();
-            ViewMaintainer.Rendered rendered = view.maintainer.apply(events, (page, version) -> {
+            ViewMaintainer.Rendered rendered = view.maintainer.apply(plan, (page, version) -> {
                 write(view, view.options.index(), page, version, rejections);
                 if (view.rebuildTarget != null) {
                     write(view, view.rebuildTarget, page, version, rejections);
@@ -386,7 +396,7 @@ final class ViewIndexes implements AutoCloseable {
             writes.add(new DocumentWrite(
                     event(view, document, version),
                     alias,
-                    document.id(),
+                    view.ids.render(new RowKey(view.maintainer.rootKey(), List.copyOf(document.keyTexts()))),
                     version.value(),
                     document.deleted(),
                     source(document, version),

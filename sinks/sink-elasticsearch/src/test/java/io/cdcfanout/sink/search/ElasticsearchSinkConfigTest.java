@@ -133,7 +133,7 @@ class ElasticsearchSinkConfigTest {
     void badCombinationsSayWhatToFix() {
         assertRejected("type: elasticsearch\ntables: { a.b: { index: x } }\n", "'url' is required");
         assertRejected("type: elasticsearch\nurl: es:9200\ntables: { a.b: { index: x } }\n", "not an http(s) URL");
-        assertRejected("type: elasticsearch\nurl: http://es:9200\n", "'tables' is required");
+        assertRejected("type: elasticsearch\nurl: http://es:9200\n", "'tables' or 'views' is required");
         assertRejected(
                 "type: elasticsearch\nurl: http://u:p@es:9200\ntables: { a.b: { index: x } }\n",
                 "must not carry credentials");

@@ -432,39 +432,79 @@ final class ViewShop {
     }
 
     /**
-     * After the concurrent writers: {@code rounds} times, one committed single-write transaction of each kind the
-     * writers make, one after the other, so each kind is the last change of some order's document (a change that
-     * re-renders too few orders is then not hidden by a later one). Returns the rows changed.
+     * Called after each write of {@link #eachKindAlone}, once it is committed, with the kind's name and the rows it
+     * changed (0 when 100 tries found no row to change).
      */
-    long finalRounds(int rounds) throws Exception {
+    interface Step {
+        void after(String kind, long changes) throws Exception;
+    }
+
+    /**
+     * After the concurrent writers: one committed single-write transaction of each kind the writers make, each tried
+     * with other random rows until it changes one, then {@code step} (which waits for the service and compares), so a
+     * kind of change that re-renders too few documents is seen alone, not hidden by a later change of the same
+     * orders. Returns the rows changed.
+     */
+    long eachKindAlone(Step step) throws Exception {
         long before = committedChanges.get();
         ThreadLocalRandom random = ThreadLocalRandom.current();
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);
-            for (int r = 0; r < rounds; r++) {
-                for (int dice : KINDS) {
-                    transaction(c, random, dice);
+            for (Map.Entry<Integer, String> kind : KINDS.entrySet()) {
+                long changes = 0;
+                for (int attempt = 0; attempt < 100 && changes == 0; attempt++) {
+                    changes = transaction(c, random, kind.getKey());
                 }
+                step.after(kind.getValue(), changes);
             }
         }
         throwIfFailed();
         return committedChanges.get() - before;
     }
 
-    /**
-     * The first dice value of each kind of write in {@link #operation}; repricing everything (96) first, as it
-     * re-renders nearly every order.
-     */
-    private static final int[] KINDS = {
-        96, 0, 12, 15, 20, 26, 30, 33, 38, 50, 60, 63, 65, 69, 75, 81, 87, 89, 92, 94, 95, 97, 98
-    };
+    /** Each kind of write in {@link #operation}: its first dice value, and its name. */
+    private static final Map<Integer, String> KINDS = kinds(
+            0, "rename a customer",
+            12, "delete a customer",
+            15, "insert a customer",
+            20, "an order's status and note",
+            26, "an order to another customer",
+            30, "delete an order",
+            33, "insert an order",
+            38, "a line's quantity",
+            50, "move a line to another order",
+            60, "a line to another product",
+            63, "delete a line",
+            65, "insert a line",
+            69, "untag a product",
+            75, "tag a product",
+            81, "rename a product",
+            87, "delete a product",
+            89, "insert a product",
+            92, "rename a tag",
+            94, "an order's key",
+            95, "a customer's key",
+            96, "reprice every product",
+            97, "delete a tag",
+            98, "insert a tag");
 
-    private void transaction(Connection c, ThreadLocalRandom random) throws Exception {
-        transaction(c, random, -1);
+    private static Map<Integer, String> kinds(Object... diceAndNames) {
+        Map<Integer, String> kinds = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < diceAndNames.length; i += 2) {
+            kinds.put((Integer) diceAndNames[i], (String) diceAndNames[i + 1]);
+        }
+        return kinds;
     }
 
-    /** A transaction of random writes, or of the one write of kind {@code dice} (never rolled back) when it is set. */
-    private void transaction(Connection c, ThreadLocalRandom random, int dice) throws Exception {
+    private void transaction(Connection c, ThreadLocalRandom random) throws Exception {
+        var unused = transaction(c, random, -1);
+    }
+
+    /**
+     * A transaction of random writes, or of the one write of kind {@code dice} (never rolled back) when it is set;
+     * returns the rows it changed, 0 when it was rolled back.
+     */
+    private long transaction(Connection c, ThreadLocalRandom random, int dice) throws Exception {
         int ops = dice >= 0 || random.nextInt(10) < 5 ? 1 : 2 + random.nextInt(3);
         boolean rollback = dice < 0 && random.nextInt(10) == 0;
         Set<Long> touched = new TreeSet<>();
@@ -477,7 +517,7 @@ final class ViewShop {
             if (rollback) {
                 c.rollback();
                 rolledBackTx.incrementAndGet();
-                return;
+                return 0;
             }
             c.commit();
         } catch (SQLException e) {
@@ -486,7 +526,7 @@ final class ViewShop {
             // and so is a key update that meets a concurrent insert of the same key
             if ("40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState()) || "23505".equals(e.getSQLState())) {
                 abortedTx.incrementAndGet();
-                return;
+                return 0;
             }
             throw e;
         }
@@ -498,6 +538,7 @@ final class ViewShop {
         if (afterCommit != null && !touched.isEmpty()) {
             afterCommit.committed(c, touched);
         }
+        return changes;
     }
 
     /**

@@ -12,6 +12,7 @@ import io.cdcfanout.it.support.Equalities;
 import io.cdcfanout.it.support.EsDocs;
 import io.cdcfanout.it.support.Rows;
 import io.cdcfanout.it.support.RunningService;
+import io.cdcfanout.it.support.WalAudit;
 import io.cdcfanout.it.support.Workload;
 import io.cdcfanout.schema.RowJson;
 import java.nio.file.Files;
@@ -56,7 +57,8 @@ class RaceIT {
         naiveWorkload.createTables();
         naive.createIndexes(Map.of(
                 "products", Rows.read(db, "naive_products", "id"), "stock", Rows.read(db, "naive_stock", "sku")));
-        try (RunningService service = RunningService.start(db, slot, "public.products, public.stock", sinks)) {
+        try (RunningService service = RunningService.start(db, slot, "public.products, public.stock", sinks);
+                WalAudit audit = WalAudit.open(db, prefix + "_audit")) {
             service.awaitReady();
 
             List<Thread> writers = new ArrayList<>(cdc.start(THREADS, DURATION));
@@ -128,13 +130,53 @@ class RaceIT {
                     .as("the workload rolled some transactions back")
                     .isPositive();
             assertThat(problems)
-                    .as("differences between the table and its derived views")
+                    .as(
+                            "differences between the table and its derived views%s",
+                            diagnosis(db, audit, service, problems))
                     .isEmpty();
         } finally {
             es.deleteIndex(prefix + "_products_v1");
             es.deleteIndex(prefix + "_stock_v1");
             naive.deleteIndexes();
         }
+    }
+
+    /**
+     * For each key a problem names: what Postgres decoded for it (the audit slot), the history's versions with
+     * their LSN and transaction, and the dead letters, so a failure shows where a change was lost.
+     */
+    private static String diagnosis(TestDatabase db, WalAudit audit, RunningService service, List<String> problems) {
+        StringBuilder out = new StringBuilder();
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(products|stock) (\\S+):").matcher(String.join("\n", problems));
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        while (m.find() && seen.add(m.group()) && seen.size() <= 3) {
+            boolean products = m.group(1).equals("products");
+            String key = m.group(2);
+            out.append("\n--- ").append(m.group(1)).append(' ').append(key).append(": decoded by Postgres\n");
+            audit.linesOf(m.group(1), products ? "id\\[integer\\]:" + key + "( |$)" : "sku\\[text\\]:'" + key + "'")
+                    .forEach(l -> out.append(l).append('\n'));
+            out.append("--- history (lsn, tx_id, valid_from, deleted, data)\n");
+            db.rows("SELECT lsn::text, tx_id::text, valid_from::text, deleted::text, data::text FROM history."
+                            + m.group(1) + " WHERE " + (products ? "id = " + key : "sku = '" + key + "'")
+                            + " ORDER BY lsn")
+                    .forEach(r -> out.append(String.join(" ", r)).append('\n'));
+        }
+        if (!problems.isEmpty()) {
+            out.append("--- changes decoded by Postgres, by table and operation\n");
+            audit.counts()
+                    .forEach((what, n) -> out.append(what).append(' ').append(n).append('\n'));
+            out.append("--- changes each sink applied (replays count again)\n");
+            service.get("/metrics")
+                    .body()
+                    .lines()
+                    .filter(l -> l.startsWith("cdc_events_applied"))
+                    .forEach(l -> out.append(l).append('\n'));
+            out.append("--- dead letters\n");
+            db.rows("SELECT sink, table_name, row_key, reason FROM cdc_fanout.dead_letters")
+                    .forEach(r -> out.append(String.join(" | ", r)).append('\n'));
+        }
+        return out.toString();
     }
 
     /** The naive fan-out: after each commit, the writer thread writes the document and the map entry itself. */

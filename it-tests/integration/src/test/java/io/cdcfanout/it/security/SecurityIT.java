@@ -9,6 +9,7 @@ import io.cdcfanout.it.harness.BackendsExtension;
 import io.cdcfanout.it.harness.ElasticsearchBackend;
 import io.cdcfanout.it.harness.TestDatabase;
 import io.cdcfanout.it.support.HttpCalls;
+import io.cdcfanout.it.support.Masks;
 import io.cdcfanout.it.support.RunningService;
 import io.cdcfanout.schema.RowJson;
 import io.cdcfanout.service.CdcService;
@@ -18,13 +19,9 @@ import io.cdcfanout.service.engine.StartupException;
 import io.cdcfanout.sink.SinkRegistry;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -206,13 +203,7 @@ class SecurityIT {
     }
 
     static String hmac(String value) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(MASK_KEY.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return Masks.hmac(MASK_KEY, value);
     }
 
     private static String withToken(String yaml) {

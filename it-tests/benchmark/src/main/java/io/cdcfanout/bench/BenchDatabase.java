@@ -23,6 +23,7 @@ final class BenchDatabase {
             "public.w4_docs",
             "public.w1k_items",
             "public.w5_items",
+            "public.w7_items",
             "public.customers",
             "public.orders",
             "public.order_lines");
@@ -37,6 +38,7 @@ final class BenchDatabase {
             CREATE TABLE w1k_items (LIKE w1_items INCLUDING ALL);
             CREATE TABLE w1k_warmup (LIKE w1_items INCLUDING ALL);
             CREATE TABLE w5_items (LIKE w1_items INCLUDING ALL);
+            CREATE TABLE w7_items (LIKE w1_items INCLUDING ALL);
             CREATE TABLE w4_docs  (id bigint PRIMARY KEY, title text NOT NULL, version int NOT NULL, body text NOT NULL);
             ALTER TABLE w4_docs ALTER COLUMN body SET STORAGE EXTERNAL;
             CREATE TABLE customers (id bigint PRIMARY KEY, name text NOT NULL, email text NOT NULL, tier text NOT NULL);
@@ -47,6 +49,7 @@ final class BenchDatabase {
             CREATE INDEX order_lines_order_id ON order_lines (order_id);
             ALTER TABLE order_lines REPLICA IDENTITY FULL;
             CREATE PUBLICATION bench FOR TABLE warmup_items, w1_items, w2_items, w3_items, w4_docs, w1k_items, w5_items,
+                                               w7_items,
                                                customers, orders, order_lines;
             """;
 
@@ -60,6 +63,11 @@ final class BenchDatabase {
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres"), pg.superuser(), pg.password());
                 Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + NAME);
+            // The tests' server drops a silent walsender after 5 s so that restarts are quick; a pause of the
+            // service that long (a full collection under a small heap, say) then restarts the stream, and a huge
+            // transaction is decoded again from its start, over and over (W7 did). Measure with Postgres' default.
+            s.execute("ALTER SYSTEM SET wal_sender_timeout = '60s'");
+            s.execute("SELECT pg_reload_conf()");
         }
         try (Connection c = connect();
                 Statement s = c.createStatement()) {

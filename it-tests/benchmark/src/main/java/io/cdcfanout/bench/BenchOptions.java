@@ -12,7 +12,7 @@ import java.util.Set;
  * @param scale      fraction of the full workloads (W1: 1,000,000 changes at 1.0)
  * @param out        the JSON results file
  * @param rates      W2's offered rates, transactions per second, ascending
- * @param workloads  which of w1..w4, w1kafka, w5 and w6 to run
+ * @param workloads  which of w1..w4, w1kafka, w5, w6 and w7 to run
  * @param w1Runs     which W1 pipeline runs: cache, history, search (each sink alone), all (the three together)
  * @param tuning     batch sizes the service runs with
  */
@@ -25,7 +25,7 @@ record BenchOptions(
         ServiceConfigs.Tuning tuning) {
 
     static final Set<String> W1_RUNS = Set.of("cache", "history", "search", "all");
-    static final Set<String> WORKLOADS = Set.of("w1", "w2", "w3", "w4", "w1kafka", "w5", "w6");
+    static final Set<String> WORKLOADS = Set.of("w1", "w2", "w3", "w4", "w1kafka", "w5", "w6", "w7");
 
     static final String USAGE = """
             java -jar it-tests/benchmark/target/cdc-fanout-bench.jar [options]
@@ -36,6 +36,7 @@ record BenchOptions(
                                      Kafka and the sink connector with 1, 2, 3 tasks, w5, a rebuild
                                      of a table into Elasticsearch while W2 runs, and w6, a view
                                      under load on its child table against a plain table index,
+                                     and w7, one transaction of 2,000,000 rows then 1,000 updates,
                                      only when named; -Dbench.w6.rates=R1,R2 sets w6's rates)
               --w1-runs R1,R2,...    which W1 pipeline runs (default cache,history,search,all; "all" = the three sinks)
               --max-batch-size N     source.max-batch-size (default 8192)

@@ -96,6 +96,9 @@ public final class Benchmark {
                                     Benchmark::say)
                             .run(options, ratios));
                 }
+                if (options.workloads().contains("w7")) {
+                    figures.add(new HugeTransactionBenchmark(db, configs, drain, sampler, Benchmark::say).run(options));
+                }
                 if (options.workloads().contains("w1kafka")) {
                     figures.addAll(new KafkaBacklogBenchmark(
                                     db, configs, drain, backends.elasticsearch().url(), Benchmark::say)

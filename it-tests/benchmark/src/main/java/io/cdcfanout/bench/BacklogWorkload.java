@@ -14,11 +14,20 @@ final class BacklogWorkload {
 
     static final int CHANGES_PER_TX = 1000;
 
-    private static final String INSERT = """
+    private static final String INSERT_ITEMS = """
             INSERT INTO w1_items SELECT g, 'SKU-' || lpad(g::text, 10, '0'), 'product name number ' || g,
                    (ARRAY['books','garden','tools','toys','food'])[1 + g % 5], (g % 1000) + 0.99, g % 500,
                    rpad('description of product ' || g || ' ', 190, 'lorem ipsum dolor sit amet '), now()
             FROM generate_series(?::bigint, ?::bigint) g""";
+
+    /**
+     * Inserts the rows {@code ?..?} of W1's shape (about 250 bytes each) into {@code table}, generated server-side;
+     * W3 and W7 write the same rows.
+     */
+    static String insertItems(String table) {
+        return INSERT_ITEMS.replace("w1_items", table);
+    }
+
     private static final String UPDATE =
             "UPDATE w1_items SET price = price + 1, stock = stock - 1, updated_at = now() WHERE id BETWEEN ? AND ?";
     private static final String DELETE = "DELETE FROM w1_items WHERE id BETWEEN ? AND ?";
@@ -40,7 +49,7 @@ final class BacklogWorkload {
     long write(long changes) throws SQLException {
         long transactions = Math.max(1, (changes + CHANGES_PER_TX - 1) / CHANGES_PER_TX);
         try (Connection c = db.connect();
-                PreparedStatement insert = c.prepareStatement(INSERT.replace("w1_items", table));
+                PreparedStatement insert = c.prepareStatement(insertItems(table));
                 PreparedStatement update = c.prepareStatement(UPDATE.replace("w1_items", table));
                 PreparedStatement delete = c.prepareStatement(DELETE.replace("w1_items", table))) {
             c.setAutoCommit(false);

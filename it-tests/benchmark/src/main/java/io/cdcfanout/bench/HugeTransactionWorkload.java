@@ -14,11 +14,6 @@ final class HugeTransactionWorkload {
 
     static final int UPDATES = 1_000;
 
-    private static final String INSERT = """
-            INSERT INTO w7_items SELECT g, 'SKU-' || lpad(g::text, 10, '0'), 'product name number ' || g,
-                   (ARRAY['books','garden','tools','toys','food'])[1 + g % 5], (g % 1000) + 0.99, g % 500,
-                   rpad('description of product ' || g || ' ', 190, 'lorem ipsum dolor sit amet '), now()
-            FROM generate_series(1, ?::bigint) g""";
     private static final String UPDATE =
             "UPDATE w7_items SET price = price + 1, stock = stock - 1, updated_at = now() WHERE id = ?";
 
@@ -31,10 +26,11 @@ final class HugeTransactionWorkload {
     /** Commits the transaction of {@code rows} rows, then the updates; returns the changes written. */
     long write(long rows) throws SQLException {
         try (Connection c = db.connect();
-                PreparedStatement insert = c.prepareStatement(INSERT);
+                PreparedStatement insert = c.prepareStatement(BacklogWorkload.insertItems("w7_items"));
                 PreparedStatement update = c.prepareStatement(UPDATE)) {
             c.setAutoCommit(false);
-            insert.setLong(1, rows);
+            insert.setLong(1, 1);
+            insert.setLong(2, rows);
             insert.executeUpdate();
             c.commit();
             c.setAutoCommit(true);

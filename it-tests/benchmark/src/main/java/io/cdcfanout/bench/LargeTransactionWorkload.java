@@ -9,11 +9,6 @@ final class LargeTransactionWorkload {
 
     static final int ROWS_PER_TX = 10_000;
 
-    private static final String INSERT = """
-            INSERT INTO w3_items SELECT g, 'SKU-' || lpad(g::text, 10, '0'), 'product name number ' || g,
-                   (ARRAY['books','garden','tools','toys','food'])[1 + g % 5], (g % 1000) + 0.99, g % 500,
-                   rpad('description of product ' || g || ' ', 190, 'lorem ipsum dolor sit amet '), now()
-            FROM generate_series(?::bigint, ?::bigint) g""";
     private static final String UPDATE =
             "UPDATE w3_items SET price = price + 1, stock = stock - 1, updated_at = now() WHERE id BETWEEN ? AND ?";
 
@@ -26,7 +21,7 @@ final class LargeTransactionWorkload {
     /** Commits {@code transactions} transactions (insert, update, insert, ...); returns the changes written. */
     long write(int transactions) throws SQLException {
         try (Connection c = db.connect();
-                PreparedStatement insert = c.prepareStatement(INSERT);
+                PreparedStatement insert = c.prepareStatement(BacklogWorkload.insertItems("w3_items"));
                 PreparedStatement update = c.prepareStatement(UPDATE)) {
             c.setAutoCommit(false);
             long inserted = 0;

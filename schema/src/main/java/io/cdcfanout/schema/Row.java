@@ -1,7 +1,8 @@
 package io.cdcfanout.schema;
 
+import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
@@ -19,15 +20,18 @@ import java.util.Set;
  * <p>A column whose TOASTed value the update did not change is <em>unknown</em>: Postgres did not send
  * it. It is listed in {@link #unchangedToastColumns()} and has no value here, so a sink can never write
  * a placeholder by mistake; use {@link #mergedOnto(Row)} to carry the previous value forward.
+ *
+ * <p>A row holds its values in an array and shares its column names with every row of the same shape
+ * (a cache holds millions of rows, and a map per row cost more than the values themselves).
  */
 public final class Row {
 
-    private final Map<String, Object> values;
+    private final RowValues values;
     private final Set<String> unchangedToastColumns;
 
-    private Row(Map<String, Object> values, Set<String> unchangedToastColumns) {
-        this.values = Collections.unmodifiableMap(values);
-        this.unchangedToastColumns = Collections.unmodifiableSet(unchangedToastColumns);
+    private Row(RowValues values, Set<String> unchangedToastColumns) {
+        this.values = values;
+        this.unchangedToastColumns = unchangedToastColumns;
     }
 
     public static Builder builder() {
@@ -40,7 +44,7 @@ public final class Row {
         return builder.build();
     }
 
-    /** Known values by column, in column order; unchanged TOAST columns are absent. */
+    /** Known values by column, in column order, unmodifiable; unchanged TOAST columns are absent. */
     public Map<String, Object> values() {
         return values;
     }
@@ -99,44 +103,83 @@ public final class Row {
         return "Row" + values.keySet() + (isComplete() ? "" : " unchanged-toast=" + unchangedToastColumns);
     }
 
-    /** Builds a {@link Row}; columns keep the order they were put in. */
+    /** Builds a {@link Row}; columns keep the order they were first put in. */
     public static final class Builder {
-        private Map<String, Object> values = new LinkedHashMap<>();
-        private Set<String> unchangedToast = new LinkedHashSet<>();
-        private boolean built; // the maps now belong to a Row: copy them before the next change
+        private static final int WIDE = 16;
+        private String[] names = new String[16];
+        private Object[] values = new Object[16];
+        private int size;
+        private Map<String, Integer> positions; // for wide rows only: a scan per put would be quadratic
+        private Set<String> unchangedToast = Set.of();
 
         private Builder() {}
 
         public Builder put(String column, Object value) {
             Objects.requireNonNull(column, "column");
-            ownMaps();
-            if (!unchangedToast.isEmpty()) {
-                unchangedToast.remove(column);
+            if (!unchangedToast.isEmpty() && unchangedToast.contains(column)) {
+                Set<String> rest = new LinkedHashSet<>(unchangedToast);
+                rest.remove(column);
+                unchangedToast = Collections.unmodifiableSet(rest);
             }
-            values.put(column, value);
+            int at = positionOf(column);
+            if (at >= 0) {
+                values[at] = value;
+                return this;
+            }
+            if (size == names.length) {
+                names = Arrays.copyOf(names, size * 2);
+                values = Arrays.copyOf(values, size * 2);
+            }
+            names[size] = column;
+            values[size] = value;
+            if (positions != null) {
+                positions.put(column, size);
+            }
+            size++;
             return this;
         }
 
         public Builder unchangedToast(String column) {
             Objects.requireNonNull(column, "column");
-            ownMaps();
-            values.remove(column);
-            unchangedToast.add(column);
+            int at = positionOf(column);
+            if (at >= 0) {
+                System.arraycopy(names, at + 1, names, at, size - at - 1);
+                System.arraycopy(values, at + 1, values, at, size - at - 1);
+                size--;
+                names[size] = null;
+                values[size] = null;
+                positions = null;
+            }
+            if (!unchangedToast.contains(column)) {
+                Set<String> more = new LinkedHashSet<>(unchangedToast);
+                more.add(column);
+                unchangedToast = Collections.unmodifiableSet(more);
+            }
             return this;
         }
 
-        /** The row; hands over the builder's maps rather than copying them (one row per change adds up). */
+        /** The row; the builder can go on and build others without changing it. */
         public Row build() {
-            built = true;
-            return new Row(values, unchangedToast);
+            return new Row(new RowValues(ColumnNames.of(names, size), Arrays.copyOf(values, size)), unchangedToast);
         }
 
-        private void ownMaps() {
-            if (built) {
-                values = new LinkedHashMap<>(values);
-                unchangedToast = new LinkedHashSet<>(unchangedToast);
-                built = false;
+        private int positionOf(String column) {
+            if (size <= WIDE) {
+                for (int i = 0; i < size; i++) {
+                    if (names[i].equals(column)) {
+                        return i;
+                    }
+                }
+                return -1;
             }
+            if (positions == null) {
+                positions = new HashMap<>(size * 4);
+                for (int i = 0; i < size; i++) {
+                    positions.put(names[i], i);
+                }
+            }
+            Integer at = positions.get(column);
+            return at == null ? -1 : at;
         }
     }
 }

@@ -32,6 +32,36 @@ record Figure(
         double loadAverage,
         String note) {
 
+    Figure withVariant(String newVariant) {
+        return new Figure(
+                workload,
+                newVariant,
+                changes,
+                seconds,
+                latencyMs,
+                cpuSecondsPer1000,
+                peakRssMb,
+                peakHeapMb,
+                peakSlotLagMb,
+                loadAverage,
+                note);
+    }
+
+    Figure withNote(String newNote) {
+        return new Figure(
+                workload,
+                variant,
+                changes,
+                seconds,
+                latencyMs,
+                cpuSecondsPer1000,
+                peakRssMb,
+                peakHeapMb,
+                peakSlotLagMb,
+                loadAverage,
+                newNote);
+    }
+
     double perSecond() {
         return seconds <= 0 ? 0 : changes / seconds;
     }

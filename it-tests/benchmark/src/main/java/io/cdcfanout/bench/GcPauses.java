@@ -3,6 +3,7 @@ package io.cdcfanout.bench;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,6 +22,8 @@ final class GcPauses implements AutoCloseable {
     private final AtomicLong totalMs = new AtomicLong();
     private final AtomicLong count = new AtomicLong();
     private final List<Runnable> unsubscribe = new ArrayList<>();
+    private final List<long[]> collections = new ArrayList<>(); // end epoch ms, duration ms
+    private final long jvmStartMs = ManagementFactory.getRuntimeMXBean().getStartTime();
 
     GcPauses() {
         NotificationListener listener = (notification, handback) -> {
@@ -33,6 +36,9 @@ final class GcPauses implements AutoCloseable {
             longestMs.accumulateAndGet(ms, Math::max);
             totalMs.addAndGet(ms);
             count.incrementAndGet();
+            synchronized (collections) {
+                collections.add(new long[] {jvmStartMs + info.getGcInfo().getEndTime(), ms});
+            }
         };
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (gc instanceof NotificationEmitter emitter) {
@@ -52,6 +58,23 @@ final class GcPauses implements AutoCloseable {
     String summary() {
         return "GC: " + count.get() + " collections, longest " + longestMs.get() + " ms, total " + totalMs.get()
                 + " ms";
+    }
+
+    /** For a window's note: the collections that ended in [{@code from}, {@code to}). */
+    String summaryBetween(Instant from, Instant to) {
+        long longest = 0;
+        long total = 0;
+        int n = 0;
+        synchronized (collections) {
+            for (long[] c : collections) {
+                if (c[0] >= from.toEpochMilli() && c[0] < to.toEpochMilli()) {
+                    longest = Math.max(longest, c[1]);
+                    total += c[1];
+                    n++;
+                }
+            }
+        }
+        return "GC: " + n + " collections, longest " + longest + " ms, total " + total + " ms";
     }
 
     @Override

@@ -23,6 +23,7 @@ final class LatencyRecorder {
     private final Map<String, AtomicLong> busyNanos = new ConcurrentHashMap<>();
     private final AtomicLong firstBatchNanos = new AtomicLong();
     private final AtomicLong lastAppliedNanos = new AtomicLong();
+    private volatile LatencySamples samples;
 
     void batchStarted(long nanos) {
         firstBatchNanos.compareAndSet(0, nanos);
@@ -38,6 +39,19 @@ final class LatencyRecorder {
         synchronized (h) {
             h.recordValue(Math.min(micros, HIGHEST_MICROS));
         }
+        LatencySamples s = samples;
+        if (s != null) {
+            s.record(sink, LatencySamples.micros(appliedAt), micros);
+        }
+    }
+
+    /** Also keeps every change's sample in {@code samples} until {@link #stopSampling()}. */
+    void sampleInto(LatencySamples samples) {
+        this.samples = samples;
+    }
+
+    void stopSampling() {
+        this.samples = null;
     }
 
     void applied(String sink, int changes, long nanos) {

@@ -98,32 +98,48 @@ final class SteadyBenchmark {
         }
         if (saturation > 0) {
             int half = Math.max(1, saturation / 2);
+            int eighty = Math.max(1, Math.round(saturation * 0.8f));
             // the ladder ends with an overload level; let Elasticsearch finish its merges and the JVMs their
             // collections, then warm up at the new rate, so the figure is of half saturation, not of the aftermath
-            log.accept("W2: settling for " + SETTLE.toSeconds() + " s before the half-saturation level...");
-            Thread.sleep(SETTLE.toMillis());
-            openLoopLevel(service, w2, half, Duration.ofSeconds(5));
-            Figure f = openLoopLevel(service, w2, half, level);
-            figures.add(new Figure(
-                    f.workload(),
-                    "half saturation: " + half + " tx/s",
-                    f.changes(),
-                    f.seconds(),
-                    f.latencyMs(),
-                    f.cpuSecondsPer1000(),
-                    f.peakRssMb(),
-                    f.peakHeapMb(),
-                    f.peakSlotLagMb(),
-                    f.loadAverage(),
-                    f.note()));
-            double[] es = f.latencyMs().get("search");
+            settle();
+            Figure halfLevel = settledLevel(service, w2, half, level, "half saturation: " + half + " tx/s");
+            Figure eightyLevel = settledLevel(service, w2, eighty, level, "80% of saturation: " + eighty + " tx/s");
+            figures.add(halfLevel);
+            figures.add(eightyLevel);
+            String saturatedLevel = "open loop " + saturation + " tx/s";
+            Figure saturated = figures.stream()
+                    .filter(f -> f.variant().equals(saturatedLevel))
+                    .findFirst()
+                    .orElseThrow();
             ratios.add(String.format(
                     "W2 saturation (highest offered rate sustained, p99 < 1 s): %d tx/s; at half (%d tx/s) p99 commit->ES acked = %.1f ms  [target <= 100 ms]",
-                    saturation, half, es == null ? -1 : es[2]));
+                    saturation, half, searchP99(halfLevel)));
+            ratios.add(String.format(
+                    "W2 p99 commit->ES acked at 80%% of saturation (%d tx/s) = %.1f ms  [target <= 50 ms]; at saturation (%d tx/s, ladder) = %.1f ms  [target <= 100 ms]",
+                    eighty, searchP99(eightyLevel), saturation, searchP99(saturated)));
+            settle();
+            figures.addAll(new BurstRecovery(this, log).run(service, w2, saturation, half, ratios));
         } else {
             ratios.add("W2: not even the lowest rate was sustained");
         }
         return figures;
+    }
+
+    private void settle() throws InterruptedException {
+        log.accept("W2: settling for " + SETTLE.toSeconds() + " s...");
+        Thread.sleep(SETTLE.toMillis());
+    }
+
+    /** A level after an unreported 5 s warm-up at its rate, so it is not measured in the previous level's wake. */
+    private Figure settledLevel(CdcService service, OpenLoopWorkload w2, int rate, Duration level, String variant)
+            throws Exception {
+        openLoopLevel(service, w2, rate, Duration.ofSeconds(5));
+        return openLoopLevel(service, w2, rate, level).withVariant(variant);
+    }
+
+    static double searchP99(Figure f) {
+        double[] es = f.latencyMs().get("search");
+        return es == null ? -1 : es[2];
     }
 
     /** Sustained: every offered transaction committed and each sink's p99 stayed under a second. */
@@ -138,15 +154,21 @@ final class SteadyBenchmark {
         long[] writerCpu = new long[1];
         OpenLoopWorkload.Run[] run = new OpenLoopWorkload.Run[1];
         ApplyTimes applyTimes = ApplyTimes.start(service);
-        Figure f = measure(service, "W2", "open loop " + rate + " tx/s", () -> {
-            long before = w2.writerCpuNanos();
-            run[0] = w2.run(rate, duration);
-            writerCpu[0] = w2.writerCpuNanos() - before;
-            return run[0].committed();
-        });
+        Figure f;
+        String collections;
+        try (GcPauses gc = new GcPauses()) {
+            f = measure(service, "W2", "open loop " + rate + " tx/s", () -> {
+                long before = w2.writerCpuNanos();
+                run[0] = w2.run(rate, duration);
+                writerCpu[0] = w2.writerCpuNanos() - before;
+                return run[0].committed();
+            });
+            collections = gc.summary();
+        }
         // the writers' CPU is subtracted: it is the load generator's, not the service's
         double cpu = f.cpuSecondsPer1000() - writerCpu[0] / 1e9 / f.changes() * 1000;
         String note = applyTimes.since(service, f.seconds())
+                + "; " + collections
                 + (run[0].lateIssues() > 0
                         ? "; " + run[0].lateIssues() + " tx issued > 1 interval late (pacer descheduled)"
                         : "");
@@ -168,7 +190,7 @@ final class SteadyBenchmark {
         long write() throws Exception;
     }
 
-    private Figure measure(CdcService service, String workload, String variant, Writer writer) throws Exception {
+    Figure measure(CdcService service, String workload, String variant, Writer writer) throws Exception {
         LatencyRecorder.GLOBAL.reset();
         sampler.openWindow(List.of(slot));
         long changes = writer.write();

@@ -46,6 +46,39 @@ class RowTest {
     }
 
     @Test
+    void aWideRowKeepsColumnOrderReplacesAPutColumnAndDropsOneMadeUnknown() {
+        Row.Builder builder = Row.builder();
+        for (int i = 0; i < 40; i++) {
+            builder.put("c" + i, (long) i);
+        }
+        builder.put("c3", "replaced").unchangedToast("c10").put("c39", null);
+        Row row = builder.build();
+        assertThat(row.values()).hasSize(39);
+        assertThat(row.values().keySet())
+                .startsWith("c0", "c1", "c2", "c3", "c4")
+                .doesNotContain("c10");
+        assertThat(row.get("c3")).isEqualTo("replaced");
+        assertThat(row.get("c11")).isEqualTo(11L);
+        assertThat(row.has("c39")).isTrue();
+        assertThat(row.get("c39")).isNull();
+        assertThat(row.unchangedToastColumns()).containsExactly("c10");
+        assertThat(row.values()).containsEntry("c20", 20L).doesNotContainKey("c10");
+    }
+
+    @Test
+    void rowsOfTheSameShapeShareTheirColumnNamesAndEqualAMapOfTheSameValues() {
+        Row a = Row.builder().put("id", 1L).put("name", "a").build();
+        Row b = Row.builder().put("id", 2L).put("name", "b").build();
+        assertThat(a.values().keySet()).isEqualTo(b.values().keySet());
+        assertThat(((RowValues) a.values()).names()).isSameAs(((RowValues) b.values()).names());
+        assertThat(a.values()).isEqualTo(Map.of("id", 1L, "name", "a"));
+        assertThat(a)
+                .isEqualTo(Row.of(Map.of("name", "a", "id", 1L)))
+                .hasSameHashCodeAs(Row.of(Map.of("id", 1L, "name", "a")));
+        assertThatThrownBy(() -> a.values().put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
     void equalityComparesDecimalsByValueAndBytesByContent() {
         Row a = Row.builder()
                 .put("price", new BigDecimal("1.10"))

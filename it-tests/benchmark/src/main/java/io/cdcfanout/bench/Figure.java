@@ -33,24 +33,17 @@ record Figure(
         String note) {
 
     Figure withVariant(String newVariant) {
-        return new Figure(
-                workload,
-                newVariant,
-                changes,
-                seconds,
-                latencyMs,
-                cpuSecondsPer1000,
-                peakRssMb,
-                peakHeapMb,
-                peakSlotLagMb,
-                loadAverage,
-                note);
+        return with(newVariant, note);
     }
 
     Figure withNote(String newNote) {
+        return with(variant, newNote);
+    }
+
+    private Figure with(String newVariant, String newNote) {
         return new Figure(
                 workload,
-                variant,
+                newVariant,
                 changes,
                 seconds,
                 latencyMs,

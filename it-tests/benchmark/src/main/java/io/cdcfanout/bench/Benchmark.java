@@ -29,8 +29,22 @@ public final class Benchmark {
 
     private Benchmark() {}
 
-    public static void main(String[] args) throws Exception {
-        BenchOptions options = BenchOptions.parse(args);
+    /**
+     * Exits with 1 when a workload fails, after the table of what ran: the service's non-daemon threads (the
+     * engine, Jetty) would otherwise keep a failed run's JVM alive, and a script waiting for it would wait forever.
+     */
+    public static void main(String[] args) {
+        try {
+            run(BenchOptions.parse(args));
+        } catch (Throwable t) { // an OutOfMemoryError too: the run is over either way
+            System.out.flush();
+            t.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(BenchOptions options) throws Exception {
         Map<String, String> env = System.getenv();
         String collectors = garbageCollectors();
         say("scale " + options.scale() + ", load average " + LoadAverage.now() + ", collectors " + collectors
@@ -112,7 +126,6 @@ public final class Benchmark {
             report.writeJson(figures, ratios, options.out());
             say("results written to " + options.out().toAbsolutePath());
         }
-        System.exit(0);
     }
 
     private static String garbageCollectors() {

@@ -52,6 +52,13 @@ final class ToastMerger {
             List<DocumentWrite> stale,
             List<DocumentWrite> stashed) {}
 
+    /**
+     * Writes completed from one multi-get. A batch can hold 8,192 updates of 10 kB TOAST values: one request for
+     * all of them would buffer and parse 80 MB at once (it ran a 1 GB heap out of memory); a page of 256 keeps
+     * a response to a few MB whatever the batch size, and costs a round trip per page.
+     */
+    static final int PAGE = 256;
+
     private final ElasticsearchClient client;
     private final KeyMoveStash stash;
 
@@ -90,67 +97,10 @@ final class ToastMerger {
         Map<String, byte[]> stashed = stash.find(moved);
         List<DocumentWrite> completedMoves = new ArrayList<>();
         for (Map.Entry<String, List<DocumentWrite>> e : incompleteByIndex.entrySet()) {
-            Map<String, GetResult<ObjectNode>> previous = fetch(e.getKey(), e.getValue());
-            for (DocumentWrite write : e.getValue()) {
-                if (write.fromEarlierKeys()) {
-                    int rejected = rejections.size();
-                    completeFromEarlierKeys(
-                            write,
-                            previous,
-                            stashed.get(KeyMoveStash.idOf(write)),
-                            ready,
-                            rejections,
-                            stale,
-                            completedMoves);
-                    if (partialAllowed && rejections.size() > rejected) {
-                        rejections.remove(rejections.size() - 1);
-                        ready.add(partial(write, parse(write.source()), write.unknownColumns()));
-                    }
-                    continue;
-                }
-                GetResult<ObjectNode> found = previous.get(write.id());
-                String problem = null;
-                if (found == null || !found.found() || found.source() == null) {
-                    if (partialAllowed) {
-                        ready.add(partial(write, parse(write.source()), write.unknownColumns()));
-                        continue;
-                    }
-                    problem = "no previous document to copy them from";
-                } else if (found.version() != null && found.version() > write.version()) {
-                    stale.add(write);
-                    continue;
-                } else if (found.source()
-                        .path(DocumentMapper.META_FIELD)
-                        .path("deleted")
-                        .asBoolean(false)) {
-                    problem = "the previous document is a delete tombstone";
-                } else {
-                    ObjectNode merged = parse(write.source());
-                    List<String> missing = new ArrayList<>();
-                    for (String column : write.unknownColumns()) {
-                        JsonNode value = found.source().get(column);
-                        if (value == null) {
-                            missing.add(column);
-                        } else {
-                            merged.set(column, value);
-                        }
-                    }
-                    if (missing.isEmpty()) {
-                        ready.add(write.withSource(render(merged)));
-                        continue;
-                    }
-                    if (partialAllowed) {
-                        ready.add(partial(write, merged, missing));
-                        continue;
-                    }
-                    problem = "the previous document lacks " + missing;
-                }
-                rejections.add(new Rejection(
-                        write.event(),
-                        "unchanged TOAST column(s) " + write.unknownColumns()
-                                + " were not sent by Postgres and " + problem
-                                + "; the update cannot be indexed without erasing them."
-                                + " Set REPLICA IDENTITY FULL on the table, or re-snapshot it"));
+            List<DocumentWrite> all = e.getValue();
+            for (int from = 0; from < all.size(); from += PAGE) {
+                List<DocumentWrite> page = all.subList(from, Math.min(all.size(), from + PAGE));
+                completePage(e.getKey(), page, partialAllowed, stashed, ready, rejections, stale, completedMoves);
             }
         }
         stash.put(completedMoves.stream()
@@ -158,6 +108,81 @@ final class ToastMerger {
                 .toList());
         return new Result(
                 ready, rejections, stale, moved); // also the stale ones: an earlier attempt may have stashed them
+    }
+
+    /** Completes one page of an index's writes from one multi-get; see {@link #PAGE}. */
+    private void completePage(
+            String index,
+            List<DocumentWrite> page,
+            boolean partialAllowed,
+            Map<String, byte[]> stashed,
+            List<DocumentWrite> ready,
+            List<Rejection> rejections,
+            List<DocumentWrite> stale,
+            List<DocumentWrite> completedMoves)
+            throws RetryableSinkException {
+        Map<String, GetResult<ObjectNode>> previous = fetch(index, page);
+        for (DocumentWrite write : page) {
+            if (write.fromEarlierKeys()) {
+                int rejected = rejections.size();
+                completeFromEarlierKeys(
+                        write,
+                        previous,
+                        stashed.get(KeyMoveStash.idOf(write)),
+                        ready,
+                        rejections,
+                        stale,
+                        completedMoves);
+                if (partialAllowed && rejections.size() > rejected) {
+                    rejections.remove(rejections.size() - 1);
+                    ready.add(partial(write, parse(write.source()), write.unknownColumns()));
+                }
+                continue;
+            }
+            GetResult<ObjectNode> found = previous.get(write.id());
+            String problem = null;
+            if (found == null || !found.found() || found.source() == null) {
+                if (partialAllowed) {
+                    ready.add(partial(write, parse(write.source()), write.unknownColumns()));
+                    continue;
+                }
+                problem = "no previous document to copy them from";
+            } else if (found.version() != null && found.version() > write.version()) {
+                stale.add(write);
+                continue;
+            } else if (found.source()
+                    .path(DocumentMapper.META_FIELD)
+                    .path("deleted")
+                    .asBoolean(false)) {
+                problem = "the previous document is a delete tombstone";
+            } else {
+                ObjectNode merged = parse(write.source());
+                List<String> missing = new ArrayList<>();
+                for (String column : write.unknownColumns()) {
+                    JsonNode value = found.source().get(column);
+                    if (value == null) {
+                        missing.add(column);
+                    } else {
+                        merged.set(column, value);
+                    }
+                }
+                if (missing.isEmpty()) {
+                    ready.add(write.withSource(render(merged)));
+                    continue;
+                }
+                if (partialAllowed) {
+                    ready.add(partial(write, merged, missing));
+                    continue;
+                }
+                problem = "the previous document lacks " + missing;
+            }
+            rejections.add(new Rejection(
+                    write.event(),
+                    "unchanged TOAST column(s) " + write.unknownColumns()
+                            + " were not sent by Postgres and " + problem
+                            + "; the update cannot be indexed without erasing them."
+                            + " Set REPLICA IDENTITY FULL on the table, or re-snapshot it"));
+        }
     }
 
     /** The write without the columns nobody knows yet, which {@code _cdc.missing} lists. */
@@ -284,7 +309,8 @@ final class ToastMerger {
         List<String> ids = List.copyOf(unique);
         MgetResponse<ObjectNode> response;
         try {
-            // realtime (the default): sees writes of earlier batches that are not refreshed yet
+            // realtime (the default): sees writes of earlier batches that are not refreshed yet. The whole
+            // source, not a filtered one: filtering makes Elasticsearch re-render it, rounding exact numbers.
             response = client.mget(m -> m.index(index).ids(ids).realtime(true), ObjectNode.class);
         } catch (ElasticsearchException e) {
             throw new RetryableSinkException(

@@ -196,20 +196,11 @@ class ElasticsearchSinkIT {
         for (int i = 1; i <= rows; i++) {
             inserts.add(insert(
                     1000 + i,
-                    Row.builder()
-                            .put("id", (long) i)
-                            .put("name", "old " + i)
-                            .put("price", new BigDecimal("1.00"))
+                    item(i, "old " + i, "1.00")
                             .put("body", "body " + i + " " + "b".repeat(2_000))
                             .build()));
             updates.add(update(
-                    5000 + i,
-                    Row.builder()
-                            .put("id", (long) i)
-                            .put("name", "new " + i)
-                            .put("price", new BigDecimal("2.00"))
-                            .unchangedToast("body")
-                            .build()));
+                    5000 + i, item(i, "new " + i, "2.00").unchangedToast("body").build()));
         }
         assertThat(sink.apply(new ChangeBatch(inserts, new Lsn(2000))).rejections())
                 .isEmpty();
@@ -451,6 +442,10 @@ class ElasticsearchSinkIT {
     }
 
     // --- helpers
+
+    private static Row.Builder item(long id, String name, String price) {
+        return Row.builder().put("id", id).put("name", name).put("price", new BigDecimal(price));
+    }
 
     private TableOptions options(ObjectNode mapping) {
         return new TableOptions(index, null, null, null, mapping);

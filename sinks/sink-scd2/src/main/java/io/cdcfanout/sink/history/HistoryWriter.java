@@ -23,13 +23,21 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Writes one history table, inside the caller's transaction, with a fixed number of statements per
- * batch whatever its size: one query loads the current versions of the batch's keys (locked), then
- * one statement each removes superseded versions, closes current versions and inserts new versions
- * (all through {@code unnest} of arrays), and one statement per TRUNCATE closes the rest of the table.
+ * Writes one history table, inside the caller's transaction, with a few statements per batch, however many
+ * rows it has: one query loads the current versions of the batch's keys (locked), then one
+ * statement each removes superseded versions and closes current versions, one per page of at most
+ * {@link #INSERT_PAGE_CHARS} characters of data inserts new versions (all through {@code unnest} of arrays),
+ * and one statement per TRUNCATE closes the rest of the table.
  * Keys travel as {@code text[]} and are cast to the key column types in SQL.
  */
 final class HistoryWriter {
+
+    /**
+     * The version data one INSERT carries at most (characters). The driver encodes each array parameter whole, in a
+     * doubling buffer, so one statement for a batch of 8,192 versions of 10 kB rows buffered hundreds of MB at once
+     * and ran the benchmark's 1 GB heap out of memory (W4).
+     */
+    static final int INSERT_PAGE_CHARS = 4 << 20;
 
     private final HistoryTable table;
     private final String loadSql;
@@ -215,53 +223,73 @@ final class HistoryWriter {
             }
         }
         long opened = 0;
-        if (!opens.isEmpty()) {
-            try (PreparedStatement s = c.prepareStatement(insertSql)) {
-                int p = bindKeys(c, s, 1, openKeys, Function.identity());
-                s.setArray(
-                        p++,
-                        texts(
-                                c,
-                                opens.stream()
-                                        .map(v -> CanonicalValues.timestampTz(v.validFrom()))
-                                        .toList()));
-                s.setArray(
-                        p++,
-                        texts(
-                                c,
-                                opens.stream()
-                                        .map(v -> v.validTo() == null ? null : CanonicalValues.timestampTz(v.validTo()))
-                                        .toList()));
-                s.setArray(
-                        p++,
-                        texts(
-                                c,
-                                opens.stream()
-                                        .map(v -> Boolean.toString(v.deleted()))
-                                        .toList()));
-                s.setArray(
-                        p++,
-                        texts(c, opens.stream().map(v -> v.lsn().toString()).toList()));
-                s.setArray(
-                        p++,
-                        texts(
-                                c,
-                                opens.stream().map(v -> Long.toString(v.txId())).toList()));
-                s.setArray(
-                        p,
-                        texts(
-                                c,
-                                opens.stream()
-                                        .map(v -> v.data() == null
-                                                ? null
-                                                : v.data().text())
-                                        .toList()));
-                opened = s.executeUpdate();
-            }
-            // Versions inserted already closed (several changes of a key in one batch) count as closed too.
-            closed += opens.stream().filter(v -> v.validTo() != null).count();
+        int from = 0;
+        while (from < opens.size()) {
+            int to = pageEnd(opens, from);
+            opened += insertVersions(c, openKeys.subList(from, to), opens.subList(from, to));
+            from = to;
         }
+        // Versions inserted already closed (several changes of a key in one batch) count as closed too.
+        closed += opens.stream().filter(v -> v.validTo() != null).count();
         return new Counts(opened, closed);
+    }
+
+    /**
+     * The end (exclusive) of the page of versions from {@code from}: at least one version, and then as many as
+     * fit in {@link #INSERT_PAGE_CHARS} characters of data.
+     */
+    static int pageEnd(List<NewVersion> versions, int from) {
+        long chars = 0;
+        int to = from;
+        while (to < versions.size()) {
+            NewVersion version = versions.get(to);
+            chars += version.data() == null ? 0 : version.data().text().length();
+            if (to > from && chars > INSERT_PAGE_CHARS) {
+                break;
+            }
+            to++;
+        }
+        return to;
+    }
+
+    private long insertVersions(Connection c, List<RowKey> keys, List<NewVersion> versions) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(insertSql)) {
+            int p = bindKeys(c, s, 1, keys, Function.identity());
+            s.setArray(
+                    p++,
+                    texts(
+                            c,
+                            versions.stream()
+                                    .map(v -> CanonicalValues.timestampTz(v.validFrom()))
+                                    .toList()));
+            s.setArray(
+                    p++,
+                    texts(
+                            c,
+                            versions.stream()
+                                    .map(v -> v.validTo() == null ? null : CanonicalValues.timestampTz(v.validTo()))
+                                    .toList()));
+            s.setArray(
+                    p++,
+                    texts(
+                            c,
+                            versions.stream()
+                                    .map(v -> Boolean.toString(v.deleted()))
+                                    .toList()));
+            s.setArray(
+                    p++, texts(c, versions.stream().map(v -> v.lsn().toString()).toList()));
+            s.setArray(
+                    p++,
+                    texts(c, versions.stream().map(v -> Long.toString(v.txId())).toList()));
+            s.setArray(
+                    p,
+                    texts(
+                            c,
+                            versions.stream()
+                                    .map(v -> v.data() == null ? null : v.data().text())
+                                    .toList()));
+            return s.executeUpdate();
+        }
     }
 
     private Counts sweepTruncates(Connection c, List<ChangeEvent> truncates) throws SQLException {
